@@ -1,0 +1,132 @@
+#pragma once
+// fixgate's configuration, as loaded and validated from YAML. Every value here has passed
+// validation: the engine never re-checks it. See docs/CONFIG.md for the file format.
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fixgate/core/decimal.hpp"
+
+namespace fixgate::config {
+
+/// host:port, validated (host is an IPv4/IPv6 literal or "localhost"; port 1..65535, or 0 for
+/// "pick a free port" where the owner allows it).
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+  auto operator<=>(const Endpoint&) const = default;
+};
+
+enum class LogFormat { text, json };
+enum class LogLevel { trace, debug, info, warn, error };
+
+struct Logging {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::text;
+  std::string file;  ///< empty: standard error
+};
+
+enum class JournalBackend { file, postgres };
+enum class SyncPolicy { every, batch, none };
+
+struct Journal {
+  JournalBackend backend = JournalBackend::file;
+  std::string path = "var/journal";           ///< directory of segment files (file backend)
+  std::string dsn_env = "FIXGATE_PG_DSN";     ///< environment variable holding the DSN (postgres)
+  SyncPolicy sync = SyncPolicy::batch;
+  std::uint64_t segment_bytes = 64ull << 20;
+  std::uint32_t stale_resend_seconds = 5;     ///< older orders are gap-filled, not re-sent
+};
+
+enum class ClientRole { trader, admin };
+
+struct UpstreamClient {
+  std::string name;
+  std::string token;                  ///< resolved from token_env or token_file; never logged
+  std::vector<std::string> accounts;  ///< entitled accounts; "*" means all
+  ClientRole role = ClientRole::trader;
+};
+
+struct Upstream {
+  std::vector<Endpoint> tcp;          ///< TCP listeners
+  std::vector<std::string> unix_paths;///< Unix domain socket listeners
+  std::uint32_t max_line_bytes = 64 * 1024;
+  std::uint32_t max_connections = 64;
+  std::uint32_t max_requests_per_second = 10000;  ///< per client
+  std::uint32_t send_buffer_bytes = 4u << 20;     ///< per connection; a slow consumer past it is cut
+  std::vector<UpstreamClient> clients;
+};
+
+enum class FixVersion { fix42, fix44 };
+
+struct Session {
+  std::string name;                   ///< short id used in routes, logs and the journal
+  FixVersion version = FixVersion::fix44;
+  std::string sender_comp_id;
+  std::string target_comp_id;
+  Endpoint connect;                   ///< the broker's address
+  std::uint32_t heartbeat_seconds = 30;
+  std::uint32_t reconnect_seconds = 5;
+  std::string data_dictionary;        ///< path; default spec/FIX44.xml or spec/FIX42.xml
+  bool enabled = true;
+};
+
+struct Route {
+  std::string account = "*";          ///< "*" matches any
+  std::string symbol = "*";
+  std::string market = "*";           ///< ExDestination (100)
+  std::vector<std::string> sessions;  ///< primary first, then backups in order
+};
+
+struct RiskLimits {
+  std::optional<Qty> max_order_qty;
+  std::optional<Price> max_order_notional;
+};
+
+struct Risk {
+  RiskLimits defaults;
+  std::map<std::string, RiskLimits> accounts;
+};
+
+struct Ops {
+  std::optional<Endpoint> http;       ///< metrics / health; absent: disabled
+};
+
+struct Config {
+  std::string source;                 ///< the file it was loaded from
+  std::string instance = "fixgate";
+  Logging logging;
+  Journal journal;
+  Upstream upstream;
+  std::vector<Session> sessions;
+  std::vector<Route> routes;
+  Risk risk;
+  Ops ops;
+};
+
+/// One validation failure, located in the source file.
+struct ConfigError {
+  std::string file;
+  int line = 0;    ///< 1-based; 0 when not tied to a position
+  int column = 0;  ///< 1-based
+  std::string key; ///< dotted path, e.g. "sessions[1].connect"
+  std::string message;
+  /// "file:line:column: key: message"
+  std::string to_string() const;
+};
+
+/// Loads and validates a configuration file. Relative paths inside it (journal path, unix
+/// sockets, dictionaries, token files) resolve against `base_dir` when given, else stay as written.
+std::expected<Config, ConfigError> load_file(const std::string& path);
+
+/// Same, from text already in memory; `name` stands in for the file name in errors.
+std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name);
+
+/// Parses "host:port" ("127.0.0.1:9878", "[::1]:9878", "localhost:0").
+std::optional<Endpoint> parse_endpoint(const std::string& text);
+
+}  // namespace fixgate::config

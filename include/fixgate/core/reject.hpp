@@ -1,0 +1,39 @@
+#pragma once
+// Why a request was refused. Each reason has a stable snake_case code that upstream clients,
+// logs and the journal use; never renumber or rename one, only add.
+
+#include <string>
+#include <string_view>
+
+namespace fixgate {
+
+enum class RejectReason {
+  missing_field,
+  invalid_field,
+  unknown_order,
+  duplicate_client_order_id,
+  order_done,
+  not_allowed_in_state,
+  pending_request,
+  not_entitled,
+  not_authenticated,
+  no_route,
+  risk_limit,
+  kill_switch,
+  journal_unavailable,
+  broker_reject,
+  rate_limited,
+  shutting_down,
+  internal_error,
+};
+
+/// Stable wire code, e.g. "unknown_order".
+std::string_view code(RejectReason reason);
+
+/// A refusal: the reason code and a human sentence naming the offending field or limit.
+struct Reject {
+  RejectReason reason = RejectReason::internal_error;
+  std::string text;
+};
+
+}  // namespace fixgate

@@ -1,0 +1,158 @@
+#pragma once
+// The upstream protocol as plain structs: what the gateway decodes from JSON lines and hands to
+// the engine, and what the engine hands back to be encoded. No Asio or JSON types here.
+// The wire format is specified in spec/upstream-protocol.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "fixgate/core/decimal.hpp"
+#include "fixgate/core/reject.hpp"
+#include "fixgate/core/types.hpp"
+
+namespace fixgate::gateway {
+
+/// Identifies one upstream connection inside the gateway (not the client's name).
+using ConnectionId = std::uint64_t;
+
+struct Hello {
+  std::string client;
+  std::string token;
+  std::optional<std::uint64_t> resume_from;  ///< last event seq the client saw
+};
+
+struct NewOrder {
+  std::string client_order_id;
+  std::string account;
+  std::string symbol;
+  Side side = Side::buy;
+  OrdType ord_type = OrdType::limit;
+  TimeInForce tif = TimeInForce::day;
+  Qty qty;
+  std::optional<Price> price;       ///< required for limit and stop_limit
+  std::optional<Price> stop_price;  ///< required for stop and stop_limit
+  std::optional<std::string> market;   ///< ExDestination
+  std::optional<std::string> session;  ///< explicit route, if entitled
+};
+
+struct CancelOrder {
+  std::string client_order_id;       ///< the new id of this cancel request
+  std::string orig_client_order_id;  ///< the order to cancel
+};
+
+struct ReplaceOrder {
+  std::string client_order_id;       ///< the new id of the replacement
+  std::string orig_client_order_id;
+  std::optional<Qty> qty;
+  std::optional<Price> price;
+};
+
+struct OrderStatusQuery {
+  std::string client_order_id;
+};
+
+struct ListOrders {
+  std::optional<std::string> account;
+};
+
+using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderStatusQuery, ListOrders>;
+
+/// A decoded request with the connection it came from and the client's optional correlation id.
+struct Inbound {
+  ConnectionId connection = 0;
+  std::string request_id;  ///< echoed in the answer ("id" on the wire), may be empty
+  Request request;
+};
+
+// ---- events (engine → client) ----
+
+struct Accepted {
+  std::string client_order_id;
+};
+
+struct Rejected {
+  std::string client_order_id;
+  RejectReason reason = RejectReason::internal_error;
+  std::string text;
+};
+
+struct Execution {
+  std::string client_order_id;
+  std::string exec_id;
+  ExecType exec_type = ExecType::new_order;
+  OrdStatus status = OrdStatus::new_order;
+  Qty order_qty;
+  Qty cum_qty;
+  Qty leaves_qty;
+  Qty last_qty;
+  Price last_px;
+  Price avg_px;
+  std::string text;
+};
+
+struct CancelRejected {
+  std::string client_order_id;       ///< the cancel/replace request's id
+  std::string orig_client_order_id;
+  std::string text;
+};
+
+struct Break {
+  std::string client_order_id;  ///< may be empty for a report about an unknown order
+  std::string kind;             ///< stable code, e.g. "overfill", "unknown_order", "cum_qty_mismatch"
+  std::string text;
+};
+
+struct SessionStatus {
+  std::string session;
+  bool up = false;
+};
+
+/// Answer to status / list: a snapshot of one order.
+struct OrderSnapshot {
+  std::string client_order_id;
+  std::string account;
+  std::string symbol;
+  Side side = Side::buy;
+  OrdStatus status = OrdStatus::pending_new;
+  Qty order_qty;
+  Qty cum_qty;
+  Qty leaves_qty;
+  Price avg_px;
+  std::optional<Price> price;
+  std::vector<std::string> fix_chain;      ///< ClOrdIDs used on the FIX side, oldest first
+  std::optional<std::string> pending;      ///< "cancel" or "replace" when one is outstanding
+};
+
+struct OrderList {
+  std::vector<OrderSnapshot> orders;
+};
+
+/// A request that could not be decoded; the connection stays open.
+struct Error {
+  std::string code;   ///< e.g. "invalid_json", "unknown_field", "wrong_type", "missing_field"
+  std::string field;  ///< offending field, when there is one
+  std::string text;
+};
+
+struct Welcome {
+  std::string client;
+  std::uint64_t next_seq = 1;
+};
+
+using Event = std::variant<Accepted, Rejected, Execution, CancelRejected, Break, SessionStatus,
+                           OrderSnapshot, OrderList, Error, Welcome>;
+
+/// An event addressed to a client. Stream events (order lifecycle, breaks, session status) carry
+/// the client's sequence number; direct answers (errors, snapshots) carry seq 0 and are not replayed.
+struct Outbound {
+  ConnectionId connection = 0;  ///< 0: deliver to every live connection of `client`
+  std::string client;
+  std::uint64_t seq = 0;
+  std::string request_id;
+  Event event;
+};
+
+}  // namespace fixgate::gateway
