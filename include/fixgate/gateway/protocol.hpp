@@ -63,6 +63,7 @@ using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderSt
 /// A decoded request with the connection it came from and the client's optional correlation id.
 struct Inbound {
   ConnectionId connection = 0;
+  std::string client;      ///< authenticated client name; the gateway forwards nothing else before hello
   std::string request_id;  ///< echoed in the answer ("id" on the wire), may be empty
   Request request;
 };
