@@ -3,8 +3,10 @@
 add_library(fixgate_warnings INTERFACE)
 target_compile_options(fixgate_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
   -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+  # Designated initializers that leave fields to their defaults are intended.
+  -Wno-missing-field-initializers
   $<$<BOOL:${FIXGATE_WERROR}>:-Werror>)
 add_library(fixgate::warnings ALIAS fixgate_warnings)
 

@@ -136,6 +136,7 @@ struct Error {
   std::string code;   ///< e.g. "invalid_json", "unknown_field", "wrong_type", "missing_field"
   std::string field;  ///< offending field, when there is one
   std::string text;
+  std::optional<std::uint64_t> offset;  ///< byte offset in the line, for invalid_json
 };
 
 struct Welcome {

@@ -1,0 +1,44 @@
+#pragma once
+// QuickFIX's MessageStore and Log on top of the journal, so there is one source of truth: sent
+// messages (for resends), sequence numbers and session-level traffic all live in journal records
+// and are folded back out of them at start-up. No QuickFIX FileStore or file log is used.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fixgate/config/config.hpp"
+#include "fixgate/fix/session_manager.hpp"
+#include "fixgate/journal/journal.hpp"
+
+namespace fixgate::fix {
+
+/// One session's store state as folded from the journal.
+struct StoreState {
+  std::uint64_t next_sender = 1;
+  std::uint64_t next_target = 1;
+  std::int64_t creation_ns = 0;
+  std::map<std::uint64_t, std::string> sent;  ///< outbound messages by MsgSeqNum, for resends
+};
+
+/// Folds one journal record into the per-session store states (start-up recovery).
+void fold_store_record(std::map<std::string, StoreState>& states, const journal::RecordView& record);
+
+/// Provides journal-backed QuickFIX stores and logs to the SessionManager.
+class JournalStores final : public StoreProvider {
+ public:
+  /// `states` come from fold_store_record over the journal; `now` stamps a brand new session.
+  JournalStores(journal::Journal& journal, const std::vector<config::Session>& sessions,
+                std::map<std::string, StoreState> states, std::function<std::int64_t()> now_ns);
+  ~JournalStores() override;
+  void* message_store_factory() override;
+  void* log_factory() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fixgate::fix

@@ -1,0 +1,65 @@
+#pragma once
+// The FIX session layer: one QuickFIX initiator per configured session, each with its own
+// outbound queue and sender thread so a slow or stuck broker line never blocks the engine or the
+// other sessions. QuickFIX types stay behind the pimpl.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fixgate/config/config.hpp"
+#include "fixgate/fix/messages.hpp"
+
+namespace fixgate::fix {
+
+/// How the session layer reports to its owner. Called on QuickFIX's threads: copy and return.
+struct SessionCallbacks {
+  /// An application message arrived: translated, plus the bytes it came as (for the journal).
+  std::function<void(const std::string& session, Inbound message, std::string raw)> on_inbound;
+  /// A session logged on (true) or off (false).
+  std::function<void(const std::string& session, bool logged_on)> on_session;
+};
+
+/// Where QuickFIX keeps sequence numbers and sent messages; provided by the journal adapter.
+class StoreProvider {
+ public:
+  virtual ~StoreProvider() = default;
+  /// Opaque FIX::MessageStoreFactory*; kept untyped so this header stays QuickFIX-free.
+  virtual void* message_store_factory() = 0;
+  /// Opaque FIX::LogFactory* (may be null).
+  virtual void* log_factory() = 0;
+};
+
+enum class SendStatus { queued, unknown_session, queue_full, stopped };
+
+class SessionManager {
+ public:
+  /// Builds QuickFIX settings from the config (no .cfg file); throws std::runtime_error on a
+  /// setting QuickFIX refuses, before any socket is touched.
+  SessionManager(std::vector<config::Session> sessions, SessionCallbacks callbacks, StoreProvider* stores,
+                 std::size_t queue_capacity = 65536);
+  ~SessionManager();
+  SessionManager(const SessionManager&) = delete;
+  SessionManager& operator=(const SessionManager&) = delete;
+
+  /// Connects every enabled session; returns immediately.
+  void start();
+  /// Logs every session out cleanly and joins the threads.
+  void stop();
+  /// Queues a message for a session's sender thread; never waits on the socket.
+  SendStatus try_send(const std::string& session, Outbound message);
+  /// Whether the session is currently logged on.
+  bool is_logged_on(const std::string& session) const;
+  /// Translates raw FIX bytes of a session (journal replay); Unreadable when they do not parse.
+  Inbound decode(const std::string& session, const std::string& raw) const;
+  /// Next outbound / expected inbound sequence numbers, for admin views.
+  std::pair<std::uint64_t, std::uint64_t> sequence_numbers(const std::string& session) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fixgate::fix

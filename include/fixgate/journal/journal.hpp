@@ -1,0 +1,135 @@
+#pragma once
+// The file-backed journal writer: a directory of segment files, appended by any thread without
+// waiting for the disk, written and synced in groups by one writer thread (group commit).
+//
+// Producers call append(); it assigns the next record sequence number, copies the record into an
+// in-memory buffer under a short lock and returns. The writer thread redacts FIX secrets, chains
+// the hashes, frames, writes and syncs per SyncPolicy, then publishes durable_seq() and calls
+// on_durable. A failed write or sync is final: the journal enters the failed state, durable_seq()
+// never moves again and append() refuses (a failed fsync is never retried: the kernel may already
+// have dropped the dirty pages, so a later "successful" fsync would lie).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+
+#include "fixgate/journal/error.hpp"
+#include "fixgate/journal/record.hpp"
+
+namespace fixgate::journal {
+
+/// When a record counts as durable (mirrors config::SyncPolicy; the journal does not depend on
+/// config, the engine maps one to the other).
+enum class SyncPolicy {
+  every,  ///< fdatasync after each record, no grouping
+  batch,  ///< one fdatasync for all records waiting (group commit)
+  none,   ///< written to the page cache: survives a process crash, not a power cut
+};
+
+/// Which file operation a fault hook is asked about.
+enum class IoOp { write, sync };
+
+/// Test seam for storage faults: return a non-zero error_code to make that operation fail as if
+/// the kernel had said so. Called on the writer thread before each write/sync.
+using FaultHook = std::function<std::error_code(IoOp op, const std::string& segment)>;
+
+/// Everything the writer needs; the engine builds it from config::Journal.
+struct Options {
+  std::filesystem::path dir{};                        ///< created if missing
+  SyncPolicy sync = SyncPolicy::batch;                ///< durability rule
+  std::uint64_t segment_bytes = 64ull << 20;          ///< roll to a new segment past this size
+  std::uint64_t max_pending_bytes = 256ull << 20;     ///< append() answers backpressure past it
+  std::function<void(std::uint64_t seq)> on_durable{}; ///< writer thread, after each sync; keep short
+  std::function<void(const Error& error)> on_failure{};///< writer thread, once, on a storage fault
+  FaultHook fault_hook{};                             ///< tests only; empty in production
+};
+
+/// What recovery found and did when the journal was opened; the caller logs it.
+struct RecoveryReport {
+  std::uint64_t segments = 0;         ///< segment files found
+  std::uint64_t records = 0;          ///< records kept
+  std::uint64_t first_seq = 0;        ///< first record kept (0 when empty)
+  std::uint64_t last_seq = 0;         ///< last record kept (0 when empty)
+  Hash last_hash{};                   ///< chain value after last_seq (genesis when empty)
+  bool truncated = false;             ///< a torn or corrupt tail was cut
+  std::string truncated_segment;      ///< the segment file that was cut
+  std::uint64_t truncated_offset = 0; ///< byte offset where it was cut (new file size)
+  std::uint64_t truncated_bytes = 0;  ///< how many bytes were cut
+  ErrorKind truncated_reason = ErrorKind::torn_tail;  ///< torn_tail, bad_length or crc_mismatch
+  std::string removed_segment;        ///< a last segment with only a torn header that was removed
+  /// One line for the log, e.g. "journal: 12 records in 1 segment, last seq 12; cut 37 bytes ...".
+  std::string to_string() const;
+};
+
+/// An open, writable journal directory. Not copyable or movable: the writer thread points at it.
+class Journal {
+ public:
+  /// Opens (creating if needed) and recovers the directory, then starts the writer thread.
+  /// Fails on corruption that is not a torn tail of the last segment, naming segment/offset/seq.
+  static std::expected<std::unique_ptr<Journal>, Error> open(Options options);
+
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  /// Closes: writes and syncs what is pending, stops the writer thread.
+  ~Journal();
+
+  /// Assigns the next seq and queues the record; never waits for the disk.
+  std::expected<std::uint64_t, Error> append(RecordKind kind, std::string_view stream,
+                                             std::string_view payload, std::int64_t timestamp_ns);
+
+  /// Highest seq durable under the sync policy; 0 when nothing is (recovered records count).
+  std::uint64_t durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  /// Highest seq handed out by append() (or recovered).
+  std::uint64_t last_seq() const;
+  /// Blocks until `seq` is durable, the journal fails, or `timeout` passes (timeout error).
+  std::expected<void, Error> wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout);
+  /// The storage fault that stopped the journal, if any.
+  std::optional<Error> failure() const;
+  /// Chain value of the last durable record: anchor it elsewhere to detect a full rewrite.
+  Hash durable_hash() const;
+  /// What recovery did at open.
+  const RecoveryReport& recovery() const { return recovery_; }
+  /// The options the journal was opened with.
+  const Options& options() const { return options_; }
+  /// Writes and syncs everything pending, then stops the writer; append() answers closed after.
+  /// Returns the failure if the journal failed before or while closing.
+  std::expected<void, Error> close();
+
+ private:
+  struct Writer;  // file state and buffers owned by the writer thread (src/journal/writer.cpp)
+
+  Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer);
+  void run();
+  void fail(Error error);
+
+  Options options_;
+  RecoveryReport recovery_;
+  std::unique_ptr<Writer> writer_;
+
+  mutable std::mutex mutex_;            // guards everything below except the atomics
+  std::condition_variable work_cv_;     // writer waits for appends or close
+  std::condition_variable durable_cv_;  // wait_durable waits for progress or failure
+  struct Pending;                       // encoded records waiting for the writer
+  std::unique_ptr<Pending> pending_;
+  std::uint64_t next_seq_ = 1;
+  bool writer_idle_ = false;            // notify only a sleeping writer: saves a syscall per append
+  bool closing_ = false;
+  bool closed_ = false;
+  std::optional<Error> failure_;
+  Hash durable_hash_{};
+  std::atomic<std::uint64_t> durable_seq_{0};
+  std::thread thread_;
+};
+
+}  // namespace fixgate::journal

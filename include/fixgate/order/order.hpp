@@ -1,0 +1,124 @@
+#pragma once
+// One order as the book tracks it: what the client asked for, what the broker last said, the chain
+// of ClOrdIDs it has carried on FIX, and every execution seen for it (so none is applied twice).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fixgate/core/decimal.hpp"
+#include "fixgate/core/types.hpp"
+
+namespace fixgate::order {
+
+/// What kind of upstream request created a link in the ClOrdID chain.
+enum class RequestKind : std::uint8_t { new_order, cancel, replace };
+
+/// Where the broker stands on a request: no answer yet, accepted, or refused.
+enum class LinkState : std::uint8_t { pending, accepted, rejected };
+
+/// Stable lower-case name ("new_order", "cancel", "replace").
+std::string_view name(RequestKind kind);
+
+/// One request sent on FIX for this order: its ClOrdID and the upstream id it answers to.
+struct ChainLink {
+  std::string cl_ord_id;        ///< ClOrdID the book generated for the request
+  std::string client_order_id;  ///< the upstream client's id for the same request
+  RequestKind kind = RequestKind::new_order;
+  LinkState state = LinkState::pending;
+  bool operator==(const ChainLink&) const = default;
+};
+
+/// The one cancel or replace the order may have outstanding.
+struct PendingRequest {
+  RequestKind kind = RequestKind::cancel;
+  std::uint16_t link = 0;      ///< index into Order::chain
+  std::optional<Qty> qty;      ///< replace: requested order quantity
+  std::optional<Price> price;  ///< replace: requested limit price
+  bool acknowledged = false;   ///< the broker sent PendingCancel / PendingReplace for it
+  bool operator==(const PendingRequest&) const = default;
+};
+
+/// One ExecID seen for the order. Fills keep their quantity and price so a TradeCancel or
+/// TradeCorrect that refers to them (ExecRefID) can take them back exactly. The ExecID text lives
+/// in Order::exec_ids, so a record is 24 bytes with no allocation of its own.
+struct ExecRecord {
+  std::uint32_t id_offset = 0;  ///< where the ExecID starts in Order::exec_ids
+  std::uint16_t id_size = 0;    ///< its length (ExecIDs longer than 65535 are cut, never seen in FIX)
+  ExecType exec_type = ExecType::new_order;
+  bool busted = false;  ///< canceled or superseded by a correction
+  Qty last_qty;
+  Price last_px;
+  bool operator==(const ExecRecord&) const = default;
+};
+
+/// An order in the book.
+struct Order {
+  std::string client;  ///< upstream client that owns the order
+  std::string account;
+  std::string symbol;
+  std::string session;   ///< FIX session it was routed to
+  std::string order_id;  ///< broker OrderID (37), empty until the broker gives one
+  Side side = Side::buy;
+  OrdType ord_type = OrdType::limit;
+  TimeInForce tif = TimeInForce::day;
+  OrdStatus status = OrdStatus::pending_new;
+  Qty order_qty;
+  std::optional<Price> price;
+  std::optional<Price> stop_price;
+  std::optional<Timestamp> expire_time;
+  Qty cum_qty;     ///< as the broker last reported it
+  Qty leaves_qty;  ///< as the broker last reported it
+  Price avg_px;    ///< as the broker last reported it
+  Qty last_qty;    ///< last fill applied
+  Price last_px;
+  Qty fills_qty;           ///< Σ of the fills applied here, net of busts: what CumQty ought to be
+  Int128 fills_value = 0;  ///< Σ px × qty of those fills, for an exact average price
+  Qty cum_discrepancy;     ///< broker CumQty − fills_qty last reported as a break (raised once per change)
+  Timestamp created;
+  Timestamp updated;
+  std::uint16_t current = 0;  ///< index in `chain` of the link the broker last accepted
+  std::optional<PendingRequest> pending;
+  std::vector<ChainLink> chain;   ///< every request sent on FIX for the order, oldest first
+  std::vector<ExecRecord> execs;  ///< every ExecID applied, in arrival order
+  std::string exec_ids;           ///< their ExecIDs, back to back
+
+  /// The ClOrdID the order currently goes by on FIX (OrigClOrdID of the next request).
+  const std::string& cl_ord_id() const { return chain[current].cl_ord_id; }
+  /// The upstream id the order currently goes by (the last accepted replacement's, or the original).
+  const std::string& client_order_id() const { return chain[current].client_order_id; }
+  /// True while the order can still trade: not filled, canceled, rejected or expired, and not
+  /// done for the day unless it is a GTC/GTD order with quantity left (restated next morning).
+  bool is_live() const {
+    switch (status) {
+      case OrdStatus::filled:
+      case OrdStatus::canceled:
+      case OrdStatus::rejected:
+      case OrdStatus::expired:
+      case OrdStatus::replaced:
+        return false;
+      case OrdStatus::done_for_day:
+        return (tif == TimeInForce::gtc || tif == TimeInForce::gtd) && !leaves_qty.is_zero();
+      default:
+        return true;
+    }
+  }
+  /// True once the order is over for good or for the day, but not merely filled (a filled order
+  /// may still be replaced to a larger quantity, FIX 4.4 Appendix D C.1.c).
+  bool is_ended() const { return !is_live() && status != OrdStatus::filled; }
+  /// The outstanding cancel/replace link, if any.
+  const ChainLink* pending_link() const { return pending ? &chain[pending->link] : nullptr; }
+  /// The ExecID of one of this order's records.
+  std::string_view exec_id(const ExecRecord& e) const {
+    return std::string_view(exec_ids).substr(e.id_offset, e.id_size);
+  }
+  /// True when this ExecID was already applied to the order.
+  bool has_exec(std::string_view exec_id) const;
+  /// Average price of the fills applied here (exact, from fills_value), independent of the broker's.
+  Price own_avg_px() const { return average_price(fills_value, fills_qty); }
+  bool operator==(const Order&) const = default;
+};
+
+}  // namespace fixgate::order

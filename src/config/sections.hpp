@@ -1,0 +1,18 @@
+#pragma once
+// One reader per top-level section of the file; private to the config component.
+
+#include "fixgate/config/config.hpp"
+#include "reader.hpp"
+
+namespace fixgate::config::detail {
+
+/// `upstream:` listeners, limits and clients, with each client's token resolved.
+Upstream read_upstream(const Value& value);
+
+/// `sessions:` the FIX sessions; names, comp ids and sessions are checked for repeats.
+std::vector<Session> read_sessions(const Value& value);
+
+/// `routes:` each naming only sessions in `sessions`.
+std::vector<Route> read_routes(const Value& value, const std::vector<Session>& sessions);
+
+}  // namespace fixgate::config::detail

@@ -1,0 +1,217 @@
+// fixgate: the daemon. Loads and validates the config (before touching any socket), opens and
+// recovers the journal, replays it into the engine, then starts the upstream gateway and the FIX
+// sessions. SIGTERM/SIGINT: stop taking requests, log every session out, drain, sync, exit 0.
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "fixgate/config/config.hpp"
+#include "fixgate/engine/engine.hpp"
+#include "fixgate/fix/journal_store.hpp"
+#include "fixgate/fix/session_manager.hpp"
+#include "fixgate/gateway/server.hpp"
+#include "fixgate/journal/journal.hpp"
+#include "fixgate/journal/reader.hpp"
+#include "fixgate/ops/logging.hpp"
+
+namespace {
+
+constexpr const char* usage =
+    "usage: fixgate --config FILE [--check] [--log-format text|json]\n"
+    "  --config FILE       YAML configuration (see docs/CONFIG.md)\n"
+    "  --check             validate the configuration and exit (0: valid, 2: invalid)\n"
+    "  --log-format FORMAT override logging.format\n";
+
+struct Options {
+  std::string config_path;
+  bool check_only = false;
+  std::optional<fixgate::config::LogFormat> log_format;
+};
+
+std::optional<Options> parse_args(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    if (arg == "--config") {
+      auto v = value();
+      if (!v) return std::nullopt;
+      options.config_path = *v;
+    } else if (arg == "--check") {
+      options.check_only = true;
+    } else if (arg == "--log-format") {
+      auto v = value();
+      if (!v || (*v != "text" && *v != "json")) return std::nullopt;
+      options.log_format = *v == "json" ? fixgate::config::LogFormat::json : fixgate::config::LogFormat::text;
+    } else {
+      std::cerr << "fixgate: unknown argument " << arg << "\n";
+      return std::nullopt;
+    }
+  }
+  if (options.config_path.empty()) return std::nullopt;
+  return options;
+}
+
+fixgate::Timestamp wall_clock() {
+  return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
+}
+
+fixgate::journal::SyncPolicy to_journal(fixgate::config::SyncPolicy policy) {
+  switch (policy) {
+    case fixgate::config::SyncPolicy::every: return fixgate::journal::SyncPolicy::every;
+    case fixgate::config::SyncPolicy::none: return fixgate::journal::SyncPolicy::none;
+    case fixgate::config::SyncPolicy::batch: break;
+  }
+  return fixgate::journal::SyncPolicy::batch;
+}
+
+/// Blocks SIGTERM/SIGINT in every thread (call before starting any), then waits for one.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int run(const fixgate::config::Config& config) {
+  using namespace fixgate;
+  const sigset_t stop_signals = block_stop_signals();
+
+  journal::Options journal_options;
+  journal_options.dir = config.journal.path;
+  journal_options.sync = to_journal(config.journal.sync);
+  journal_options.segment_bytes = config.journal.segment_bytes;
+  std::atomic<engine::Engine*> engine_ptr{nullptr};
+  journal_options.on_durable = [&](std::uint64_t) {
+    if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->wake();
+  };
+  journal_options.on_failure = [&](const journal::Error& error) {
+    spdlog::critical("journal storage fault: {}", error.to_string());
+    if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->wake();
+  };
+  auto opened = journal::Journal::open(journal_options);
+  if (!opened) {
+    spdlog::critical("cannot open journal {}: {}", config.journal.path, opened.error().to_string());
+    return 3;
+  }
+  journal::Journal& journal = **opened;
+  spdlog::info("{}", journal.recovery().to_string());
+
+  std::map<std::string, fix::StoreState> store_states;
+  auto folded = journal::scan(config.journal.path, [&](const journal::RecordView& record) {
+    fix::fold_store_record(store_states, record);
+    return true;
+  });
+  if (!folded) {
+    spdlog::critical("cannot read journal {}: {}", config.journal.path, folded.error().to_string());
+    return 3;
+  }
+  fix::JournalStores stores(journal, config.sessions, std::move(store_states), [] { return wall_clock().nanos; });
+
+  std::unique_ptr<gateway::Server> gateway_server;
+  std::unique_ptr<fix::SessionManager> sessions;
+  std::unique_ptr<engine::Engine> engine;
+  fix::SessionCallbacks callbacks;
+  callbacks.on_inbound = [&](const std::string& session, fix::Inbound message, std::string raw) {
+    if (auto* e = engine_ptr.load(std::memory_order_acquire)) {
+      e->post(engine::FixInput{session, std::move(message), std::move(raw)});
+    }
+  };
+  callbacks.on_session = [&](const std::string& session, bool up) {
+    if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::SessionChange{session, up});
+  };
+  try {
+    sessions = std::make_unique<fix::SessionManager>(config.sessions, callbacks, &stores);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  }
+  engine::Outputs outputs;
+  outputs.deliver = [&](gateway::Outbound out) { gateway_server->deliver(std::move(out)); };
+  outputs.send = [&](const std::string& session, fix::Outbound message) {
+    return sessions->try_send(session, std::move(message));
+  };
+  engine = std::make_unique<engine::Engine>(
+      config, journal, outputs, wall_clock,
+      [&](const std::string& session, const std::string& raw) { return sessions->decode(session, raw); });
+  engine->recover();
+  engine_ptr.store(engine.get(), std::memory_order_release);
+
+  gateway_server = std::make_unique<gateway::Server>(config.upstream, [&](gateway::Inbound inbound) {
+    engine_ptr.load(std::memory_order_acquire)->post(std::move(inbound));
+  });
+  try {
+    const auto ports = gateway_server->start();
+    for (std::size_t i = 0; i < ports.size() && i < config.upstream.tcp.size(); ++i) {
+      spdlog::info("upstream listening on {}:{}", config.upstream.tcp[i].host, ports[i]);
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  }
+
+  std::atomic<bool> stop{false};
+  std::thread engine_thread([&] { engine->run(stop); });
+  sessions->start();
+  spdlog::info("fixgate {} ready: {} session(s), journal {} (sync {})", config.instance, config.sessions.size(),
+               config.journal.path,
+               config.journal.sync == config::SyncPolicy::batch ? "batch"
+               : config.journal.sync == config::SyncPolicy::every ? "every" : "none");
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("received {}, shutting down", strsignal(signal_number));
+
+  // Order matters: no new requests, then clean FIX logouts, then let the engine release what the
+  // journal has made durable, then close the journal (final sync).
+  gateway_server->stop();
+  sessions->stop();
+  stop = true;
+  engine->wake();
+  engine_thread.join();
+  engine_ptr.store(nullptr);
+  if (auto closed = journal.close(); !closed) {
+    spdlog::critical("journal close failed: {}", closed.error().to_string());
+    return 3;
+  }
+  spdlog::info("fixgate stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse_args(argc, argv);
+  if (!options) {
+    std::cerr << usage;
+    return 2;
+  }
+  auto loaded = fixgate::config::load_file(options->config_path);
+  if (!loaded) {
+    std::cerr << "fixgate: invalid configuration: " << loaded.error().to_string() << "\n";
+    return 2;
+  }
+  auto config = std::move(*loaded);
+  if (options->log_format) config.logging.format = *options->log_format;
+  if (options->check_only) {
+    std::cout << "configuration " << options->config_path << " is valid\n";
+    return 0;
+  }
+  try {
+    fixgate::ops::setup_logging(config.logging);
+    return run(config);
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}

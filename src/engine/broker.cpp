@@ -1,0 +1,109 @@
+// Broker messages: journal, apply to the order book exactly once, tell the owning client.
+
+#include <spdlog/spdlog.h>
+
+#include "fixgate/core/fix_text.hpp"
+#include "fixgate/engine/engine.hpp"
+
+namespace fixgate::engine {
+
+void Engine::take_fix(FixInput& input, Timestamp now) {
+  // Session-level messages are journaled by the session layer's log as they arrive; the
+  // application ones are journaled here, in the order the engine applies them, so a replay
+  // applies them in that same order.
+  const bool session_level = is_session_level(msg_type_of(input.raw));
+  if (!session_level && !record_input(journal::RecordKind::fix_in, input.session, input.raw, now, nullptr)) return;
+
+  std::visit(
+      [&](auto& message) {
+        using T = std::decay_t<decltype(message)>;
+        if constexpr (std::is_same_v<T, order::ExecReport>) {
+          message.time = now;
+          message.session = input.session;
+          on_report_outcome(book_.on_exec_report(message), &message);
+        } else if constexpr (std::is_same_v<T, order::CancelReject>) {
+          message.time = now;
+          message.session = input.session;
+          on_report_outcome(book_.on_cancel_reject(message), nullptr);
+        } else if constexpr (std::is_same_v<T, fix::MessageReject>) {
+          if (!replaying_) {
+            spdlog::warn("session {}: {} reject of {} {}: {}", input.session, message.msg_type, message.ref_msg_type,
+                         message.ref_id, message.text);
+          }
+          if (session_level) return;  // logged and counted by the session layer; not a stream event
+          const order::Order* order = book_.find_by_cl_ord_id(message.ref_id);
+          ++stats_.breaks;
+          gateway::Break brk{order ? order->client_order_id() : std::string{}, "business_reject",
+                             "broker refused " + message.ref_msg_type + " " + message.ref_id + ": " + message.text};
+          if (order != nullptr) {
+            emit(order->client, {}, std::move(brk));
+          } else {
+            for (const auto& c : config_.upstream.clients) {
+              if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
+            }
+          }
+        } else if constexpr (std::is_same_v<T, fix::Unreadable>) {
+          ++stats_.breaks;
+          if (!replaying_) spdlog::error("session {}: unreadable {} message: {}", input.session, message.msg_type, message.problem);
+          for (const auto& c : config_.upstream.clients) {
+            if (c.role == config::ClientRole::admin) {
+              emit(c.name, {}, gateway::Break{{}, "unreadable_message", input.session + ": " + message.problem});
+            }
+          }
+        }
+      },
+      input.message);
+}
+
+void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report) {
+  if (outcome.disposition == order::Disposition::duplicate || outcome.disposition == order::Disposition::stale) {
+    if (!replaying_) {
+      spdlog::info("report {} ignored: {}", report ? report->exec_id : std::string("cancel reject"),
+                   order::code(outcome.disposition));
+    }
+    return;
+  }
+  const order::Order* order = outcome.order;
+  // With no order there is no owning client: every admin client hears of the break.
+  std::vector<std::string> recipients;
+  if (order != nullptr) {
+    recipients.push_back(order->client);
+  } else {
+    for (const auto& c : config_.upstream.clients) {
+      if (c.role == config::ClientRole::admin) recipients.push_back(c.name);
+    }
+  }
+  const std::string client_order_id(outcome.client_order_id);
+  if (order != nullptr && outcome.applied()) {
+    if (report != nullptr) {
+      ++stats_.executions;
+      gateway::Execution e;
+      e.client_order_id = client_order_id;
+      e.exec_id = report->exec_id;
+      e.exec_type = report->exec_type;
+      e.status = order->status;
+      e.order_qty = order->order_qty;
+      e.cum_qty = order->cum_qty;
+      e.leaves_qty = order->leaves_qty;
+      e.last_qty = outcome.fill ? outcome.fill->last_qty : Qty{};
+      e.last_px = outcome.fill ? outcome.fill->last_px : Price{};
+      e.avg_px = order->avg_px;
+      e.text = report->text;
+      emit(order->client, {}, std::move(e));
+    }
+    if (outcome.resolved && !outcome.resolved->accepted) {
+      emit(order->client, {},
+           gateway::CancelRejected{std::string(outcome.resolved->client_order_id), order->client_order_id(),
+                                   std::string(order::name(outcome.resolved->kind)) + " refused by broker"});
+    }
+  }
+  for (const auto& brk : outcome.breaks) {
+    ++stats_.breaks;
+    if (!replaying_) spdlog::warn("break {}: {}", order::code(brk.kind), brk.text);
+    for (const auto& client : recipients) {
+      emit(client, {}, gateway::Break{client_order_id, std::string(order::code(brk.kind)), brk.text});
+    }
+  }
+}
+
+}  // namespace fixgate::engine

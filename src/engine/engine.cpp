@@ -1,0 +1,275 @@
+// The engine's loop, its input queue, the journal gate on outputs, and recovery by replay.
+// Request and report handling live in upstream.cpp and broker.cpp.
+
+#include "fixgate/engine/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "fixgate/gateway/codec.hpp"
+#include "fixgate/journal/reader.hpp"
+#include "fixgate/core/fix_text.hpp"
+
+namespace fixgate::engine {
+namespace {
+
+std::vector<route::Rule> rules_from(const std::vector<config::Route>& routes) {
+  std::vector<route::Rule> rules;
+  for (const auto& r : routes) rules.push_back({r.account, r.symbol, r.market, r.sessions});
+  return rules;
+}
+
+std::string session_event(const std::string& session, bool up) {
+  return std::string(up ? "session_up " : "session_down ") + session;
+}
+
+}  // namespace
+
+Engine::Engine(const config::Config& config, journal::Journal& journal, Outputs outputs, Clock clock,
+               FixDecoder decode_fix)
+    : config_(config),
+      journal_(journal),
+      outputs_(std::move(outputs)),
+      clock_(std::move(clock)),
+      decode_fix_(std::move(decode_fix)),
+      book_(config.instance.empty() ? "FG" : config.instance + "-"),
+      router_(rules_from(config.routes)) {
+  for (const auto& s : config.sessions) session_up_[s.name] = false;
+  for (const auto& c : config.upstream.clients) streams_[c.name];
+}
+
+Engine::~Engine() = default;
+
+void Engine::post(Input input) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(std::move(input));
+  }
+  inbox_cv_.notify_one();
+}
+
+void Engine::wake() { inbox_cv_.notify_one(); }
+
+int Engine::do_work() { return poll_inputs() + poll_journal(); }
+
+void Engine::run(const std::atomic<bool>& stop) {
+  while (!stop.load(std::memory_order_acquire)) {
+    if (do_work() != 0) continue;
+    std::unique_lock lock(inbox_mutex_);
+    // The journal's durable mark moves on another thread: a short bounded wait keeps held
+    // answers flowing even if a wake-up is missed.
+    inbox_cv_.wait_for(lock, std::chrono::milliseconds(1),
+                       [&] { return !inbox_.empty() || stop.load(std::memory_order_acquire) ||
+                                    (!held_.empty() && held_.front().journal_seq <= journal_.durable_seq()); });
+  }
+  do_work();
+}
+
+int Engine::poll_inputs() {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_.empty()) return 0;
+    taking_.swap(inbox_);
+  }
+  const int taken = static_cast<int>(taking_.size());
+  for (auto& input : taking_) {
+    try {
+      take(input);
+    } catch (const std::exception& e) {
+      // A broken invariant in one input must not take the whole engine down with it.
+      spdlog::error("engine: input dropped after internal error: {}", e.what());
+    }
+  }
+  taking_.clear();
+  return taken;
+}
+
+int Engine::poll_journal() {
+  if (!journal_failure_) {
+    if (auto failure = journal_.failure()) {
+      journal_failure_ = failure->to_string();
+      spdlog::critical("journal failed, no further acknowledgements: {}", *journal_failure_);
+    }
+  }
+  const auto durable = journal_.durable_seq();
+  int released = 0;
+  while (!held_.empty() && held_.front().journal_seq <= durable) {
+    auto held = std::move(held_.front());
+    held_.pop_front();
+    if (auto* out = std::get_if<gateway::Outbound>(&held.action)) {
+      if (outputs_.deliver) outputs_.deliver(std::move(*out));
+    } else {
+      auto& [session, message] = std::get<std::pair<std::string, fix::Outbound>>(held.action);
+      const auto status = outputs_.send ? outputs_.send(session, std::move(message)) : fix::SendStatus::stopped;
+      if (status != fix::SendStatus::queued) spdlog::error("engine: FIX send to {} not queued", session);
+    }
+    ++released;
+  }
+  return released;
+}
+
+void Engine::take(Input& input) {
+  ++stats_.inputs;
+  const Timestamp now = clock_();
+  std::visit(
+      [&](auto& in) {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (std::is_same_v<T, gateway::Inbound>) {
+          take_upstream(in, now);
+        } else if constexpr (std::is_same_v<T, FixInput>) {
+          take_fix(in, now);
+        } else if constexpr (std::is_same_v<T, SessionChange>) {
+          take_session(in, now);
+        }
+      },
+      input);
+}
+
+void Engine::take_session(const SessionChange& change, Timestamp now) {
+  if (!record_input(journal::RecordKind::engine_event, change.session, session_event(change.session, change.logged_on),
+                    now, nullptr)) {
+    return;
+  }
+  session_up_[change.session] = change.logged_on;
+  if (!replaying_) spdlog::info("session {} {}", change.session, change.logged_on ? "logged on" : "logged off");
+  for (const auto& client : config_.upstream.clients) {
+    emit(client.name, {}, gateway::SessionStatus{change.session, change.logged_on});
+  }
+}
+
+bool Engine::record_input(journal::RecordKind kind, const std::string& stream, const std::string& payload,
+                          Timestamp now, const gateway::Inbound* answer_to) {
+  if (replaying_) return true;
+  if (!journal_failure_) {
+    auto seq = journal_.append(kind, stream, payload, now.nanos);
+    if (seq) {
+      last_appended_ = *seq;
+      return true;
+    }
+    journal_failure_ = seq.error().to_string();
+    spdlog::critical("journal refused a record, no further acknowledgements: {}", *journal_failure_);
+  }
+  ++stats_.journal_errors;
+  if (answer_to != nullptr) {
+    answer(*answer_to, gateway::Error{.code = "journal_unavailable", .text = "journal unavailable: " + *journal_failure_});
+  }
+  return false;
+}
+
+void Engine::emit(const std::string& client, const std::string& request_id, gateway::Event event) {
+  auto& stream = streams_[client];
+  gateway::Outbound out{0, client, stream.next_seq++, request_id, std::move(event)};
+  if (replaying_) {
+    stream.unrecorded.push_back(gateway::encode_event(out));
+    return;
+  }
+  auto seq = journal_.append(journal::RecordKind::upstream_event, client, gateway::encode_event(out), clock_().nanos);
+  if (!seq) {
+    journal_failure_ = seq.error().to_string();
+    ++stats_.journal_errors;
+    spdlog::critical("journal refused event {} for {}: {}", out.seq, client, *journal_failure_);
+    return;
+  }
+  last_appended_ = *seq;
+  stream.journal_seqs.push_back(*seq);
+  hold({*seq, std::move(out)});
+}
+
+void Engine::answer(const gateway::Inbound& to, gateway::Event event) {
+  if (replaying_ || !outputs_.deliver || to.connection == 0) return;
+  gateway::Outbound out{to.connection, to.client, 0, to.request_id, std::move(event)};
+  // A direct answer reveals nothing not yet durable only if it waits behind what is held.
+  if (held_.empty()) {
+    outputs_.deliver(std::move(out));
+  } else {
+    hold({last_appended_, std::move(out)});
+  }
+}
+
+void Engine::send_fix(const std::string& session, fix::Outbound message) {
+  if (replaying_) return;
+  hold({last_appended_, std::make_pair(session, std::move(message))});
+}
+
+void Engine::hold(Held held) { held_.push_back(std::move(held)); }
+
+std::uint64_t Engine::recover() {
+  replaying_ = true;
+  std::uint64_t count = 0;
+  auto summary = journal::scan(journal_.options().dir, [&](const journal::RecordView& record) {
+    replay_record(record);
+    ++count;
+    return true;
+  });
+  replaying_ = false;
+  if (!summary) throw std::runtime_error("journal replay failed: " + summary.error().to_string());
+
+  // Sessions are down until they log on again; say so in the journal so the next replay agrees.
+  const Timestamp now = clock_();
+  for (auto& [session, up] : session_up_) {
+    if (up) take_session(SessionChange{session, false}, now);
+  }
+  // Events the replay produced that never reached the journal were never delivered: send them now.
+  for (auto& [client, stream] : streams_) {
+    for (auto& line : stream.unrecorded) {
+      auto decoded = gateway::decode_event(std::string_view(line).substr(0, line.size() - 1));
+      if (!decoded) continue;
+      decoded->client = client;
+      auto seq = journal_.append(journal::RecordKind::upstream_event, client, line, now.nanos);
+      if (!seq) throw std::runtime_error("journal refused a recovered event: " + seq.error().to_string());
+      last_appended_ = *seq;
+      stream.journal_seqs.push_back(*seq);
+      hold({*seq, std::move(*decoded)});
+    }
+    stream.unrecorded.clear();
+  }
+  spdlog::info("engine: recovered {} journal records, {} orders ({} live)", count, book_.orders().size(),
+               book_.live_orders().size());
+  return count;
+}
+
+void Engine::replay_record(const journal::RecordView& record) {
+  const Timestamp at{record.timestamp_ns};
+  const std::string stream(record.stream);
+  switch (record.kind) {
+    case journal::RecordKind::upstream_request: {
+      std::string request_id;
+      auto decoded = gateway::decode_request(record.payload, request_id);
+      if (!decoded) {
+        spdlog::error("journal record {}: unreadable upstream request: {}", record.seq, decoded.error().text);
+        return;
+      }
+      decoded->client = stream;
+      decoded->request_id = request_id;
+      take_upstream(*decoded, at);
+      return;
+    }
+    case journal::RecordKind::fix_in: {
+      const std::string raw(record.payload);
+      if (is_session_level(msg_type_of(raw))) return;
+      FixInput input{stream, decode_fix_(stream, raw), raw};
+      take_fix(input, at);
+      return;
+    }
+    case journal::RecordKind::engine_event: {
+      const auto text = std::string(record.payload);
+      if (text.starts_with("session_up ")) take_session({text.substr(11), true}, at);
+      if (text.starts_with("session_down ")) take_session({text.substr(13), false}, at);
+      return;
+    }
+    case journal::RecordKind::upstream_event: {
+      auto& s = streams_[stream];
+      s.journal_seqs.push_back(record.seq);
+      if (!s.unrecorded.empty()) {
+        s.unrecorded.pop_front();
+      } else {
+        spdlog::error("journal record {}: event for {} that replay did not produce", record.seq, stream);
+        s.next_seq = s.journal_seqs.size() + 1;
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+}  // namespace fixgate::engine

@@ -1,0 +1,235 @@
+// Upstream requests: idempotency, entitlement, risk, routing, then the order book.
+
+#include <spdlog/spdlog.h>
+
+#include "fixgate/engine/engine.hpp"
+#include "fixgate/gateway/codec.hpp"
+#include "fixgate/journal/reader.hpp"
+
+namespace fixgate::engine {
+namespace {
+
+std::string answer_key(const std::string& client, const std::string& client_order_id) {
+  return client + '\x1f' + client_order_id;
+}
+
+/// The client_order_id a state-changing request introduces (the key of its idempotent answer).
+const std::string* introduced_id(const gateway::Request& request) {
+  if (const auto* r = std::get_if<gateway::NewOrder>(&request)) return &r->client_order_id;
+  if (const auto* r = std::get_if<gateway::CancelOrder>(&request)) return &r->client_order_id;
+  if (const auto* r = std::get_if<gateway::ReplaceOrder>(&request)) return &r->client_order_id;
+  return nullptr;
+}
+
+}  // namespace
+
+void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
+  if (const auto* id = introduced_id(inbound.request)) {
+    // A retried request gets the answer the first one got, never a second order.
+    if (auto it = answers_.find(answer_key(inbound.client, *id)); it != answers_.end()) {
+      ++stats_.idempotent_replays;
+      if (!replaying_ && outputs_.deliver && inbound.connection != 0) {
+        auto again = it->second;
+        again.connection = inbound.connection;
+        again.request_id = inbound.request_id;
+        outputs_.deliver(std::move(again));
+      }
+      return;
+    }
+    if (!record_input(journal::RecordKind::upstream_request, inbound.client,
+                      gateway::encode_request(inbound.request, inbound.request_id), now, &inbound)) {
+      return;
+    }
+  }
+  std::visit(
+      [&](const auto& request) {
+        using T = std::decay_t<decltype(request)>;
+        if constexpr (std::is_same_v<T, gateway::Hello>) on_hello(inbound);
+        if constexpr (std::is_same_v<T, gateway::NewOrder>) on_new(inbound, request, now);
+        if constexpr (std::is_same_v<T, gateway::CancelOrder>) on_cancel(inbound, request, now);
+        if constexpr (std::is_same_v<T, gateway::ReplaceOrder>) on_replace(inbound, request, now);
+        if constexpr (std::is_same_v<T, gateway::OrderStatusQuery>) on_status(inbound, request);
+        if constexpr (std::is_same_v<T, gateway::ListOrders>) on_list(inbound, request);
+      },
+      inbound.request);
+}
+
+void Engine::on_hello(const gateway::Inbound& inbound) {
+  if (replaying_) return;
+  const auto& hello = std::get<gateway::Hello>(inbound.request);
+  auto& stream = streams_[inbound.client];
+  // Welcome first: the gateway starts this connection's live stream on it, so replayed events
+  // (sent next, directly) and live ones (released later by this thread) arrive in seq order.
+  outputs_.deliver({inbound.connection, inbound.client, 0, inbound.request_id,
+                    gateway::Welcome{inbound.client, stream.next_seq}});
+  if (!hello.resume_from) return;
+  const std::uint64_t from = *hello.resume_from + 1;
+  const std::uint64_t durable = journal_.durable_seq();
+  if (from > stream.journal_seqs.size()) return;
+  journal::ReadOptions options;
+  options.from_seq = stream.journal_seqs[from - 1];
+  std::uint64_t replayed = 0;
+  auto scanned = journal::scan(
+      journal_.options().dir,
+      [&](const journal::RecordView& record) {
+        if (record.seq > durable) return false;  // the rest is still held and will be broadcast
+        if (record.kind != journal::RecordKind::upstream_event || record.stream != inbound.client) return true;
+        auto event = gateway::decode_event(record.payload.substr(0, record.payload.size() - 1));
+        if (!event) return true;
+        event->connection = inbound.connection;
+        event->client = inbound.client;
+        outputs_.deliver(std::move(*event));
+        ++replayed;
+        return true;
+      },
+      options);
+  if (!scanned) spdlog::error("resume for {} failed: {}", inbound.client, scanned.error().to_string());
+  spdlog::info("client {} resumed from {}: {} events replayed", inbound.client, *hello.resume_from, replayed);
+}
+
+void Engine::reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject) {
+  ++stats_.orders_rejected;
+  if (!replaying_) {
+    spdlog::info("order {}/{} rejected: {} ({})", inbound.client, client_order_id, code(reject.reason), reject.text);
+  }
+  gateway::Rejected event{client_order_id, reject.reason, std::move(reject.text)};
+  answers_[answer_key(inbound.client, client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
+                                                          inbound.request_id, event};
+  emit(inbound.client, inbound.request_id, std::move(event));
+}
+
+void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& request, Timestamp now) {
+  if (journal_failure_) {
+    return reject_order(inbound, request.client_order_id, {RejectReason::journal_unavailable, *journal_failure_});
+  }
+  if (!entitled(inbound.client, request.account)) {
+    return reject_order(inbound, request.client_order_id,
+                        {RejectReason::not_entitled, "client " + inbound.client + " may not trade account " + request.account});
+  }
+  if (auto risk = risk::check_order({request.account, request.symbol, request.qty, request.price},
+                                    limits_for(request.account));
+      !risk) {
+    return reject_order(inbound, request.client_order_id, risk.error());
+  }
+  std::string session;
+  if (request.session) {
+    if (!session_up_[*request.session]) {
+      return reject_order(inbound, request.client_order_id,
+                          {RejectReason::no_route, "session " + *request.session + " is not logged on"});
+    }
+    session = *request.session;
+  } else {
+    auto decision = router_.select(request.account, request.symbol, request.market.value_or(""),
+                                   [&](std::string_view s) { return session_up_[std::string(s)]; });
+    if (!decision.session) return reject_order(inbound, request.client_order_id, {RejectReason::no_route, decision.explanation});
+    session = *decision.session;
+  }
+  order::NewOrderRequest in{inbound.client, request.client_order_id, request.account, request.symbol, request.side,
+                            request.ord_type, request.tif, request.qty, request.price, request.stop_price,
+                            std::nullopt, session, now};
+  auto accepted = book_.on_new(in);
+  if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
+  ++stats_.orders_accepted;
+  gateway::Accepted event{request.client_order_id};
+  answers_[answer_key(inbound.client, request.client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
+                                                                   inbound.request_id, event};
+  emit(inbound.client, inbound.request_id, event);
+  send_fix(session, std::move(*accepted));
+}
+
+void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrder& request, Timestamp now) {
+  auto accepted = book_.on_cancel({inbound.client, request.client_order_id, request.orig_client_order_id, now});
+  if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
+  gateway::Accepted event{request.client_order_id};
+  answers_[answer_key(inbound.client, request.client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
+                                                                   inbound.request_id, event};
+  emit(inbound.client, inbound.request_id, event);
+  const std::string session = accepted->session;
+  send_fix(session, std::move(*accepted));
+}
+
+void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now) {
+  const order::Order* order = book_.find(inbound.client, request.orig_client_order_id);
+  if (order != nullptr && request.qty) {
+    if (auto risk = risk::check_order({order->account, order->symbol, *request.qty, request.price ? request.price : order->price},
+                                      limits_for(order->account));
+        !risk) {
+      return reject_order(inbound, request.client_order_id, risk.error());
+    }
+  }
+  auto accepted = book_.on_replace(
+      {inbound.client, request.client_order_id, request.orig_client_order_id, request.qty, request.price, now});
+  if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
+  gateway::Accepted event{request.client_order_id};
+  answers_[answer_key(inbound.client, request.client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
+                                                                   inbound.request_id, event};
+  emit(inbound.client, inbound.request_id, event);
+  const std::string session = accepted->session;
+  send_fix(session, std::move(*accepted));
+}
+
+void Engine::on_status(const gateway::Inbound& inbound, const gateway::OrderStatusQuery& request) {
+  const order::Order* order = book_.find(inbound.client, request.client_order_id);
+  if (order == nullptr) {
+    return answer(inbound, gateway::Error{.code = "unknown_order",
+                                          .field = "client_order_id",
+                                          .text = "no order " + request.client_order_id + " for client " + inbound.client});
+  }
+  answer(inbound, snapshot(*order));
+}
+
+void Engine::on_list(const gateway::Inbound& inbound, const gateway::ListOrders& request) {
+  gateway::OrderList list;
+  std::optional<std::string_view> account;
+  if (request.account) account = *request.account;
+  for (const order::Order* order : book_.live_orders(account)) {
+    if (order->client == inbound.client || client_config(inbound.client)->role == config::ClientRole::admin) {
+      list.orders.push_back(snapshot(*order));
+    }
+  }
+  answer(inbound, std::move(list));
+}
+
+gateway::OrderSnapshot Engine::snapshot(const order::Order& order) const {
+  gateway::OrderSnapshot s;
+  s.client_order_id = order.client_order_id();
+  s.account = order.account;
+  s.symbol = order.symbol;
+  s.side = order.side;
+  s.status = order.status;
+  s.order_qty = order.order_qty;
+  s.cum_qty = order.cum_qty;
+  s.leaves_qty = order.leaves_qty;
+  s.avg_px = order.avg_px;
+  s.price = order.price;
+  for (const auto& link : order.chain) s.fix_chain.push_back(link.cl_ord_id);
+  if (order.pending) s.pending = std::string(order::name(order.pending->kind));
+  return s;
+}
+
+const config::UpstreamClient* Engine::client_config(const std::string& name) const {
+  for (const auto& c : config_.upstream.clients) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+bool Engine::entitled(const std::string& client, const std::string& account) const {
+  const auto* c = client_config(client);
+  if (c == nullptr) return false;
+  for (const auto& a : c->accounts) {
+    if (a == "*" || a == account) return true;
+  }
+  return false;
+}
+
+risk::Limits Engine::limits_for(const std::string& account) const {
+  risk::Limits limits{config_.risk.defaults.max_order_qty, config_.risk.defaults.max_order_notional};
+  if (auto it = config_.risk.accounts.find(account); it != config_.risk.accounts.end()) {
+    if (it->second.max_order_qty) limits.max_order_qty = it->second.max_order_qty;
+    if (it->second.max_order_notional) limits.max_order_notional = it->second.max_order_notional;
+  }
+  return limits;
+}
+
+}  // namespace fixgate::engine

@@ -1,0 +1,247 @@
+#include "fixgate/fix/session_manager.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "fixgate/core/fix_text.hpp"
+#include "settings.hpp"
+#include "translate.hpp"
+
+namespace fixgate::fix {
+namespace {
+
+/// QuickFIX's event log goes to our log; message traffic is journaled by the store adapter.
+class EventLog final : public FIX::Log {
+ public:
+  explicit EventLog(std::string session) : session_(std::move(session)) {}
+  void clear() override {}
+  void backup() override {}
+  void onIncoming(const std::string&) override {}
+  void onOutgoing(const std::string&) override {}
+  void onEvent(const std::string& text) override { spdlog::info("fix [{}] {}", session_, text); }
+
+ private:
+  std::string session_;
+};
+
+class EventLogFactory final : public FIX::LogFactory {
+ public:
+  explicit EventLogFactory(std::map<FIX::SessionID, std::string> names) : names_(std::move(names)) {}
+  FIX::Log* create() override { return new EventLog("global"); }
+  FIX::Log* create(const FIX::SessionID& id) override {
+    auto it = names_.find(id);
+    return new EventLog(it == names_.end() ? id.toString() : it->second);
+  }
+  void destroy(FIX::Log* log) override { delete log; }
+
+ private:
+  std::map<FIX::SessionID, std::string> names_;
+};
+
+}  // namespace
+
+/// One configured session: its QuickFIX initiator and its outbound queue + sender thread.
+struct Slot {
+  config::Session config;
+  FIX::SessionID id;
+  std::unique_ptr<FIX::SessionSettings> settings;
+  std::unique_ptr<FIX::Initiator> initiator;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Outbound> queue;
+  bool stopping = false;
+  std::thread sender;
+  std::atomic<bool> logged_on{false};
+};
+
+class Application final : public FIX::Application {
+ public:
+  Application(std::map<FIX::SessionID, Slot*>& slots, SessionCallbacks& callbacks)
+      : slots_(slots), callbacks_(callbacks) {}
+
+  void onCreate(const FIX::SessionID&) override {}
+  void onLogon(const FIX::SessionID& id) override { set_state(id, true); }
+  void onLogout(const FIX::SessionID& id) override { set_state(id, false); }
+  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
+  void toApp(FIX::Message&, const FIX::SessionID&) override {}
+  void fromAdmin(const FIX::Message& message, const FIX::SessionID& id) override {
+    const auto& header = message.getHeader();
+    if (header.isSetField(35) && header.getField(35) == "3") deliver(message, id);
+  }
+  void fromApp(const FIX::Message& message, const FIX::SessionID& id) override { deliver(message, id); }
+
+ private:
+  void set_state(const FIX::SessionID& id, bool up) {
+    auto it = slots_.find(id);
+    if (it == slots_.end()) return;
+    it->second->logged_on = up;
+    if (callbacks_.on_session) callbacks_.on_session(it->second->config.name, up);
+  }
+  void deliver(const FIX::Message& message, const FIX::SessionID& id) {
+    auto it = slots_.find(id);
+    if (it == slots_.end() || !callbacks_.on_inbound) return;
+    const std::string& name = it->second->config.name;
+    Inbound inbound = from_fix(message, it->second->config.version);
+    if (auto* report = std::get_if<order::ExecReport>(&inbound)) report->session = name;
+    if (auto* reject = std::get_if<order::CancelReject>(&inbound)) reject->session = name;
+    callbacks_.on_inbound(name, std::move(inbound), message.toString());
+  }
+
+  std::map<FIX::SessionID, Slot*>& slots_;
+  SessionCallbacks& callbacks_;
+};
+
+struct SessionManager::Impl {
+  SessionCallbacks callbacks;
+  std::size_t queue_capacity;
+  std::map<std::string, std::unique_ptr<Slot>> by_name;
+  std::map<FIX::SessionID, Slot*> by_id;
+  Application application{by_id, callbacks};
+  FIX::MemoryStoreFactory memory_stores;
+  std::unique_ptr<EventLogFactory> event_logs;
+  StoreProvider* stores = nullptr;
+  bool started = false;
+
+  FIX::MessageStoreFactory& store_factory() {
+    if (stores != nullptr) return *static_cast<FIX::MessageStoreFactory*>(stores->message_store_factory());
+    return memory_stores;
+  }
+  FIX::LogFactory* log_factory() {
+    if (stores != nullptr && stores->log_factory() != nullptr) return static_cast<FIX::LogFactory*>(stores->log_factory());
+    return event_logs.get();
+  }
+
+  void run_sender(Slot& slot) {
+    for (;;) {
+      Outbound message;
+      {
+        std::unique_lock lock(slot.mutex);
+        slot.wake.wait(lock, [&] { return slot.stopping || !slot.queue.empty(); });
+        if (slot.queue.empty()) return;  // stopping and drained
+        message = std::move(slot.queue.front());
+        slot.queue.pop_front();
+      }
+      FIX::Message fix_message = to_fix(message, slot.config.version);
+      FIX::Session* session = FIX::Session::lookupSession(slot.id);
+      if (session == nullptr) {
+        spdlog::error("fix [{}] session vanished; message dropped", slot.config.name);
+        continue;
+      }
+      // Session::send persists to the store (our journal) before it writes the socket.
+      if (!session->send(fix_message)) spdlog::warn("fix [{}] send refused by QuickFIX", slot.config.name);
+    }
+  }
+};
+
+SessionManager::SessionManager(std::vector<config::Session> sessions, SessionCallbacks callbacks,
+                               StoreProvider* stores, std::size_t queue_capacity)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->callbacks = std::move(callbacks);
+  impl_->queue_capacity = queue_capacity;
+  impl_->stores = stores;
+  std::map<FIX::SessionID, std::string> names;
+  for (auto& cfg : sessions) {
+    auto slot = std::make_unique<Slot>();
+    slot->id = session_id(cfg);
+    slot->settings = std::make_unique<FIX::SessionSettings>(build_settings(cfg));
+    slot->config = std::move(cfg);
+    names[slot->id] = slot->config.name;
+    impl_->by_id[slot->id] = slot.get();
+    impl_->by_name[slot->config.name] = std::move(slot);
+  }
+  impl_->event_logs = std::make_unique<EventLogFactory>(std::move(names));
+  try {
+    for (auto& [name, slot] : impl_->by_name) {
+      if (!slot->config.enabled) continue;
+      slot->initiator = std::make_unique<FIX::SocketInitiator>(impl_->application, impl_->store_factory(),
+                                                               *slot->settings, *impl_->log_factory());
+    }
+  } catch (const FIX::Exception& e) {
+    throw std::runtime_error(std::string("FIX session settings refused: ") + e.what());
+  }
+}
+
+SessionManager::~SessionManager() { stop(); }
+
+void SessionManager::start() {
+  if (impl_->started) return;
+  impl_->started = true;
+  for (auto& [name, slot] : impl_->by_name) {
+    if (!slot->initiator) continue;
+    Slot* s = slot.get();
+    s->sender = std::thread([this, s] { impl_->run_sender(*s); });
+    slot->initiator->start();
+  }
+}
+
+void SessionManager::stop() {
+  if (!impl_->started) return;
+  impl_->started = false;
+  for (auto& [name, slot] : impl_->by_name) {
+    {
+      std::lock_guard lock(slot->mutex);
+      slot->stopping = true;
+    }
+    slot->wake.notify_all();
+    if (slot->sender.joinable()) slot->sender.join();
+  }
+  // Initiator::stop() logs out and then polls about once a second: stop all lines in parallel.
+  std::vector<std::future<void>> stopping;
+  for (auto& [name, slot] : impl_->by_name) {
+    if (!slot->initiator) continue;
+    FIX::Initiator* initiator = slot->initiator.get();
+    stopping.push_back(std::async(std::launch::async, [initiator] { initiator->stop(); }));
+  }
+  for (auto& f : stopping) f.get();
+}
+
+SendStatus SessionManager::try_send(const std::string& session, Outbound message) {
+  auto it = impl_->by_name.find(session);
+  if (it == impl_->by_name.end() || !it->second->initiator) return SendStatus::unknown_session;
+  Slot& slot = *it->second;
+  {
+    std::lock_guard lock(slot.mutex);
+    if (slot.stopping) return SendStatus::stopped;
+    if (slot.queue.size() >= impl_->queue_capacity) return SendStatus::queue_full;
+    slot.queue.push_back(std::move(message));
+  }
+  slot.wake.notify_one();
+  return SendStatus::queued;
+}
+
+bool SessionManager::is_logged_on(const std::string& session) const {
+  auto it = impl_->by_name.find(session);
+  return it != impl_->by_name.end() && it->second->logged_on;
+}
+
+Inbound SessionManager::decode(const std::string& session, const std::string& raw) const {
+  auto it = impl_->by_name.find(session);
+  const auto version = it == impl_->by_name.end() ? config::FixVersion::fix44 : it->second->config.version;
+  try {
+    FIX::Message message(raw, false);
+    Inbound inbound = from_fix(message, version);
+    if (auto* report = std::get_if<order::ExecReport>(&inbound)) report->session = session;
+    if (auto* reject = std::get_if<order::CancelReject>(&inbound)) reject->session = session;
+    return inbound;
+  } catch (const FIX::Exception& e) {
+    return Unreadable{std::string(msg_type_of(raw)), std::string("does not parse: ") + e.what(), raw};
+  }
+}
+
+std::pair<std::uint64_t, std::uint64_t> SessionManager::sequence_numbers(const std::string& session) const {
+  auto it = impl_->by_name.find(session);
+  if (it == impl_->by_name.end()) return {0, 0};
+  FIX::Session* s = FIX::Session::lookupSession(it->second->id);
+  if (s == nullptr) return {0, 0};
+  return {s->getExpectedSenderNum(), s->getExpectedTargetNum()};
+}
+
+}  // namespace fixgate::fix

@@ -1,0 +1,24 @@
+#pragma once
+// Domain messages ⇄ QuickFIX messages. Prices and quantities are written and read as decimal
+// text (setField(tag, string)), never through QuickFIX's double-typed field classes.
+
+#include <expected>
+#include <string>
+
+#include "fixgate/config/config.hpp"
+#include "fixgate/fix/messages.hpp"
+#include "fixgate/fix/quickfix.hpp"
+
+namespace fixgate::fix {
+
+/// Builds the QuickFIX message for an outbound command in the session's FIX version.
+FIX::Message to_fix(const Outbound& command, config::FixVersion version);
+
+/// Reads an application message we understand; anything else (or a garbled field) comes back as
+/// Unreadable naming the tag.
+Inbound from_fix(const FIX::Message& message, config::FixVersion version);
+
+/// FIX UTCTimestamp text with milliseconds ("20261126-12:00:00.123").
+std::string utc_timestamp(Timestamp t);
+
+}  // namespace fixgate::fix

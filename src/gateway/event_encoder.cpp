@@ -1,0 +1,272 @@
+// Event encoding (the server's hot path) and request encoding (the client side), both written
+// directly into a string: field order is fixed ("event", "seq", "id", then the payload) so that
+// lines are easy to read in logs and diff in golden files.
+
+#include <type_traits>
+
+#include "fixgate/gateway/codec.hpp"
+#include "json_writer.hpp"
+
+namespace fixgate::gateway {
+namespace detail {
+
+namespace {
+
+/// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is malformed.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  if (b0 < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xbf;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    len = 2;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    len = 3;
+    if (b0 == 0xe0) lo = 0xa0;  // overlong
+    if (b0 == 0xed) hi = 0x9f;  // surrogates
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    len = 4;
+    if (b0 == 0xf0) lo = 0x90;  // overlong
+    if (b0 == 0xf4) hi = 0x8f;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  const auto b1 = static_cast<unsigned char>(text[i + 1]);
+  if (b1 < lo || b1 > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if (b < 0x80 || b > 0xbf) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Copy the longest run that needs no escaping in one append.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(text, i);
+      if (len == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.data() + i, len);
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xf];
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::JsonWriter;
+
+void write_snapshot_fields(JsonWriter& w, const OrderSnapshot& o) {
+  w.field("client_order_id", o.client_order_id);
+  w.field("account", o.account);
+  w.field("symbol", o.symbol);
+  w.raw_string("side", name(o.side));
+  w.raw_string("status", name(o.status));
+  w.raw_string("order_qty", o.order_qty.to_string());
+  w.raw_string("cum_qty", o.cum_qty.to_string());
+  w.raw_string("leaves_qty", o.leaves_qty.to_string());
+  w.raw_string("avg_px", o.avg_px.to_string());
+  if (o.price) w.raw_string("price", o.price->to_string());
+  w.begin_array("fix_chain");
+  for (const auto& id : o.fix_chain) w.element(id);
+  w.end_array();
+  if (o.pending) w.field("pending", *o.pending);
+}
+
+struct PayloadWriter {
+  JsonWriter& w;
+
+  void operator()(const Accepted& e) const { w.field("client_order_id", e.client_order_id); }
+  void operator()(const Rejected& e) const {
+    w.field("client_order_id", e.client_order_id);
+    w.raw_string("reason", code(e.reason));
+    w.field_if("text", e.text);
+  }
+  void operator()(const Execution& e) const {
+    w.field("client_order_id", e.client_order_id);
+    w.field("exec_id", e.exec_id);
+    w.raw_string("exec_type", name(e.exec_type));
+    w.raw_string("status", name(e.status));
+    w.raw_string("order_qty", e.order_qty.to_string());
+    w.raw_string("cum_qty", e.cum_qty.to_string());
+    w.raw_string("leaves_qty", e.leaves_qty.to_string());
+    w.raw_string("last_qty", e.last_qty.to_string());
+    w.raw_string("last_px", e.last_px.to_string());
+    w.raw_string("avg_px", e.avg_px.to_string());
+    w.field_if("text", e.text);
+  }
+  void operator()(const CancelRejected& e) const {
+    w.field("client_order_id", e.client_order_id);
+    w.field("orig_client_order_id", e.orig_client_order_id);
+    w.field_if("text", e.text);
+  }
+  void operator()(const Break& e) const {
+    w.field_if("client_order_id", e.client_order_id);
+    w.field("kind", e.kind);
+    w.field_if("text", e.text);
+  }
+  void operator()(const SessionStatus& e) const {
+    w.field("session", e.session);
+    w.field("up", e.up);
+  }
+  void operator()(const OrderSnapshot& e) const { write_snapshot_fields(w, e); }
+  void operator()(const OrderList& e) const {
+    w.begin_array("orders");
+    for (const auto& o : e.orders) {
+      w.begin_object();
+      write_snapshot_fields(w, o);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  void operator()(const Error& e) const {
+    w.field("code", e.code);
+    w.field_if("field", e.field);
+    w.field_if("text", e.text);
+    if (e.offset) w.field("offset", *e.offset);
+  }
+  void operator()(const Welcome& e) const {
+    w.field("client", e.client);
+    w.field("next_seq", e.next_seq);
+  }
+};
+
+struct RequestWriter {
+  JsonWriter& w;
+
+  void operator()(const Hello& r) const {
+    w.field("client", r.client);
+    w.field("token", r.token);
+    if (r.resume_from) w.field("resume_from", *r.resume_from);
+  }
+  void operator()(const NewOrder& r) const {
+    w.field("client_order_id", r.client_order_id);
+    w.field("account", r.account);
+    w.field("symbol", r.symbol);
+    w.raw_string("side", name(r.side));
+    w.raw_string("type", name(r.ord_type));
+    w.raw_string("tif", name(r.tif));
+    w.raw_string("qty", r.qty.to_string());
+    if (r.price) w.raw_string("price", r.price->to_string());
+    if (r.stop_price) w.raw_string("stop_price", r.stop_price->to_string());
+    if (r.market) w.field("market", *r.market);
+    if (r.session) w.field("session", *r.session);
+  }
+  void operator()(const CancelOrder& r) const {
+    w.field("client_order_id", r.client_order_id);
+    w.field("orig_client_order_id", r.orig_client_order_id);
+  }
+  void operator()(const ReplaceOrder& r) const {
+    w.field("client_order_id", r.client_order_id);
+    w.field("orig_client_order_id", r.orig_client_order_id);
+    if (r.qty) w.raw_string("qty", r.qty->to_string());
+    if (r.price) w.raw_string("price", r.price->to_string());
+  }
+  void operator()(const OrderStatusQuery& r) const { w.field("client_order_id", r.client_order_id); }
+  void operator()(const ListOrders& r) const {
+    if (r.account) w.field("account", *r.account);
+  }
+};
+
+}  // namespace
+
+std::string_view event_name(const Event& event) {
+  static constexpr std::string_view names[] = {"accepted", "rejected", "execution", "cancel_rejected", "break",
+                                               "session",  "order",    "orders",    "error",           "welcome"};
+  static_assert(std::size(names) == std::variant_size_v<Event>);
+  return names[event.index()];
+}
+
+std::string_view op_name(const Request& request) {
+  static constexpr std::string_view names[] = {"hello", "new", "cancel", "replace", "status", "list"};
+  static_assert(std::size(names) == std::variant_size_v<Request>);
+  return names[request.index()];
+}
+
+void encode_event(const Outbound& out, std::string& buffer) {
+  JsonWriter w(buffer);
+  w.begin_object();
+  w.raw_string("event", event_name(out.event));
+  if (out.seq != 0) w.field("seq", out.seq);
+  w.field_if("id", out.request_id);
+  std::visit(PayloadWriter{w}, out.event);
+  w.end_object();
+  buffer += '\n';
+}
+
+std::string encode_event(const Outbound& out) {
+  std::string line;
+  line.reserve(256);
+  encode_event(out, line);
+  return line;
+}
+
+std::string encode_request(const Request& request, std::string_view request_id) {
+  std::string line;
+  line.reserve(256);
+  JsonWriter w(line);
+  w.begin_object();
+  w.raw_string("op", op_name(request));
+  w.field_if("id", request_id);
+  std::visit(RequestWriter{w}, request);
+  w.end_object();
+  line += '\n';
+  return line;
+}
+
+bool is_framing_error(std::string_view code) {
+  return code == errc::invalid_utf8 || code == errc::line_too_long;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t len = detail::utf8_sequence(text, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace fixgate::gateway

@@ -1,0 +1,469 @@
+// Request decoding: nlohmann's SAX parser fills a fixed table of known fields, with no DOM, then
+// the op's schema is checked against the table. The SAX pass keeps going after a schema problem so
+// a syntax error anywhere in the line still wins (a broken line is reported as broken, not as the
+// first odd field it happened to contain).
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fixgate/gateway/codec.hpp"
+
+namespace fixgate::gateway {
+namespace {
+
+using Json = nlohmann::json;
+
+enum class Kind : std::uint8_t { absent, null, boolean, integer, unsigned_integer, floating, string, object, array };
+
+enum Field : std::uint8_t {
+  f_op, f_id, f_client, f_token, f_resume_from, f_client_order_id, f_orig_client_order_id,
+  f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price, f_market, f_session,
+  field_count
+};
+
+constexpr std::array<std::string_view, field_count> field_names{
+    "op", "id", "client", "token", "resume_from", "client_order_id", "orig_client_order_id",
+    "account", "symbol", "side", "type", "tif", "qty", "price", "stop_price", "market", "session"};
+
+/// What a field must hold; checked after the op is known.
+enum class Expect : std::uint8_t { identifier, token, decimal, name, count, free_text };
+
+constexpr std::array<Expect, field_count> field_expect{
+    Expect::name, Expect::free_text, Expect::identifier, Expect::token, Expect::count,
+    Expect::identifier, Expect::identifier, Expect::identifier, Expect::identifier, Expect::name,
+    Expect::name, Expect::name, Expect::decimal, Expect::decimal, Expect::decimal,
+    Expect::identifier, Expect::identifier};
+
+struct Slot {
+  Kind kind = Kind::absent;
+  std::uint16_t order = 0;  // position among the object's keys, for "first problem wins"
+  std::string text;
+  std::uint64_t number = 0;
+  bool negative = false;
+};
+
+constexpr int no_field = -1;
+
+/// SAX handler: records top-level scalar fields, skips nested values, remembers the first oddity.
+class Collector {
+ public:
+  std::array<Slot, field_count> slots;
+  std::string unknown_name;
+  std::uint16_t unknown_order = 0;
+  std::string duplicate_name;
+  bool top_not_object = false;
+  bool syntax_error = false;
+  std::size_t error_position = 0;
+  std::string error_text;
+
+  bool null() { return scalar(Kind::null); }
+  bool boolean(bool) { return scalar(Kind::boolean); }
+  bool number_integer(Json::number_integer_t v) {
+    if (Slot* s = scalar_slot(Kind::integer)) {
+      s->negative = v < 0;
+      s->number = v < 0 ? 0 : static_cast<std::uint64_t>(v);
+    }
+    return true;
+  }
+  bool number_unsigned(Json::number_unsigned_t v) {
+    if (Slot* s = scalar_slot(Kind::unsigned_integer)) s->number = v;
+    return true;
+  }
+  bool number_float(Json::number_float_t, const Json::string_t&) { return scalar(Kind::floating); }
+  bool string(Json::string_t& v) {
+    if (Slot* s = scalar_slot(Kind::string)) s->text = std::move(v);
+    return true;
+  }
+  bool binary(Json::binary_t&) { return scalar(Kind::string); }
+  bool start_object(std::size_t) { return open(Kind::object); }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(Kind::array); }
+  bool end_array() { return close(); }
+  bool key(Json::string_t& k) {
+    if (depth_ != 1) return true;
+    ++keys_;
+    current_ = lookup(k);
+    if (current_ == no_field) {
+      if (unknown_name.empty()) {
+        unknown_name = k;
+        unknown_order = keys_;
+      }
+    } else if (slots[static_cast<std::size_t>(current_)].kind != Kind::absent) {
+      if (duplicate_name.empty()) duplicate_name = k;
+      current_ = no_field;  // keep the first value
+    } else {
+      slots[static_cast<std::size_t>(current_)].order = keys_;
+    }
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
+    syntax_error = true;
+    error_position = position;
+    error_text = ex.what();
+    return false;
+  }
+
+ private:
+  static int lookup(std::string_view k) {
+    for (std::size_t i = 0; i < field_names.size(); ++i) {
+      if (field_names[i] == k) return static_cast<int>(i);
+    }
+    return no_field;
+  }
+  Slot* scalar_slot(Kind kind) {
+    if (depth_ == 0) {
+      top_not_object = true;
+      return nullptr;
+    }
+    if (depth_ != 1 || current_ == no_field) return nullptr;
+    Slot& s = slots[static_cast<std::size_t>(current_)];
+    s.kind = kind;
+    return &s;
+  }
+  bool scalar(Kind kind) {
+    scalar_slot(kind);
+    return true;
+  }
+  bool open(Kind kind) {
+    if (depth_ == 0 && kind == Kind::array) top_not_object = true;
+    if (depth_ == 1) scalar_slot(kind);
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  int depth_ = 0;
+  int current_ = no_field;
+  std::uint16_t keys_ = 0;
+};
+
+Error make_error(std::string_view code, std::string_view field, std::string text) {
+  return Error{std::string(code), std::string(field), std::move(text), std::nullopt};
+}
+
+std::string_view kind_name(Kind k) {
+  switch (k) {
+    case Kind::absent: return "nothing";
+    case Kind::null: return "null";
+    case Kind::boolean: return "a boolean";
+    case Kind::integer:
+    case Kind::unsigned_integer:
+    case Kind::floating: return "a number";
+    case Kind::string: return "a string";
+    case Kind::object: return "an object";
+    case Kind::array: return "an array";
+  }
+  return "?";
+}
+
+/// The schema of each op: which fields it takes and which of them are required.
+struct OpSchema {
+  std::string_view name;
+  std::array<Field, 12> fields;
+  std::uint8_t field_count;
+  std::uint32_t required;  // bit per Field
+};
+
+constexpr std::uint32_t bit(Field f) { return 1u << f; }
+
+constexpr std::array<OpSchema, 6> op_schemas{{
+    {"hello", {f_client, f_token, f_resume_from}, 3, bit(f_client) | bit(f_token)},
+    {"new",
+     {f_client_order_id, f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price,
+      f_market, f_session},
+     11,
+     bit(f_client_order_id) | bit(f_account) | bit(f_symbol) | bit(f_side) | bit(f_qty)},
+    {"cancel", {f_client_order_id, f_orig_client_order_id}, 2,
+     bit(f_client_order_id) | bit(f_orig_client_order_id)},
+    {"replace", {f_client_order_id, f_orig_client_order_id, f_qty, f_price}, 4,
+     bit(f_client_order_id) | bit(f_orig_client_order_id)},
+    {"status", {f_client_order_id}, 1, bit(f_client_order_id)},
+    {"list", {f_account}, 1, 0},
+}};
+
+bool allowed(const OpSchema& schema, std::size_t f) {
+  if (f == f_op || f == f_id) return true;
+  for (std::size_t i = 0; i < schema.field_count; ++i) {
+    if (schema.fields[i] == f) return true;
+  }
+  return false;
+}
+
+bool type_ok(Expect expect, Kind kind) {
+  if (kind == Kind::null) return true;  // null means absent
+  if (expect == Expect::count) return kind == Kind::unsigned_integer || kind == Kind::integer;
+  return kind == Kind::string;
+}
+
+std::string_view expected_type(Expect expect) {
+  switch (expect) {
+    case Expect::count: return "a non-negative integer";
+    case Expect::decimal: return "a decimal string such as \"100\" or \"2500.5\"";
+    default: return "a string";
+  }
+}
+
+bool present(const Slot& s) { return s.kind != Kind::absent && s.kind != Kind::null; }
+
+/// Checks one present string field's content; the decimal grammar is checked here, the range by
+/// the caller (only it knows whether the value is a price or a quantity).
+std::optional<Error> check_text(std::size_t f, const Slot& s) {
+  const std::string_view name = field_names[f];
+  const std::string& t = s.text;
+  switch (field_expect[f]) {
+    case Expect::identifier:
+    case Expect::free_text: {
+      const bool optional_empty = field_expect[f] == Expect::free_text;
+      if (t.empty() && !optional_empty) {
+        return make_error(errc::invalid_value, name, std::string(name) + " must not be empty");
+      }
+      if (t.size() > max_identifier_bytes) {
+        return make_error(errc::invalid_value, name,
+                          std::string(name) + " is longer than " +
+                              std::to_string(max_identifier_bytes) + " bytes");
+      }
+      for (char c : t) {
+        // These strings travel into FIX fields: a control character (SOH above all) or a space
+        // would corrupt or confuse the message.
+        if (c < 0x21 || c > 0x7e) {
+          return make_error(errc::invalid_value, name,
+                            std::string(name) + " must be printable ASCII without spaces");
+        }
+      }
+      return std::nullopt;
+    }
+    case Expect::token:
+      if (t.empty() || t.size() > 1024) {
+        return make_error(errc::invalid_value, name, "token must be 1 to 1024 bytes");
+      }
+      return std::nullopt;
+    case Expect::decimal: {
+      std::size_t i = t.empty() || t[0] != '-' ? 0 : 1;
+      const std::size_t int_start = i;
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+      bool ok = i > int_start;
+      if (ok && i < t.size() && t[i] == '.') {
+        const std::size_t frac_start = ++i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+        ok = i > frac_start;
+      }
+      if (!ok || i != t.size()) {
+        return make_error(errc::invalid_value, name,
+                          std::string(name) + " is not a plain decimal (digits, optional '-' and '.')");
+      }
+      return std::nullopt;
+    }
+    case Expect::name:
+    case Expect::count: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+template <class T>
+std::expected<T, Error> decimal(const Slot& s, std::string_view name, bool allow_zero) {
+  auto v = T::parse(s.text);
+  if (!v) {
+    return std::unexpected(make_error(errc::invalid_value, name,
+                                      std::string(name) + " has more than " +
+                                          std::to_string(T::decimals) +
+                                          " decimal places or is out of range"));
+  }
+  if (v->is_negative() || (!allow_zero && v->is_zero())) {
+    return std::unexpected(make_error(errc::invalid_value, name, std::string(name) + " must be positive"));
+  }
+  return *v;
+}
+
+class Builder {
+ public:
+  explicit Builder(const std::array<Slot, field_count>& slots) : s_(slots) {}
+
+  std::expected<Request, Error> build(std::string_view op) {
+    if (op == "hello") return hello();
+    if (op == "new") return new_order();
+    if (op == "cancel") {
+      return Request{CancelOrder{text(f_client_order_id), text(f_orig_client_order_id)}};
+    }
+    if (op == "replace") return replace();
+    if (op == "status") return Request{OrderStatusQuery{text(f_client_order_id)}};
+    ListOrders list;
+    if (has(f_account)) list.account = text(f_account);
+    return Request{std::move(list)};
+  }
+
+ private:
+  bool has(Field f) const { return present(s_[f]); }
+  std::string text(Field f) const { return has(f) ? s_[f].text : std::string(); }
+
+  std::expected<Request, Error> hello() {
+    Hello h{text(f_client), text(f_token), std::nullopt};
+    if (has(f_resume_from)) {
+      if (s_[f_resume_from].negative) {
+        return std::unexpected(make_error(errc::invalid_value, "resume_from", "resume_from must not be negative"));
+      }
+      h.resume_from = s_[f_resume_from].number;
+    }
+    return Request{std::move(h)};
+  }
+
+  std::expected<Request, Error> new_order() {
+    NewOrder o;
+    o.client_order_id = text(f_client_order_id);
+    o.account = text(f_account);
+    o.symbol = text(f_symbol);
+    auto side = side_from_name(s_[f_side].text);
+    if (!side) return std::unexpected(make_error(errc::invalid_value, "side", "side must be buy, sell or sell_short"));
+    o.side = *side;
+    if (has(f_type)) {
+      auto t = ord_type_from_name(s_[f_type].text);
+      if (!t) return std::unexpected(make_error(errc::invalid_value, "type", "type must be market, limit, stop or stop_limit"));
+      o.ord_type = *t;
+    }
+    if (has(f_tif)) {
+      auto t = tif_from_name(s_[f_tif].text);
+      if (!t) return std::unexpected(make_error(errc::invalid_value, "tif", "tif must be day, gtc, ioc, fok or gtd"));
+      o.tif = *t;
+    }
+    auto qty = decimal<Qty>(s_[f_qty], "qty", false);
+    if (!qty) return std::unexpected(qty.error());
+    o.qty = *qty;
+    const bool wants_price = o.ord_type == OrdType::limit || o.ord_type == OrdType::stop_limit;
+    const bool wants_stop = o.ord_type == OrdType::stop || o.ord_type == OrdType::stop_limit;
+    if (auto e = optional_price(f_price, wants_price, o.price, name(o.ord_type))) return std::unexpected(*e);
+    if (auto e = optional_price(f_stop_price, wants_stop, o.stop_price, name(o.ord_type))) return std::unexpected(*e);
+    if (has(f_market)) o.market = text(f_market);
+    if (has(f_session)) o.session = text(f_session);
+    return Request{std::move(o)};
+  }
+
+  std::optional<Error> optional_price(Field f, bool wanted, std::optional<Price>& out, std::string_view type) {
+    const std::string_view fname = field_names[f];
+    if (!has(f)) {
+      if (!wanted) return std::nullopt;
+      return make_error(errc::missing_field, fname, "a " + std::string(type) + " order needs " + std::string(fname));
+    }
+    if (!wanted) {
+      return make_error(errc::invalid_value, fname, "a " + std::string(type) + " order takes no " + std::string(fname));
+    }
+    auto p = decimal<Price>(s_[f], fname, false);
+    if (!p) return p.error();
+    out = *p;
+    return std::nullopt;
+  }
+
+  std::expected<Request, Error> replace() {
+    ReplaceOrder r{text(f_client_order_id), text(f_orig_client_order_id), std::nullopt, std::nullopt};
+    if (!has(f_qty) && !has(f_price)) {
+      return std::unexpected(make_error(errc::missing_field, "qty", "a replace changes qty, price or both"));
+    }
+    if (has(f_qty)) {
+      auto q = decimal<Qty>(s_[f_qty], "qty", false);
+      if (!q) return std::unexpected(q.error());
+      r.qty = *q;
+    }
+    if (has(f_price)) {
+      auto p = decimal<Price>(s_[f_price], "price", false);
+      if (!p) return std::unexpected(p.error());
+      r.price = *p;
+    }
+    return Request{std::move(r)};
+  }
+
+  const std::array<Slot, field_count>& s_;
+};
+
+std::expected<Inbound, Error> check_and_build(const Collector& c, std::string& request_id) {
+  const auto& s = c.slots;
+  if (present(s[f_id]) && s[f_id].kind == Kind::string) request_id = s[f_id].text;
+  if (!present(s[f_op])) return std::unexpected(make_error(errc::missing_field, "op", "every request needs \"op\""));
+  if (s[f_op].kind != Kind::string) {
+    return std::unexpected(make_error(errc::wrong_type, "op", "op must be a string, not " + std::string(kind_name(s[f_op].kind))));
+  }
+  const OpSchema* schema = nullptr;
+  for (const auto& candidate : op_schemas) {
+    if (candidate.name == s[f_op].text) schema = &candidate;
+  }
+  if (schema == nullptr) {
+    return std::unexpected(make_error(errc::unknown_op, "op",
+                                      "op must be hello, new, cancel, replace, status or list"));
+  }
+  if (!c.duplicate_name.empty()) {
+    return std::unexpected(make_error(errc::duplicate_field, c.duplicate_name, c.duplicate_name + " appears twice"));
+  }
+  // Unknown and mistyped fields: the first one in the line wins.
+  std::uint16_t best_order = c.unknown_name.empty() ? UINT16_MAX : c.unknown_order;
+  std::optional<Error> best;
+  if (!c.unknown_name.empty()) {
+    best = make_error(errc::unknown_field, c.unknown_name, c.unknown_name + " is not a field of " + std::string(schema->name));
+  }
+  for (std::size_t f = 0; f < field_count; ++f) {
+    const Slot& slot = s[f];
+    if (slot.kind == Kind::absent || slot.order >= best_order) continue;
+    const std::string name(field_names[f]);
+    if (!allowed(*schema, f)) {
+      best = make_error(errc::unknown_field, name, name + " is not a field of " + std::string(schema->name));
+      best_order = slot.order;
+    } else if (!type_ok(field_expect[f], slot.kind)) {
+      best = make_error(errc::wrong_type, name,
+                        name + " must be " + std::string(expected_type(field_expect[f])) + ", not " +
+                            std::string(kind_name(slot.kind)));
+      best_order = slot.order;
+    }
+  }
+  if (best) return std::unexpected(std::move(*best));
+  for (std::size_t i = 0; i < schema->field_count; ++i) {
+    const Field f = schema->fields[i];
+    if ((schema->required & bit(f)) != 0 && !present(s[f])) {
+      const std::string name(field_names[f]);
+      return std::unexpected(make_error(errc::missing_field, name, std::string(schema->name) + " needs " + name));
+    }
+  }
+  for (std::size_t f = 0; f < field_count; ++f) {
+    if (!present(s[f]) || f == f_op) continue;
+    if (auto e = check_text(f, s[f])) return std::unexpected(std::move(*e));
+  }
+  auto request = Builder(s).build(schema->name);
+  if (!request) return std::unexpected(std::move(request.error()));
+  return Inbound{0, {}, request_id, std::move(*request)};
+}
+
+std::string strip_exception_prefix(const std::string& what) {
+  // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, column 7: ...";
+  // the part after the position is the useful sentence.
+  const auto colon = what.find(": ");
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+}  // namespace
+
+std::expected<Inbound, Error> decode_request(std::string_view line, std::string& request_id) {
+  request_id.clear();
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  Collector c;
+  const bool parsed = Json::sax_parse(line.begin(), line.end(), &c, nlohmann::json::input_format_t::json, true, false);
+  if (!parsed || c.syntax_error) {
+    Error e = make_error(errc::invalid_json, "", "invalid JSON at byte ");
+    // The lexer reports how many bytes it consumed; the offending byte is the last of them.
+    const std::uint64_t offset = c.error_position == 0 ? 0 : c.error_position - 1;
+    e.offset = offset;
+    e.text += std::to_string(offset) + ": " + strip_exception_prefix(c.error_text);
+    if (present(c.slots[f_id]) && c.slots[f_id].kind == Kind::string) request_id = c.slots[f_id].text;
+    return std::unexpected(std::move(e));
+  }
+  if (c.top_not_object) return std::unexpected(make_error(errc::not_an_object, "", "a request is one JSON object per line"));
+  return check_and_build(c, request_id);
+}
+
+std::expected<Inbound, Error> decode_request(std::string_view line) {
+  std::string ignored;
+  return decode_request(line, ignored);
+}
+
+}  // namespace fixgate::gateway

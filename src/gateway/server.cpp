@@ -1,0 +1,207 @@
+// Server: listeners, the io thread, and the hand-off of engine events into it. Protocol logic is
+// in Hub, per-socket I/O in Connection.
+
+#include "fixgate/gateway/server.hpp"
+
+#include <atomic>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "hub.hpp"
+
+namespace fixgate::gateway {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using UnixProtocol = asio::local::stream_protocol;
+
+struct Server::Impl {
+  Impl(const config::Upstream& config, InboundHandler on_inbound)
+      : config_(config), hub_(config, std::move(on_inbound)) {}
+
+  void accept_tcp(tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
+      if (!acceptor.is_open()) return;
+      if (!ec) {
+        boost::system::error_code ignored;
+        // Orders are small and latency matters more than packet count.
+        socket.set_option(tcp::no_delay(true), ignored);
+        const auto remote = socket.remote_endpoint(ignored);
+        std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+        hub_.add(detail::Connection::Socket(std::move(socket)), std::move(peer));
+      } else {
+        spdlog::warn("upstream accept failed: {}", ec.message());
+      }
+      accept_tcp(acceptor);
+    });
+  }
+
+  void accept_unix(UnixProtocol::acceptor& acceptor, const std::string& path) {
+    acceptor.async_accept([this, &acceptor, &path](const boost::system::error_code& ec, UnixProtocol::socket socket) {
+      if (!acceptor.is_open()) return;
+      if (!ec) {
+        hub_.add(detail::Connection::Socket(std::move(socket)), "unix:" + path);
+      } else {
+        spdlog::warn("upstream accept on {} failed: {}", path, ec.message());
+      }
+      accept_unix(acceptor, path);
+    });
+  }
+
+  std::uint16_t bind_tcp(const config::Endpoint& endpoint) {
+    boost::system::error_code ec;
+    const std::string host = endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("upstream listener " + endpoint.host + ": not an IP address");
+    const tcp::endpoint ep(address, endpoint.port);
+    auto& acceptor = tcp_acceptors_.emplace_back(io_);
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw std::runtime_error("upstream listener " + endpoint.host + ":" + std::to_string(endpoint.port) +
+                               ": " + ec.message());
+    }
+    const auto port = acceptor.local_endpoint().port();
+    spdlog::info("upstream listening on {}:{}", host, port);
+    return port;
+  }
+
+  void bind_unix(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code fs_ec;
+    if (fs::is_socket(fs::symlink_status(path, fs_ec))) {
+      // A socket file left by a crash refuses connections; one that answers belongs to a live
+      // process, which we must not steal from.
+      UnixProtocol::socket probe(io_);
+      boost::system::error_code ec;
+      probe.connect(UnixProtocol::endpoint(path), ec);
+      if (!ec) throw std::runtime_error("upstream listener " + path + ": in use by another process");
+      fs::remove(path, fs_ec);
+    } else if (fs::exists(fs::symlink_status(path, fs_ec))) {
+      throw std::runtime_error("upstream listener " + path + ": exists and is not a socket");
+    }
+    boost::system::error_code ec;
+    auto& acceptor = unix_acceptors_.emplace_back(io_);
+    acceptor.open(UnixProtocol(), ec);
+    if (!ec) acceptor.bind(UnixProtocol::endpoint(path), ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("upstream listener " + path + ": " + ec.message());
+    bound_paths_.push_back(path);
+    spdlog::info("upstream listening on unix:{}", path);
+  }
+
+  void drain_deliveries() {
+    std::vector<Outbound> batch;
+    {
+      std::lock_guard lock(queue_mutex_);
+      batch.swap(queue_);
+      drain_posted_ = false;
+    }
+    for (const auto& out : batch) hub_.route(out);
+  }
+
+  /// Appends under the lock and wakes the io thread only when the queue was idle.
+  template <class Push>
+  void enqueue(Push push) {
+    if (stopped_.load(std::memory_order_acquire)) return;
+    bool wake = false;
+    {
+      std::lock_guard lock(queue_mutex_);
+      push(queue_);
+      wake = !drain_posted_;
+      drain_posted_ = true;
+    }
+    if (wake) asio::post(io_, [this] { drain_deliveries(); });
+  }
+
+  config::Upstream config_;
+  asio::io_context io_{1};
+  // Keeps run() going even with no listener configured, until stop().
+  asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
+  detail::Hub hub_;
+  std::deque<tcp::acceptor> tcp_acceptors_;       // deque: accept handlers hold references
+  std::deque<UnixProtocol::acceptor> unix_acceptors_;
+  std::deque<std::string> bound_paths_;
+  std::mutex queue_mutex_;
+  std::vector<Outbound> queue_;
+  bool drain_posted_ = false;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
+  std::thread thread_;
+};
+
+Server::Server(const config::Upstream& config, InboundHandler on_inbound)
+    : impl_(std::make_unique<Impl>(config, std::move(on_inbound))) {}
+
+Server::~Server() { stop(); }
+
+std::vector<std::uint16_t> Server::start() {
+  if (impl_->started_.exchange(true)) throw std::logic_error("gateway server started twice");
+  std::vector<std::uint16_t> ports;
+  for (const auto& endpoint : impl_->config_.tcp) ports.push_back(impl_->bind_tcp(endpoint));
+  for (const auto& path : impl_->config_.unix_paths) impl_->bind_unix(path);
+  for (auto& acceptor : impl_->tcp_acceptors_) impl_->accept_tcp(acceptor);
+  std::size_t i = 0;
+  for (auto& acceptor : impl_->unix_acceptors_) impl_->accept_unix(acceptor, impl_->bound_paths_[i++]);
+  impl_->thread_ = std::thread([impl = impl_.get()] {
+    // One io thread owns every connection; handler exceptions would be bugs, so log and go on
+    // rather than lose the gateway.
+    for (;;) {
+      try {
+        impl->io_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("upstream io thread: {}", e.what());
+      }
+    }
+  });
+  return ports;
+}
+
+void Server::deliver(Outbound out) {
+  impl_->enqueue([&out](std::vector<Outbound>& q) { q.push_back(std::move(out)); });
+}
+
+void Server::deliver(std::vector<Outbound> batch) {
+  impl_->enqueue([&batch](std::vector<Outbound>& q) {
+    if (q.empty()) {
+      q.swap(batch);
+    } else {
+      for (auto& out : batch) q.push_back(std::move(out));
+    }
+  });
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopped_.exchange(true)) return;
+  if (impl_->thread_.joinable()) {
+    asio::post(impl_->io_, [impl = impl_.get()] {
+      boost::system::error_code ignored;
+      for (auto& a : impl->tcp_acceptors_) a.close(ignored);
+      for (auto& a : impl->unix_acceptors_) a.close(ignored);
+      impl->hub_.close_all();
+      impl->work_.reset();
+    });
+    impl_->thread_.join();
+  }
+  std::error_code ignored;
+  for (const auto& path : impl_->bound_paths_) std::filesystem::remove(path, ignored);
+}
+
+ServerStats Server::stats() const { return impl_->hub_.stats(); }
+
+void Server::set_login_timeout_ms(std::uint32_t ms) { impl_->hub_.set_login_timeout_ms(ms); }
+
+}  // namespace fixgate::gateway

@@ -1,0 +1,46 @@
+#pragma once
+// The writer thread's file state: the current segment, the chain value, and the steps that turn
+// queued frames into synced bytes. Only the writer thread touches it after open.
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "fixgate/journal/journal.hpp"
+#include "file.hpp"
+#include "sha256.hpp"
+
+namespace fixgate::journal {
+
+struct Journal::Writer {
+  std::filesystem::path dir;
+  SyncPolicy sync = SyncPolicy::batch;
+  std::uint64_t segment_bytes = 0;
+  FaultHook fault_hook;
+  detail::Fd lock_fd;             // flock on dir/LOCK: one writer per directory
+  detail::Fd fd;                  // current segment; invalid until the first write needs one
+  std::string segment_path;
+  std::uint64_t segment_size = 0; // bytes in the current segment, header included
+  Hash hash{};                    // chain value after the last sealed record
+  detail::ChainHasher hasher;
+
+  /// Redacts FIX secrets, fills in the chain hash and CRC of the frame at `frame`; returns its
+  /// size and seq.
+  std::size_t seal(char* frame, std::uint64_t& seq);
+  /// Writes and syncs a batch of queued frames under the sync policy, calling publish(seq, hash)
+  /// whenever records become durable.
+  std::expected<void, Error> write_batch(char* data, std::size_t size,
+                                         const std::function<void(std::uint64_t, const Hash&)>& publish);
+  /// fdatasync of the current segment (no-op without one).
+  std::expected<void, Error> sync_segment();
+  /// Opens the existing last segment for appending.
+  std::expected<void, Error> reopen(const std::filesystem::path& path);
+
+ private:
+  std::expected<void, Error> write(const char* data, std::size_t size);
+  std::expected<void, Error> start_segment(std::uint64_t first_seq);
+};
+
+}  // namespace fixgate::journal

@@ -1,0 +1,63 @@
+// Order helpers, and stable codes for the order component's enums (logs, the journal and
+// upstream clients use them).
+
+#include <cstdint>
+
+#include "fixgate/order/outcome.hpp"
+
+namespace fixgate::order {
+
+std::string_view name(RequestKind kind) {
+  switch (kind) {
+    case RequestKind::new_order:
+      return "new_order";
+    case RequestKind::cancel:
+      return "cancel";
+    case RequestKind::replace:
+      return "replace";
+  }
+  return "unknown";
+}
+
+bool Order::has_exec(std::string_view id) const {
+  for (const ExecRecord& e : execs) {
+    if (exec_id(e) == id.substr(0, UINT16_MAX)) return true;
+  }
+  return false;
+}
+
+std::string_view code(BreakKind kind) {
+  switch (kind) {
+    case BreakKind::unknown_order:
+      return "unknown_order";
+    case BreakKind::overfill:
+      return "overfill";
+    case BreakKind::cum_qty_mismatch:
+      return "cum_qty_mismatch";
+    case BreakKind::leaves_qty_mismatch:
+      return "leaves_qty_mismatch";
+    case BreakKind::unexpected_state:
+      return "unexpected_state";
+    case BreakKind::unknown_exec_ref:
+      return "unknown_exec_ref";
+    case BreakKind::field_mismatch:
+      return "field_mismatch";
+  }
+  return "unknown";
+}
+
+std::string_view code(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::applied:
+      return "applied";
+    case Disposition::duplicate:
+      return "duplicate";
+    case Disposition::stale:
+      return "stale";
+    case Disposition::unknown_order:
+      return "unknown_order";
+  }
+  return "unknown";
+}
+
+}  // namespace fixgate::order

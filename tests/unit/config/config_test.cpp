@@ -1,0 +1,236 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "fixgate/config/config.hpp"
+
+namespace fs = std::filesystem;
+using namespace fixgate::config;
+using fixgate::Price;
+using fixgate::Qty;
+
+namespace {
+
+const char* const minimal_session = R"(
+sessions:
+  - name: S1
+    sender_comp_id: A
+    target_comp_id: B
+    connect: 127.0.0.1:9000
+)";
+
+Config load_ok(const std::string& yaml) {
+  auto result = load_string(yaml, "test.yaml");
+  if (!result) FAIL(result.error().to_string());
+  return *result;
+}
+
+ConfigError load_bad(const std::string& yaml) {
+  auto result = load_string(yaml, "test.yaml");
+  REQUIRE_FALSE(result.has_value());
+  return result.error();
+}
+
+// A file under the temp directory, removed when the test ends.
+struct TempFile {
+  explicit TempFile(const std::string& contents)
+      : path(fs::temp_directory_path() / ("fixgate-config-test-" + std::to_string(::getpid()) + ".token")) {
+    std::ofstream(path, std::ios::binary) << contents;
+  }
+  ~TempFile() { fs::remove(path); }
+  fs::path path;
+};
+
+std::string client_with_file(const fs::path& path) {
+  return "upstream:\n  clients:\n    - name: c1\n      token_file: " + path.string() + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("loads the shipped demo configuration") {
+  const char* source = std::getenv("FIXGATE_SOURCE_DIR");
+  REQUIRE(source != nullptr);
+  ::setenv("FIXGATE_DEMO_TOKEN", "demo-token", 1);
+  ::setenv("FIXGATE_OPS_TOKEN", "ops-token", 1);
+  const std::string path = std::string(source) + "/config/fixgate.yaml";
+  const auto result = load_file(path);
+  if (!result) FAIL(result.error().to_string());
+  const Config& config = *result;
+
+  CHECK(config.source == path);
+  CHECK(config.instance == "fixgate-demo");
+  CHECK(config.logging.level == LogLevel::info);
+  CHECK(config.logging.format == LogFormat::text);
+  CHECK(config.logging.file.empty());
+  CHECK(config.journal.backend == JournalBackend::file);
+  CHECK(config.journal.path == "var/journal");
+  CHECK(config.journal.sync == SyncPolicy::batch);
+  CHECK(config.journal.segment_bytes == 67108864u);
+  CHECK(config.journal.stale_resend_seconds == 5u);
+  REQUIRE(config.upstream.tcp.size() == 1);
+  CHECK(config.upstream.tcp[0] == Endpoint{"127.0.0.1", 7001});
+  CHECK(config.upstream.unix_paths.empty());
+  CHECK(config.upstream.max_line_bytes == 65536u);
+  CHECK(config.upstream.max_connections == 64u);
+  CHECK(config.upstream.max_requests_per_second == 10000u);
+  CHECK(config.upstream.send_buffer_bytes == 4194304u);
+  REQUIRE(config.upstream.clients.size() == 2);
+  CHECK(config.upstream.clients[0].name == "demo");
+  CHECK(config.upstream.clients[0].token == "demo-token");
+  CHECK(config.upstream.clients[0].accounts == std::vector<std::string>{"ACC1", "ACC2"});
+  CHECK(config.upstream.clients[0].role == ClientRole::trader);
+  CHECK(config.upstream.clients[1].token == "ops-token");
+  CHECK(config.upstream.clients[1].accounts == std::vector<std::string>{"*"});
+  CHECK(config.upstream.clients[1].role == ClientRole::admin);
+  REQUIRE(config.sessions.size() == 1);
+  const Session& sim = config.sessions[0];
+  CHECK(sim.name == "SIM");
+  CHECK(sim.version == FixVersion::fix44);
+  CHECK(sim.sender_comp_id == "FIXGATE");
+  CHECK(sim.target_comp_id == "SIM");
+  CHECK(sim.connect == Endpoint{"127.0.0.1", 9878});
+  CHECK(sim.heartbeat_seconds == 30u);
+  CHECK(sim.reconnect_seconds == 5u);
+  CHECK(sim.data_dictionary == "spec/FIX44.xml");
+  CHECK(sim.enabled);
+  REQUIRE(config.routes.size() == 1);
+  CHECK(config.routes[0].account == "*");
+  CHECK(config.routes[0].sessions == std::vector<std::string>{"SIM"});
+  CHECK(config.risk.defaults.max_order_qty == Qty::from_whole(1000000));
+  CHECK(config.risk.defaults.max_order_notional == Price::from_whole(100000000));
+  REQUIRE(config.risk.accounts.contains("ACC2"));
+  CHECK(config.risk.accounts.at("ACC2").max_order_qty == Qty::from_whole(5000));
+  CHECK_FALSE(config.risk.accounts.at("ACC2").max_order_notional.has_value());
+  CHECK(config.ops.http == Endpoint{"127.0.0.1", 9100});
+}
+
+TEST_CASE("fills every unspecified value with the documented default") {
+  const Config config = load_ok(minimal_session);
+  const Config defaults;
+  CHECK(config.source == "test.yaml");
+  CHECK(config.instance == defaults.instance);
+  CHECK(config.logging.level == LogLevel::info);
+  CHECK(config.journal.path == "var/journal");
+  CHECK(config.journal.dsn_env == "FIXGATE_PG_DSN");
+  CHECK(config.journal.segment_bytes == defaults.journal.segment_bytes);
+  CHECK(config.upstream.max_line_bytes == defaults.upstream.max_line_bytes);
+  CHECK(config.upstream.send_buffer_bytes == defaults.upstream.send_buffer_bytes);
+  CHECK(config.upstream.tcp.empty());
+  CHECK(config.upstream.clients.empty());
+  CHECK(config.sessions[0].version == FixVersion::fix44);
+  CHECK(config.sessions[0].heartbeat_seconds == 30u);
+  CHECK(config.sessions[0].data_dictionary == "spec/FIX44.xml");
+  CHECK(config.sessions[0].enabled);
+  CHECK(config.routes.empty());
+  CHECK_FALSE(config.risk.defaults.max_order_qty.has_value());
+  CHECK_FALSE(config.ops.http.has_value());
+}
+
+TEST_CASE("an empty section means its defaults") {
+  const Config config = load_ok("logging:\njournal: ~\nupstream: {}\nsessions: []\nops:\n");
+  CHECK(config.journal.sync == SyncPolicy::batch);
+  CHECK(config.sessions.empty());
+  CHECK_FALSE(config.ops.http.has_value());
+}
+
+TEST_CASE("reads fix_version as scalar text, quoted or bare") {
+  const std::string base = "sessions:\n  - name: S1\n    sender_comp_id: A\n    target_comp_id: B\n"
+                           "    connect: 127.0.0.1:9000\n    fix_version: ";
+  CHECK(load_ok(base + "4.2\n").sessions[0].version == FixVersion::fix42);
+  CHECK(load_ok(base + "4.2\n").sessions[0].data_dictionary == "spec/FIX42.xml");
+  CHECK(load_ok(base + "\"4.4\"\n").sessions[0].version == FixVersion::fix44);
+  CHECK(load_ok(base + "4.4\n").sessions[0].version == FixVersion::fix44);
+  CHECK(load_bad(base + "4.40\n").key == "sessions[0].fix_version");
+}
+
+TEST_CASE("parses risk limits exactly from quoted or bare scalars") {
+  const Config config = load_ok(
+      "risk:\n  defaults: {max_order_qty: 0.0001, max_order_notional: \"12345678.12345678\"}\n"
+      "  accounts:\n    \"A.B\": {max_order_notional: 0.1}\n");
+  CHECK(config.risk.defaults.max_order_qty->units() == 1);
+  CHECK(config.risk.defaults.max_order_notional->units() == 1234567812345678);
+  CHECK(config.risk.accounts.at("A.B").max_order_notional->units() == 10000000);
+  const auto error = load_bad("risk:\n  accounts:\n    \"A.B\": {max_order_qty: 0}\n");
+  CHECK(error.key == "risk.accounts[\"A.B\"].max_order_qty");
+  CHECK(error.line == 3);
+  CHECK(error.column == 28);
+}
+
+TEST_CASE("keeps relative paths as written") {
+  const Config config = load_ok(std::string(minimal_session) +
+                                "    data_dictionary: ../spec/custom.xml\n"
+                                "journal: {path: data/j}\nupstream: {unix: [run/fix.sock]}\n");
+  CHECK(config.sessions[0].data_dictionary == "../spec/custom.xml");
+  CHECK(config.journal.path == "data/j");
+  CHECK(config.upstream.unix_paths == std::vector<std::string>{"run/fix.sock"});
+}
+
+TEST_CASE("reads a token file without its trailing newline") {
+  TempFile lf("s3cret\n");
+  CHECK(load_ok(client_with_file(lf.path)).upstream.clients[0].token == "s3cret");
+  TempFile crlf("s3cret\r\n");
+  CHECK(load_ok(client_with_file(crlf.path)).upstream.clients[0].token == "s3cret");
+  TempFile bare("s3cret");
+  CHECK(load_ok(client_with_file(bare.path)).upstream.clients[0].token == "s3cret");
+}
+
+TEST_CASE("refuses token files that are empty, multi-line or not files") {
+  TempFile empty("\n");
+  const auto error = load_bad(client_with_file(empty.path));
+  CHECK(error.key == "upstream.clients[0].token_file");
+  CHECK(error.line == 4);
+  CHECK(error.column == 19);
+  CHECK(error.message.find("is empty") != std::string::npos);
+  TempFile two_lines("one\ntwo\n");
+  CHECK(load_bad(client_with_file(two_lines.path)).message.find("more than one line") != std::string::npos);
+  CHECK(load_bad(client_with_file(fs::temp_directory_path())).message.find("not a regular file") !=
+        std::string::npos);
+}
+
+TEST_CASE("never prints a token in an error") {
+  ::setenv("FIXGATE_TEST_DUP_TOKEN", "very-secret-value", 1);
+  const auto error = load_bad(
+      "upstream:\n  clients:\n    - {name: a, token_env: FIXGATE_TEST_DUP_TOKEN}\n"
+      "    - {name: b, token_env: FIXGATE_TEST_DUP_TOKEN}\n");
+  CHECK(error.key == "upstream.clients[1].token_env");
+  CHECK(error.to_string().find("very-secret-value") == std::string::npos);
+}
+
+TEST_CASE("accepts listeners on port 0 and IPv6, refuses a connect to port 0") {
+  const Config config = load_ok("upstream: {tcp: [\"127.0.0.1:0\", \"[::1]:7001\"]}\nops: {http: localhost:0}\n");
+  CHECK(config.upstream.tcp[0].port == 0);
+  CHECK(config.upstream.tcp[1] == Endpoint{"::1", 7001});
+  CHECK(config.ops.http->port == 0);
+}
+
+TEST_CASE("checks the postgres DSN variable only for the postgres backend") {
+  ::unsetenv("FIXGATE_TEST_NO_DSN");
+  CHECK(load_ok("journal: {backend: file, dsn_env: FIXGATE_TEST_NO_DSN}\n").journal.dsn_env == "FIXGATE_TEST_NO_DSN");
+  ::setenv("FIXGATE_TEST_DSN", "host=/tmp dbname=fixgate", 1);
+  const Config config = load_ok("journal: {backend: postgres, dsn_env: FIXGATE_TEST_DSN}\n");
+  CHECK(config.journal.backend == JournalBackend::postgres);
+  const auto error = load_bad("journal:\n  backend: postgres\n  dsn_env: FIXGATE_TEST_NO_DSN\n");
+  CHECK(error.key == "journal.dsn_env");
+  CHECK(error.line == 3);
+  CHECK(error.column == 12);
+}
+
+TEST_CASE("reports YAML syntax errors at their 1-based position under the given name") {
+  const auto error = load_bad("instance: x\nlogging: {level: info\n");
+  CHECK(error.file == "test.yaml");
+  CHECK(error.line == 3);
+  CHECK(error.key.empty());
+  CHECK(error.message.starts_with("YAML syntax"));
+}
+
+TEST_CASE("reports a missing file without a position") {
+  const auto result = load_file("/nonexistent/fixgate.yaml");
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().line == 0);
+  CHECK(result.error().to_string() == "/nonexistent/fixgate.yaml: cannot open: No such file or directory");
+}

@@ -1,0 +1,394 @@
+// Starts the real fixgate-simulator on a free loopback port and talks to it with a plain QuickFIX
+// initiator that validates every report against spec/. Every wait is bounded so a failure cannot hang.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixgate/fix/quickfix.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+// The simulator as a child process; its first stdout line names the port.
+class SimulatorProcess {
+ public:
+  SimulatorProcess(const fs::path& dir, std::vector<std::string> extra) {
+    std::vector<std::string> args = {env("FIXGATE_SIMULATOR"), "--listen", "127.0.0.1:0",
+                                     "--dictionary-dir", env("FIXGATE_SOURCE_DIR") + "/spec",
+                                     "--store-dir", (dir / "sim-store").string(),
+                                     "--executions", (dir / "executions.jsonl").string(),
+                                     "--executions-csv", (dir / "executions.csv").string(),
+                                     "--logons", (dir / "logons.jsonl").string(),
+                                     "--session", "FIX.4.4:SMOKE44", "--session", "FIX.4.2:SMOKE42"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    REQUIRE(::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    stdout_fd_ = out[0];
+  }
+  ~SimulatorProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  }
+
+  /// The port from "listening 127.0.0.1:<port>", or 0 after 10 s.
+  int wait_port() {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{stdout_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char c;
+      if (::read(stdout_fd_, &c, 1) != 1) return 0;
+      if (c != '\n') { line += c; continue; }
+      if (line.rfind("listening ", 0) == 0) return std::stoi(line.substr(line.rfind(':') + 1));
+      line.clear();
+    }
+    return 0;
+  }
+
+  /// Sends SIGTERM and returns the exit status, or -1 if it did not exit within 15 s.
+  int terminate() {
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 150; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+};
+
+// Collects what the simulator sends; QuickFIX calls it from its own thread.
+class Client : public FIX::Application {
+ public:
+  void onCreate(const FIX::SessionID&) override {}
+  void onLogon(const FIX::SessionID&) override { push(std::nullopt); }
+  void onLogout(const FIX::SessionID&) override {}
+  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
+  void toApp(FIX::Message&, const FIX::SessionID&) override {}
+  void fromAdmin(const FIX::Message&, const FIX::SessionID&) override {}
+  void fromApp(const FIX::Message& m, const FIX::SessionID&) override { push(m); }
+
+  bool wait_logons(int n) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, 10s, [&] { return logons_ >= n; });
+  }
+  /// Next application message within 10 s.
+  std::optional<FIX::Message> next() {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_for(lock, 10s, [&] { return !inbox_.empty(); })) return std::nullopt;
+    FIX::Message m = inbox_.front();
+    inbox_.pop_front();
+    return m;
+  }
+
+ private:
+  void push(std::optional<FIX::Message> m) {
+    std::lock_guard lock(mutex_);
+    if (m) inbox_.push_back(*m); else ++logons_;
+    cv_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<FIX::Message> inbox_;
+  int logons_ = 0;
+};
+
+std::string field(const FIX::Message& m, int tag) { return m.isSetField(tag) ? m.getField(tag) : ""; }
+
+FIX::SessionSettings client_settings(const fs::path& dir, int port) {
+  const std::string spec = env("FIXGATE_SOURCE_DIR") + "/spec/";
+  std::ostringstream s;
+  s << "[DEFAULT]\nConnectionType=initiator\nSocketConnectHost=127.0.0.1\nSocketConnectPort=" << port
+    << "\nHeartBtInt=30\nReconnectInterval=1\nStartTime=00:00:00\nEndTime=00:00:00\nTargetCompID=SIM\n"
+    << "FileStorePath=" << (dir / "client-store").string() << "\nUseDataDictionary=Y\n"
+    << "\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=SMOKE44\nDataDictionary=" << spec << "FIX44.xml\n"
+    << "\n[SESSION]\nBeginString=FIX.4.2\nSenderCompID=SMOKE42\nDataDictionary=" << spec << "FIX42.xml\n";
+  std::istringstream in(s.str());
+  return FIX::SessionSettings(in);
+}
+
+const FIX::SessionID kS44("FIX.4.4", "SMOKE44", "SIM");
+const FIX::SessionID kS42("FIX.4.2", "SMOKE42", "SIM");
+
+void send_new44(const std::string& cl_ord_id, const std::string& symbol, const std::string& qty,
+                const std::string& px) {
+  FIX44::NewOrderSingle nos(FIX::ClOrdID(cl_ord_id), FIX::Side(FIX::Side_BUY), FIX::TransactTime(),
+                            FIX::OrdType(FIX::OrdType_LIMIT));
+  nos.setField(FIX::Symbol(symbol));
+  nos.setField(FIX::FIELD::OrderQty, qty);
+  nos.setField(FIX::FIELD::Price, px);
+  FIX::Session::sendToTarget(nos, kS44);
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::path(env("FIXGATE_BUILD_DIR").empty() ? "/tmp" : env("FIXGATE_BUILD_DIR")) /
+                 "test-tmp" / (name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Connects a raw socket, sends a Logon as SMOKE44 and reports whether the simulator hung up on it.
+bool second_logon_is_refused(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+  FIX::Message logon;
+  logon.getHeader().setField(FIX::BeginString("FIX.4.4"));
+  logon.getHeader().setField(FIX::MsgType("A"));
+  logon.getHeader().setField(FIX::SenderCompID("SMOKE44"));
+  logon.getHeader().setField(FIX::TargetCompID("SIM"));
+  logon.getHeader().setField(FIX::MsgSeqNum(1));
+  logon.getHeader().setField(FIX::SendingTime());
+  logon.setField(FIX::EncryptMethod(0));
+  logon.setField(FIX::HeartBtInt(30));
+  const std::string wire = logon.toString();
+  bool refused = false;
+  if (::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(wire.size())) {
+    pollfd p{fd, POLLIN, 0};
+    char buf[512];
+    refused = ::poll(&p, 1, 10000) == 1 && ::recv(fd, buf, sizeof buf, 0) == 0;
+  }
+  ::close(fd);
+  return refused;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("simulator acks, fills, replaces, cancels and rejects over FIX 4.4 and 4.2", "[tools][system]") {
+  REQUIRE(!env("FIXGATE_SIMULATOR").empty());
+  const fs::path dir = fresh_dir("simulator-smoke");
+  SimulatorProcess sim(dir, {});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+
+  Client client;
+  FIX::SessionSettings settings = client_settings(dir, port);
+  FIX::FileStoreFactory store(settings);
+  FIX::SocketInitiator initiator(client, store, settings);
+  initiator.start();
+  REQUIRE(client.wait_logons(2));
+
+  SECTION("4.4 limit order: New then one Trade at the limit price") {
+    send_new44("A1", "AAPL", "100", "189.25");
+    auto ack = client.next();
+    REQUIRE(ack);
+    CHECK(field(*ack, 150) == "0");
+    CHECK(field(*ack, 39) == "0");
+    CHECK(field(*ack, 151) == "100");
+    auto fill = client.next();
+    REQUIRE(fill);
+    CHECK(field(*fill, 150) == "F");
+    CHECK(field(*fill, 39) == "2");
+    CHECK(field(*fill, 32) == "100");
+    CHECK(field(*fill, 31) == "189.25");
+    CHECK(field(*fill, 6) == "189.25");
+    CHECK(field(*fill, 14) == "100");
+    CHECK(field(*fill, 151) == "0");
+    CHECK(field(*fill, 17) != field(*ack, 17));
+  }
+
+  SECTION("4.4 HOLD order: replace, cancel, late cancel, status") {
+    send_new44("H1", "HOLDX", "100", "10");
+    auto ack = client.next();
+    REQUIRE(ack);
+    REQUIRE(field(*ack, 150) == "0");
+
+    FIX44::OrderCancelReplaceRequest rep(FIX::OrigClOrdID("H1"), FIX::ClOrdID("H2"), FIX::Side(FIX::Side_BUY),
+                                         FIX::TransactTime(), FIX::OrdType(FIX::OrdType_LIMIT));
+    rep.setField(FIX::Symbol("HOLDX"));
+    rep.setField(FIX::FIELD::OrderQty, "150");
+    rep.setField(FIX::FIELD::Price, "10.5");
+    FIX::Session::sendToTarget(rep, kS44);
+    auto replaced = client.next();
+    REQUIRE(replaced);
+    CHECK(field(*replaced, 150) == "5");
+    CHECK(field(*replaced, 11) == "H2");
+    CHECK(field(*replaced, 41) == "H1");
+    CHECK(field(*replaced, 38) == "150");
+    CHECK(field(*replaced, 44) == "10.5");
+    CHECK(field(*replaced, 151) == "150");
+
+    FIX44::OrderCancelRequest cxl(FIX::OrigClOrdID("H2"), FIX::ClOrdID("H3"), FIX::Side(FIX::Side_BUY),
+                                  FIX::TransactTime());
+    cxl.setField(FIX::Symbol("HOLDX"));
+    cxl.setField(FIX::FIELD::OrderQty, "150");
+    FIX::Session::sendToTarget(cxl, kS44);
+    auto canceled = client.next();
+    REQUIRE(canceled);
+    CHECK(field(*canceled, 150) == "4");
+    CHECK(field(*canceled, 39) == "4");
+    CHECK(field(*canceled, 151) == "0");
+    CHECK(field(*canceled, 41) == "H2");
+
+    FIX44::OrderCancelRequest late(FIX::OrigClOrdID("H3"), FIX::ClOrdID("H4"), FIX::Side(FIX::Side_BUY),
+                                   FIX::TransactTime());
+    late.setField(FIX::Symbol("HOLDX"));
+    FIX::Session::sendToTarget(late, kS44);
+    auto rejected = client.next();
+    REQUIRE(rejected);
+    CHECK(rejected->getHeader().getField(35) == "9");
+    CHECK(field(*rejected, 434) == "1");
+    CHECK(field(*rejected, 102) == "0");
+
+    FIX44::OrderStatusRequest status(FIX::ClOrdID("H3"), FIX::Side(FIX::Side_BUY));
+    status.setField(FIX::Symbol("HOLDX"));
+    FIX::Session::sendToTarget(status, kS44);
+    auto st = client.next();
+    REQUIRE(st);
+    CHECK(field(*st, 150) == "I");
+    CHECK(field(*st, 39) == "4");
+  }
+
+  SECTION("4.4 REJ symbol is rejected") {
+    send_new44("R1", "REJECTME", "5", "1");
+    auto rej = client.next();
+    REQUIRE(rej);
+    CHECK(field(*rej, 150) == "8");
+    CHECK(field(*rej, 39) == "8");
+    CHECK(field(*rej, 103) == "1");
+  }
+
+  SECTION("4.2 order: New then Fill with ExecTransType 0") {
+    FIX42::NewOrderSingle nos(FIX::ClOrdID("B1"), FIX::HandlInst('1'), FIX::Symbol("MSFT"),
+                              FIX::Side(FIX::Side_SELL), FIX::TransactTime(), FIX::OrdType(FIX::OrdType_MARKET));
+    nos.setField(FIX::FIELD::OrderQty, "7");
+    FIX::Session::sendToTarget(nos, kS42);
+    auto ack = client.next();
+    REQUIRE(ack);
+    CHECK(field(*ack, 20) == "0");
+    CHECK(field(*ack, 150) == "0");
+    auto fill = client.next();
+    REQUIRE(fill);
+    CHECK(field(*fill, 150) == "2");
+    CHECK(field(*fill, 39) == "2");
+    CHECK(field(*fill, 32) == "7");
+    CHECK(field(*fill, 31) == "100");
+  }
+
+  initiator.stop();
+  CHECK(sim.terminate() == 0);
+  const std::string logons = slurp(dir / "logons.jsonl");
+  CHECK(logons.find("\"logon\"") != std::string::npos);
+  CHECK(logons.find("\"logout\"") != std::string::npos);
+  const std::string csv = slurp(dir / "executions.csv");
+  CHECK(csv.rfind("exec_id,order_id,side,symbol,qty,price,time\n", 0) == 0);
+}
+
+TEST_CASE("simulator splits partial fills that sum to the order quantity", "[tools][system]") {
+  REQUIRE(!env("FIXGATE_SIMULATOR").empty());
+  const fs::path dir = fresh_dir("simulator-partial");
+  SimulatorProcess sim(dir, {"--fill", "partial:3", "--fill-delay-ms", "20", "--fill-price", "50.125"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Client client;
+  FIX::SessionSettings settings = client_settings(dir, port);
+  FIX::FileStoreFactory store(settings);
+  FIX::SocketInitiator initiator(client, store, settings);
+  initiator.start();
+  REQUIRE(client.wait_logons(2));
+
+  send_new44("P1", "IBM", "100", "51");
+  auto ack = client.next();
+  REQUIRE(ack);
+  CHECK(field(*ack, 150) == "0");
+  std::vector<std::string> lasts;
+  for (int i = 0; i < 3; ++i) {
+    auto fill = client.next();
+    REQUIRE(fill);
+    CHECK(field(*fill, 150) == "F");
+    CHECK(field(*fill, 31) == "50.125");
+    lasts.push_back(field(*fill, 32));
+    if (i < 2) CHECK(field(*fill, 39) == "1");
+    else CHECK(field(*fill, 39) == "2");
+  }
+  CHECK(lasts == std::vector<std::string>{"33", "33", "34"});
+  initiator.stop();
+  CHECK(sim.terminate() == 0);
+  std::ifstream json(dir / "executions.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(json, line);) ++lines;
+  CHECK(lines == 3);
+}
+
+TEST_CASE("simulator refuses a second logon and logs out on SIGTERM", "[tools][system]") {
+  REQUIRE(!env("FIXGATE_SIMULATOR").empty());
+  const fs::path dir = fresh_dir("simulator-term");
+  SimulatorProcess sim(dir, {});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Client client;
+  FIX::SessionSettings settings = client_settings(dir, port);
+  FIX::FileStoreFactory store(settings);
+  FIX::SocketInitiator initiator(client, store, settings);
+  initiator.start();
+  REQUIRE(client.wait_logons(2));
+
+  CHECK(second_logon_is_refused(port));
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(sim.terminate() == 0);
+  CHECK(std::chrono::steady_clock::now() - started < 12s);
+  initiator.stop(true);
+
+  const std::string logons = slurp(dir / "logons.jsonl");
+  CHECK(logons.find("logon_refused") != std::string::npos);
+  CHECK(logons.find("\"logout\",\"session\":\"FIX.4.4:SIM->SMOKE44\"") != std::string::npos);
+}

@@ -1,0 +1,56 @@
+#pragma once
+// Command-line options of fixgate-simulator: where to listen, which sessions to accept, how to
+// answer orders, and where to record what it did.
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fixgate/core/decimal.hpp"
+
+namespace fixgate::sim {
+
+/// How a new order is worked after it is acknowledged.
+enum class FillMode { full, partial, none };
+
+/// One accepted FIX session, seen from the simulator: we are `sender`, the counterparty `target`.
+struct SessionSpec {
+  std::string begin_string;  ///< "FIX.4.4" or "FIX.4.2"
+  std::string sender;        ///< our CompID
+  std::string target;        ///< the counterparty's CompID
+};
+
+/// Everything the command line can say.
+struct Options {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 9878;
+  std::string sender_comp_id = "SIM";
+  std::vector<SessionSpec> sessions;  ///< empty until parsed; defaults filled in by parse_options
+  std::string dictionary_dir;         ///< empty: no validation against a data dictionary
+  std::string store_dir;              ///< empty: a fresh temporary directory under var/
+  std::string fix_log_dir;            ///< empty: no QuickFIX message log
+  std::string executions_path;        ///< JSON lines, one per fill
+  std::string executions_csv_path;    ///< CSV for broker reconciliation
+  std::string logons_path;            ///< JSON lines, one per logon/logout
+  FillMode fill_mode = FillMode::full;
+  int partial_fills = 1;
+  int fill_delay_ms = 0;
+  std::vector<std::string> reject_symbols;
+  std::vector<std::string> reject_accounts;
+  std::optional<Price> fill_price;
+  int heartbeat_seconds = 30;
+};
+
+/// Parses argv; a message (usage or error) on failure. `--help` yields the usage text as error.
+std::expected<Options, std::string> parse_options(int argc, const char* const* argv);
+
+/// The usage text printed by --help.
+std::string usage();
+
+/// Parses "FIX.4.4:FIXGATE" or "FIX.4.4:SIM->FIXGATE"; `default_sender` fills the short form.
+std::expected<SessionSpec, std::string> parse_session(const std::string& text,
+                                                      const std::string& default_sender);
+
+}  // namespace fixgate::sim

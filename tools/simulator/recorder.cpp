@@ -1,0 +1,87 @@
+#include "recorder.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace fixgate::sim {
+namespace {
+
+std::FILE* open_append(const std::string& path) {
+  if (path.empty()) return nullptr;
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr) throw std::runtime_error("cannot open " + path + " for appending");
+  return f;
+}
+
+void write_line(std::FILE* f, const std::string& line) {
+  if (f == nullptr) return;
+  std::fputs(line.c_str(), f);
+  std::fputc('\n', f);
+  std::fflush(f);  // readers poll these files while we run
+}
+
+// RFC 4180: quote only when the value would break the row.
+std::string csv_cell(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+std::string iso_now() {
+  // libstdc++ 12 has no <format>; gmtime_r and one snprintf do the same.
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];  // roomy: the compiler cannot bound tm_year
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(us % 1'000'000));
+  return buf;
+}
+
+Recorder::Recorder(const std::string& executions_path, const std::string& csv_path,
+                   const std::string& logons_path)
+    : executions_(open_append(executions_path)), csv_(open_append(csv_path)),
+      logons_(open_append(logons_path)) {
+  // A header only on a fresh file, so a restarted simulator keeps one well-formed CSV.
+  if (csv_ != nullptr && std::ftell(csv_) == 0)
+    write_line(csv_, "exec_id,order_id,side,symbol,qty,price,time");
+}
+
+Recorder::~Recorder() {
+  for (std::FILE* f : {executions_, csv_, logons_})
+    if (f != nullptr) std::fclose(f);
+}
+
+void Recorder::on_execution(const ExecutionRecord& rec) {
+  nlohmann::json j = {{"exec_id", rec.exec_id}, {"order_id", rec.order_id},
+                      {"cl_ord_id", rec.cl_ord_id}, {"side", rec.side},
+                      {"symbol", rec.symbol}, {"qty", rec.qty},
+                      {"price", rec.price}, {"time", rec.time},
+                      {"session", rec.session}};
+  write_line(executions_, j.dump());
+  write_line(csv_, csv_cell(rec.exec_id) + ',' + csv_cell(rec.order_id) + ',' + csv_cell(rec.side) +
+                       ',' + csv_cell(rec.symbol) + ',' + rec.qty + ',' + rec.price + ',' + rec.time);
+}
+
+void Recorder::on_session_event(const std::string& event, const std::string& session,
+                                const std::string& detail) {
+  nlohmann::json j = {{"time", iso_now()}, {"event", event}, {"session", session}};
+  if (!detail.empty()) j["detail"] = detail;
+  write_line(logons_, j.dump());
+}
+
+}  // namespace fixgate::sim
