@@ -151,10 +151,7 @@ int run(const fixgate::config::Config& config) {
     engine_ptr.load(std::memory_order_acquire)->post(std::move(inbound));
   });
   try {
-    const auto ports = gateway_server->start();
-    for (std::size_t i = 0; i < ports.size() && i < config.upstream.tcp.size(); ++i) {
-      spdlog::info("upstream listening on {}:{}", config.upstream.tcp[i].host, ports[i]);
-    }
+    gateway_server->start();  // logs each bound address
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 2;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "fixgate/gateway/codec.hpp"
@@ -31,6 +31,8 @@ Connection::Connection(Socket socket, ConnectionId id, std::string peer, Limits 
       hub_(hub) {}
 
 void Connection::start() {
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);  // flush() writes directly and must never block the io thread
   arm_timer(limits_.login_timeout_ms);
   do_read();
 }
@@ -122,57 +124,90 @@ void Connection::fail_framing(std::string_view code, std::string text) {
 
 void Connection::send(std::string_view line) {
   if (closing_ || closed_) return;
-  if (backlog() + line.size() > limits_.send_buffer_bytes) {
-    // The client is not reading. Holding more would grow memory without bound; its stream
-    // events stay in the journal and come back when it resumes.
-    hub_.count_slow_consumer(*this);
-    pending_.clear();
-    Outbound out;
-    out.event = Error{std::string(errc::slow_consumer), "",
-                      "output backlog passed " + std::to_string(limits_.send_buffer_bytes) +
-                          " bytes; reconnect with resume_from",
-                      std::nullopt};
-    send_final(encode_event(out));
+  out_ += line;
+  if (waiting_writable_) {
+    // The kernel already refused more; whatever piles up now is real backlog.
+    if (backlog() > limits_.send_buffer_bytes) cut_slow_consumer();
     return;
   }
-  pending_ += line;
-  if (!writing_active_) do_write();
+  schedule_flush();
+}
+
+void Connection::schedule_flush() {
+  // Lines queued in one pass of the io thread (a batch of engine events, the answers to one read)
+  // leave in one write: one system call per connection per batch rather than per event.
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+  });
+}
+
+void Connection::flush() {
+  if (closed_ || waiting_writable_) return;
+  while (out_off_ < out_.size()) {
+    boost::system::error_code ec;
+    const std::size_t n = socket_.write_some(boost::asio::buffer(out_.data() + out_off_, out_.size() - out_off_), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
+    if (ec) {
+      close();
+      return;
+    }
+    out_off_ += n;
+  }
+  if (out_off_ == out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+    if (closing_) {
+      // Half-close: the peer reads the final line, then EOF; reads keep draining until it hangs
+      // up or the grace timer fires.
+      boost::system::error_code ignored;
+      socket_.shutdown(Socket::shutdown_send, ignored);
+    }
+    return;
+  }
+  if (out_off_ > out_.size() / 2) {
+    out_.erase(0, out_off_);
+    out_off_ = 0;
+  }
+  if (!closing_ && backlog() > limits_.send_buffer_bytes) {
+    cut_slow_consumer();
+    if (closed_) return;
+  }
+  waiting_writable_ = true;
+  socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
+    self->waiting_writable_ = false;
+    if (ec) return;  // aborted by close
+    self->flush();
+  });
+}
+
+void Connection::cut_slow_consumer() {
+  // The client is not reading. Holding more would grow memory without bound; its stream events
+  // stay in the journal and come back when it resumes. Keep the line the kernel has partly
+  // taken, so the final error does not land in the middle of it.
+  hub_.count_slow_consumer(*this);
+  std::size_t keep = out_off_;
+  if (keep > 0 && out_[keep - 1] != '\n') {
+    const auto nl = out_.find('\n', keep);
+    keep = nl == std::string::npos ? out_.size() : nl + 1;
+  }
+  out_.resize(keep);
+  Outbound out;
+  out.event = Error{std::string(errc::slow_consumer), "",
+                    "output backlog passed " + std::to_string(limits_.send_buffer_bytes) +
+                        " bytes; reconnect with resume_from",
+                    std::nullopt};
+  send_final(encode_event(out));
 }
 
 void Connection::send_final(std::string_view line) {
   if (closing_ || closed_) return;
-  pending_ += line;
+  out_ += line;
   closing_ = true;
   arm_timer(final_grace_ms);
-  if (!writing_active_) do_write();
-}
-
-void Connection::do_write() {
-  if (closed_ || pending_.empty()) return;
-  writing_.clear();
-  std::swap(writing_, pending_);
-  writing_active_ = true;
-  boost::asio::async_write(socket_, boost::asio::buffer(writing_),
-                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                             self->on_write(ec, n);
-                           });
-}
-
-void Connection::on_write(const boost::system::error_code& ec, std::size_t) {
-  writing_active_ = false;
-  if (closed_) return;
-  if (ec) {
-    close();
-    return;
-  }
-  if (!pending_.empty()) {
-    do_write();
-  } else if (closing_) {
-    boost::system::error_code ignored;
-    // Half-close: the peer reads the final line, then EOF; reads keep draining until it hangs
-    // up or the grace timer fires.
-    socket_.shutdown(Socket::shutdown_send, ignored);
-  }
+  if (!waiting_writable_) schedule_flush();
 }
 
 void Connection::close() {

@@ -54,16 +54,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool welcomed() const { return welcomed_; }
   void set_welcomed() { welcomed_ = true; }
   bool open() const { return !closed_ && !closing_; }
-  /// Bytes queued but not yet written.
-  std::size_t backlog() const { return pending_.size() + writing_.size(); }
+  /// Bytes queued but not yet taken by the kernel.
+  std::size_t backlog() const { return out_.size() - out_off_; }
 
  private:
   void do_read();
   void on_read(const boost::system::error_code& ec, std::size_t n);
   /// Hands every complete line in the buffer to the hub, enforcing the framing limits.
   void process_lines();
-  void do_write();
-  void on_write(const boost::system::error_code& ec, std::size_t n);
+  void schedule_flush();
+  /// Writes what the kernel takes now; waits for writability for the rest.
+  void flush();
+  void cut_slow_consumer();
   void fail_framing(std::string_view code, std::string text);
   void arm_timer(std::uint32_t ms);
 
@@ -77,12 +79,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool welcomed_ = false;
   bool closing_ = false;  // a final line is on its way; no more input or output
   bool closed_ = false;
-  bool writing_active_ = false;
+  bool flush_posted_ = false;
+  bool waiting_writable_ = false;  // the kernel buffer is full; a wait is armed
   std::string inbuf_;
   std::size_t inbuf_len_ = 0;   // bytes of inbuf_ holding data
   std::size_t scanned_ = 0;     // bytes already searched for '\n'
-  std::string pending_;         // queued behind the write in flight
-  std::string writing_;         // the write in flight
+  std::string out_;             // whole encoded lines not yet written
+  std::size_t out_off_ = 0;     // of out_, already written
 };
 
 }  // namespace fixgate::gateway::detail

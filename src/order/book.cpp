@@ -252,8 +252,10 @@ void OrderBook::apply(const Input& input) {
           (void)on_replace(in);
         else if constexpr (std::is_same_v<T, ExecReport>)
           (void)on_exec_report(in);
-        else
+        else if constexpr (std::is_same_v<T, CancelReject>)
           (void)on_cancel_reject(in);
+        else
+          (void)evict_done();
       },
       input);
 }

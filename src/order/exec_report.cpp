@@ -84,7 +84,6 @@ Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
   switch (normalized(r.exec_type)) {
     case ExecType::new_order:
     case ExecType::pending_new:
-    case ExecType::calculated:
       return on_ack(o, r);
     case ExecType::pending_cancel:
     case ExecType::pending_replace:
@@ -108,12 +107,13 @@ Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
     case ExecType::trade_correct:
       return on_trade_bust(o, r);
     case ExecType::order_status:
+    case ExecType::calculated:
     case ExecType::partial_fill:
     case ExecType::fill:
       break;
   }
-  // An OrderStatus answer changes nothing (a fill may still be in flight behind it); check()
-  // still compares its quantities with ours.
+  // OrderStatus and Calculated change nothing (a fill may still be in flight behind a status
+  // answer; Calculated only settles commission); check() still compares their quantities.
   return Disposition::applied;
 }
 
@@ -253,9 +253,6 @@ Disposition ReportApplier::on_restated(Order& o, const ExecReport& r) {
   if (!o.is_live()) return Disposition::stale;
   if (!r.order_qty.is_zero()) o.order_qty = r.order_qty;
   if (r.price) o.price = r.price;
-  // A restatement is the broker saying the order changed (renewal, split, verbal change): its
-  // CumQty becomes the baseline, so a split does not raise a break on every later report.
-  o.cum_discrepancy = r.cum_qty - o.fills_qty;
   adopt(o, r, false);
   return Disposition::applied;
 }

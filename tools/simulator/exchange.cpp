@@ -125,6 +125,7 @@ void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& sessi
     reason = is_fix44(session) ? 13 : 0;
   } else if (msg.isSetField(kPrice) && (!order.price || order.price->units() <= 0)) {
     why = "Price must be a positive decimal";
+    reason = is_fix44(session) ? 99 : 0;
   } else if (cl_ord_id_used(session, order.cl_ord_id)) {
     why = "duplicate ClOrdID";
     reason = 6;

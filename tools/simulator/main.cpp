@@ -89,7 +89,9 @@ int run(const Options& opts) {
 
   const std::uint16_t port = acceptor.bind_and_listen(opts.listen_host, opts.listen_port);
   acceptor.start();
-  std::printf("listening %s:%u\n", opts.listen_host.c_str(), static_cast<unsigned>(port));
+  const bool v6 = opts.listen_host.find(':') != std::string::npos;
+  std::printf(v6 ? "listening [%s]:%u\n" : "listening %s:%u\n", opts.listen_host.c_str(),
+              static_cast<unsigned>(port));
   std::fflush(stdout);
   spdlog::info("serving {} session(s), store {}", opts.sessions.size(), store_dir);
 

@@ -56,7 +56,8 @@ class OrderBook {
   std::uint64_t next_cl_ord_seq() const { return next_seq_; }
 
   /// Drops finished orders with nothing pending, to keep memory flat; returns how many. Late
-  /// reports for them then count as unknown, so call it at a session boundary (end of day).
+  /// reports for them then count as unknown, so call it at a session boundary (end of day), and
+  /// journal it: replay needs it at the same point (apply(EvictDone) does the same).
   std::size_t evict_done();
 
   /// Same orders, counters and id sequence (indexes are derived, so not compared).

@@ -91,8 +91,14 @@ struct CancelReject {
   Timestamp time;
 };
 
+/// Housekeeping the engine decides (and journals) at a session boundary: drop finished orders.
+struct EvictDone {
+  Timestamp time;
+};
+
 /// Everything the book folds over, in the order the engine took it.
-using Input = std::variant<NewOrderRequest, CancelRequest, ReplaceRequest, ExecReport, CancelReject>;
+using Input =
+    std::variant<NewOrderRequest, CancelRequest, ReplaceRequest, ExecReport, CancelReject, EvictDone>;
 
 // ---- FIX commands (book → broker) ----
 

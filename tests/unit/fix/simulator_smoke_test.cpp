@@ -324,6 +324,36 @@ TEST_CASE("simulator acks, fills, replaces, cancels and rejects over FIX 4.4 and
     CHECK(field(*fill, 31) == "100");
   }
 
+  SECTION("4.2 HOLD order: replace keeps the live status, status request is ExecTransType 3") {
+    FIX42::NewOrderSingle nos(FIX::ClOrdID("K1"), FIX::HandlInst('1'), FIX::Symbol("HOLD42"),
+                              FIX::Side(FIX::Side_BUY), FIX::TransactTime(), FIX::OrdType(FIX::OrdType_LIMIT));
+    nos.setField(FIX::FIELD::OrderQty, "10");
+    nos.setField(FIX::FIELD::Price, "2.5");
+    FIX::Session::sendToTarget(nos, kS42);
+    auto ack = client.next();
+    REQUIRE(ack);
+    REQUIRE(field(*ack, 150) == "0");
+    FIX42::OrderCancelReplaceRequest rep(FIX::OrigClOrdID("K1"), FIX::ClOrdID("K2"), FIX::HandlInst('1'),
+                                         FIX::Symbol("HOLD42"), FIX::Side(FIX::Side_BUY), FIX::TransactTime(),
+                                         FIX::OrdType(FIX::OrdType_LIMIT));
+    rep.setField(FIX::FIELD::OrderQty, "5");
+    rep.setField(FIX::FIELD::Price, "2.75");
+    FIX::Session::sendToTarget(rep, kS42);
+    auto replaced = client.next();
+    REQUIRE(replaced);
+    CHECK(field(*replaced, 20) == "0");
+    CHECK(field(*replaced, 150) == "5");
+    CHECK(field(*replaced, 39) == "0");
+    CHECK(field(*replaced, 151) == "5");
+    FIX42::OrderStatusRequest status(FIX::ClOrdID("K2"), FIX::Symbol("HOLD42"), FIX::Side(FIX::Side_BUY));
+    FIX::Session::sendToTarget(status, kS42);
+    auto st = client.next();
+    REQUIRE(st);
+    CHECK(field(*st, 20) == "3");
+    CHECK(field(*st, 150) == "0");
+    CHECK(field(*st, 44) == "2.75");
+  }
+
   initiator.stop();
   CHECK(sim.terminate() == 0);
   const std::string logons = slurp(dir / "logons.jsonl");

@@ -202,3 +202,23 @@ TEST_CASE("a typical live order stays under 1 KiB") {
   INFO("footprint " << footprint(*o) << " bytes, sizeof(Order) " << sizeof(Order));
   CHECK(footprint(*o) < 1024);
 }
+
+TEST_CASE("eviction is an input, so a rebuilt book evicts at the same point") {
+  OrderBook book("FG");
+  std::vector<Input> inputs;
+  auto take = [&](Input in) {
+    inputs.push_back(in);
+    book.apply(in);
+  };
+  take(new_order("a"));
+  take(new_order("b"));
+  ExecReport rejected = report(*book.find("alpha", "a"), "R1", ExecType::rejected, OrdStatus::rejected, qty(0),
+                               qty(0));
+  take(rejected);
+  take(EvictDone{});
+  take(new_order("c"));
+  CHECK(book.orders().size() == 2);
+  CHECK(rebuild("FG", inputs) == book);
+  auto late = book.on_exec_report(rejected);  // a late report for an evicted order
+  CHECK(late.disposition == Disposition::unknown_order);
+}

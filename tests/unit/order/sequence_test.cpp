@@ -123,8 +123,18 @@ class Sequence {
       CHECK(book_.orders().size() == orders_before);  // no phantom order
     } else if (fault == 1) {
       ++injected_;
-      INFO(name(r->exec_type) << " " << code(out.disposition));
-      CHECK(kinds.contains("cum_qty_mismatch"));
+    }
+    if (out.order && out.applied()) {
+      // Every CumQty that disagrees with the fills is reported now, or continues a discrepancy
+      // of the same size already reported: never silence.
+      const Order& o = *out.order;
+      auto& reported = reported_[o.chain.front().cl_ord_id];
+      if (kinds.contains("cum_qty_mismatch")) reported = o.cum_qty - o.fills_qty;
+      if (o.cum_qty == o.fills_qty) reported = Qty{};
+      INFO((r ? name(r->exec_type) : "cancel_reject") << " fault " << fault << " cum " << o.cum_qty.to_string()
+                                                   << " fills " << o.fills_qty.to_string() << " reported "
+                                                   << reported.to_string());
+      if (o.cum_qty != o.fills_qty) CHECK(reported == o.cum_qty - o.fills_qty);
     }
     if (out.order) {
       std::set<std::string_view> ids;
@@ -154,6 +164,7 @@ class Sequence {
   std::vector<Input> inputs_;
   std::map<std::string, Qty> last_cum_;
   bool faults_ = false;
+  std::map<std::string, Qty> reported_;  ///< per order: the CumQty discrepancy last raised
   int ids_ = 0;
   int delivered_ = 0;
   int injected_ = 0;

@@ -1,0 +1,273 @@
+"""Real processes on 127.0.0.1 for system tests: the exchange simulator, fixgate, and an upstream
+client speaking the JSON-lines protocol. Every wait is bounded; every process is killed at exit.
+
+Binaries come from the environment CTest sets: FIXGATE_BIN, SIMULATOR_BIN, CLIENT_BIN, and the
+source tree from FIXGATE_SOURCE_DIR.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SOURCE_DIR = os.environ.get("FIXGATE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
+FIXGATE_BIN = os.environ.get("FIXGATE_BIN", "")
+SIMULATOR_BIN = os.environ.get("SIMULATOR_BIN", "")
+CLIENT_BIN = os.environ.get("CLIENT_BIN", "")
+
+TOKEN = "system-test-token"
+ADMIN_TOKEN = "system-test-admin-token"
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+def wait_for(predicate, timeout, what):
+    """Polls predicate until it returns a truthy value or timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise TestFailure(f"timed out after {timeout}s waiting for {what}")
+
+
+class Process:
+    """A child process whose output goes to a log file we can search."""
+
+    def __init__(self, name, args, log_path, env=None):
+        self.name = name
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
+
+    def text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_for_line(self, pattern, timeout=15):
+        regex = re.compile(pattern)
+
+        def found():
+            if self.proc.poll() is not None:
+                raise TestFailure(f"{self.name} exited with {self.proc.returncode}:\n{self.text()[-3000:]}")
+            return regex.search(self.text())
+
+        return wait_for(found, timeout, f"{self.name} to print /{pattern}/")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def terminate(self, timeout=20):
+        """SIGTERM, then wait; returns the exit code (SIGKILL if it does not stop in time)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+        return self.proc.returncode
+
+    def kill9(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self.log.close()
+
+
+class Simulator(Process):
+    def __init__(self, workdir, extra_args=(), port=0, store_dir=None, name="simulator"):
+        self.executions = os.path.join(workdir, "sim-executions.jsonl")
+        self.logons = os.path.join(workdir, "sim-logons.jsonl")
+        store = store_dir or os.path.join(workdir, "sim-store")
+        args = [SIMULATOR_BIN, "--listen", f"127.0.0.1:{port}", "--dictionary-dir", os.path.join(SOURCE_DIR, "spec"),
+                "--store-dir", store, "--executions", self.executions, "--logons", self.logons, *extra_args]
+        super().__init__(name, args, os.path.join(workdir, f"{name}.log"))
+        match = self.wait_for_line(r"listening 127\.0\.0\.1:(\d+)")
+        self.port = int(match.group(1))
+
+    def fills(self):
+        if not os.path.exists(self.executions):
+            return []
+        with open(self.executions) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+
+def write_config(workdir, sim_port, sync="batch", sessions=None, extra=""):
+    """A fixgate config for tests: upstream on a free port, journal in workdir."""
+    sessions = sessions or [("SIM", sim_port, "4.4")]
+    lines = [
+        "instance: test",
+        "logging: {level: info, format: text}",
+        "journal:",
+        f"  path: {os.path.join(workdir, 'journal')}",
+        f"  sync: {sync}",
+        "upstream:",
+        '  tcp: ["127.0.0.1:0"]',
+        "  clients:",
+        "    - {name: trader, token_env: FIXGATE_TEST_TOKEN, accounts: [ACC1, ACC2], role: trader}",
+        "    - {name: ops, token_env: FIXGATE_TEST_ADMIN_TOKEN, accounts: ['*'], role: admin}",
+        "sessions:",
+    ]
+    for name, port, version in sessions:
+        lines += [
+            f"  - name: {name}",
+            f'    fix_version: "{version}"',
+            "    sender_comp_id: FIXGATE",
+            f"    target_comp_id: {'SIM' if name == 'SIM' else 'SIM'}",
+            f"    connect: 127.0.0.1:{port}",
+            "    heartbeat_seconds: 5",
+            "    reconnect_seconds: 1",
+            f"    data_dictionary: {os.path.join(SOURCE_DIR, 'spec', 'FIX44.xml' if version == '4.4' else 'FIX42.xml')}",
+        ]
+    lines += ["routes:", f"  - {{sessions: [{', '.join(s[0] for s in sessions)}]}}"]
+    lines.append(extra)
+    path = os.path.join(workdir, "fixgate.yaml")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def fixgate_env():
+    env = dict(os.environ)
+    env["FIXGATE_TEST_TOKEN"] = TOKEN
+    env["FIXGATE_TEST_ADMIN_TOKEN"] = ADMIN_TOKEN
+    return env
+
+
+class Fixgate(Process):
+    def __init__(self, workdir, config_path, name="fixgate", wait_logon=True):
+        super().__init__(name, [FIXGATE_BIN, "--config", config_path], os.path.join(workdir, f"{name}.log"),
+                         env=fixgate_env())
+        match = self.wait_for_line(r"upstream listening on 127\.0\.0\.1:(\d+)")
+        self.port = int(match.group(1))
+        if wait_logon:
+            self.wait_for_line(r"session \S+ logged on", timeout=20)
+
+
+class Client:
+    """A JSON-lines upstream client with a bounded event wait."""
+
+    def __init__(self, port, client="trader", token=TOKEN, resume_from=None, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buffer = b""
+        self.events = []
+        hello = {"op": "hello", "client": client, "token": token}
+        if resume_from is not None:
+            hello["resume_from"] = resume_from
+        self.send(hello)
+        self.welcome = self.next_event(lambda e: e.get("event") in ("welcome", "error"), timeout)
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj).encode() + b"\n")
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def _read_line(self, deadline):
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return None
+            if not chunk:
+                raise TestFailure("connection closed by fixgate; events so far: " + json.dumps(self.events[-5:]))
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def next_event(self, predicate, timeout=10):
+        """Returns the first event (already seen or new) matching predicate, consuming it."""
+        for i, e in enumerate(self.events):
+            if predicate(e):
+                return self.events.pop(i)
+        deadline = time.monotonic() + timeout
+        while True:
+            e = self._read_line(deadline)
+            if e is None:
+                raise TestFailure(f"no matching event within {timeout}s; recent: {json.dumps(self.events[-8:])}")
+            if predicate(e):
+                return e
+            self.events.append(e)
+
+    def drain(self, quiet=0.3):
+        """Reads whatever arrives until the line is quiet for `quiet` seconds."""
+        while True:
+            e = self._read_line(time.monotonic() + quiet)
+            if e is None:
+                return
+            self.events.append(e)
+
+    def order_event(self, cloid, kinds, timeout=10):
+        return self.next_event(lambda e: e.get("client_order_id") == cloid and e.get("event") in kinds, timeout)
+
+    def wait_status(self, cloid, status, timeout=10):
+        return self.next_event(
+            lambda e: e.get("client_order_id") == cloid and e.get("event") == "execution" and e.get("status") == status,
+            timeout)
+
+    def new(self, cloid, qty="100", price="100.5", symbol="7203", side="buy", account="ACC1", **extra):
+        request = {"op": "new", "id": cloid, "client_order_id": cloid, "account": account, "symbol": symbol,
+                   "side": side, "type": "limit", "tif": "day", "qty": qty, "price": price}
+        request.update(extra)
+        self.send(request)
+
+    def close(self):
+        self.sock.close()
+
+
+class Workdir:
+    """A temporary folder removed at the end unless the test failed (then kept for reading)."""
+
+    def __init__(self, name):
+        self.path = tempfile.mkdtemp(prefix=f"fixgate-{name}-")
+        self.failed = False
+
+    def __enter__(self):
+        return self.path
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            print(f"kept {self.path} for inspection", file=sys.stderr)
+        return False
+
+
+def run_tests(tests):
+    """Runs test functions in order; prints 'N passed, N failed' and exits non-zero on failure."""
+    passed = failed = 0
+    only = sys.argv[1:]
+    for test in tests:
+        if only and test.__name__ not in only:
+            continue
+        started = time.monotonic()
+        try:
+            test()
+            passed += 1
+            print(f"PASS {test.__name__} ({time.monotonic() - started:.1f}s)", flush=True)
+        except Exception as e:  # report every failure kind the same way, then go on
+            failed += 1
+            print(f"FAIL {test.__name__}: {type(e).__name__}: {e}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
