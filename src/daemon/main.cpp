@@ -122,9 +122,10 @@ int run(const fixgate::config::Config& config) {
   std::unique_ptr<fix::SessionManager> sessions;
   std::unique_ptr<engine::Engine> engine;
   fix::SessionCallbacks callbacks;
-  callbacks.on_inbound = [&](const std::string& session, fix::Inbound message, std::string raw) {
+  callbacks.on_inbound = [&](const std::string& session, fix::Inbound message, std::string raw,
+                             std::uint64_t journal_seq) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) {
-      e->post(engine::FixInput{session, std::move(message), std::move(raw)});
+      e->post(engine::FixInput{session, std::move(message), std::move(raw), journal_seq});
     }
   };
   callbacks.on_session = [&](const std::string& session, bool up) {

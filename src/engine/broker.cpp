@@ -8,11 +8,17 @@
 namespace fixgate::engine {
 
 void Engine::take_fix(FixInput& input, Timestamp now) {
-  // Session-level messages are journaled by the session layer's log as they arrive; the
-  // application ones are journaled here, in the order the engine applies them, so a replay
-  // applies them in that same order.
+  // The session layer journaled the bytes on arrival (before QuickFIX counted the sequence
+  // number); the engine journals when it applies them, so a replay applies them in this order.
   const bool session_level = is_session_level(msg_type_of(input.raw));
-  if (!session_level && !record_input(journal::RecordKind::fix_in, input.session, input.raw, now, nullptr)) return;
+  if (!session_level) {
+    const bool recorded = input.journal_seq != 0
+                              ? record_input(journal::RecordKind::engine_event, input.session,
+                                             "apply_fix " + std::to_string(input.journal_seq), now, nullptr)
+                              : record_input(journal::RecordKind::engine_event, input.session, "apply_raw " + input.raw,
+                                             now, nullptr);
+    if (!recorded) return;
+  }
 
   std::visit(
       [&](auto& message) {
@@ -94,7 +100,10 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
     if (outcome.resolved && !outcome.resolved->accepted) {
       emit(order->client, {},
            gateway::CancelRejected{std::string(outcome.resolved->client_order_id), order->client_order_id(),
-                                   std::string(order::name(outcome.resolved->kind)) + " refused by broker"});
+                                   report == nullptr
+                                       ? std::string(order::name(outcome.resolved->kind)) + " refused by broker"
+                                       : "order " + std::string(name(order->status)) + " before the " +
+                                             std::string(order::name(outcome.resolved->kind)) + " took effect"});
     }
   }
   for (const auto& brk : outcome.breaks) {

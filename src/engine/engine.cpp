@@ -134,6 +134,20 @@ void Engine::take_session(const SessionChange& change, Timestamp now) {
   for (const auto& client : config_.upstream.clients) {
     emit(client.name, {}, gateway::SessionStatus{change.session, change.logged_on});
   }
+  if (change.logged_on) reconcile(change.session);
+}
+
+void Engine::reconcile(const std::string& session) {
+  // After every logon, ask the broker where each live order stands: anything missed while the
+  // line was down (or while fixgate was down) comes back as an OrderStatus report, and the book
+  // raises a break for every difference.
+  std::size_t asked = 0;
+  for (const order::Order* order : book_.live_orders()) {
+    if (order->session != session) continue;
+    send_fix(session, fix::OrderStatusRequest{order->cl_ord_id(), order->order_id, order->symbol, order->side});
+    ++asked;
+  }
+  if (asked > 0 && !replaying_) spdlog::info("session {}: asked the broker for the status of {} live orders", session, asked);
 }
 
 bool Engine::record_input(journal::RecordKind kind, const std::string& stream, const std::string& payload,
@@ -203,6 +217,12 @@ std::uint64_t Engine::recover() {
   replaying_ = false;
   if (!summary) throw std::runtime_error("journal replay failed: " + summary.error().to_string());
 
+  // Messages that reached the journal but not the engine before the stop are applied first.
+  for (auto& [seq, entry] : unapplied_) {
+    post(FixInput{entry.first, decode_fix_(entry.first, entry.second), entry.second, seq});
+  }
+  if (!unapplied_.empty()) spdlog::warn("engine: {} broker messages received but not applied before the stop; applying them now", unapplied_.size());
+  unapplied_.clear();
   // Sessions are down until they log on again; say so in the journal so the next replay agrees.
   const Timestamp now = clock_();
   for (auto& [session, up] : session_up_) {
@@ -244,16 +264,30 @@ void Engine::replay_record(const journal::RecordView& record) {
       return;
     }
     case journal::RecordKind::fix_in: {
-      const std::string raw(record.payload);
-      if (is_session_level(msg_type_of(raw))) return;
-      FixInput input{stream, decode_fix_(stream, raw), raw};
-      take_fix(input, at);
+      // Applied when its apply_fix record comes, in the engine's original order.
+      if (!is_session_level(msg_type_of(record.payload))) unapplied_[record.seq] = {stream, std::string(record.payload)};
       return;
     }
     case journal::RecordKind::engine_event: {
       const auto text = std::string(record.payload);
       if (text.starts_with("session_up ")) take_session({text.substr(11), true}, at);
       if (text.starts_with("session_down ")) take_session({text.substr(13), false}, at);
+      if (text.starts_with("apply_fix ")) {
+        const auto seq = std::stoull(text.substr(10));
+        auto it = unapplied_.find(seq);
+        if (it == unapplied_.end()) {
+          spdlog::error("journal record {}: applies fix_in {} which is not in the journal", record.seq, seq);
+          return;
+        }
+        FixInput input{it->second.first, decode_fix_(it->second.first, it->second.second), it->second.second, seq};
+        unapplied_.erase(it);
+        take_fix(input, at);
+      }
+      if (text.starts_with("apply_raw ")) {
+        const std::string raw = text.substr(10);
+        FixInput input{stream, decode_fix_(stream, raw), raw, 0};
+        take_fix(input, at);
+      }
       return;
     }
     case journal::RecordKind::upstream_event: {

@@ -64,7 +64,10 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
                     gateway::Welcome{inbound.client, stream.next_seq}});
   if (!hello.resume_from) return;
   const std::uint64_t from = *hello.resume_from + 1;
-  const std::uint64_t durable = journal_.durable_seq();
+  // Replay only what has already been released; what is still held goes out to this
+  // connection with everyone else's when the journal makes it durable.
+  std::uint64_t released = journal_.durable_seq();
+  if (!held_.empty()) released = std::min(released, held_.front().journal_seq - 1);
   if (from > stream.journal_seqs.size()) return;
   journal::ReadOptions options;
   options.from_seq = stream.journal_seqs[from - 1];
@@ -72,7 +75,7 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
   auto scanned = journal::scan(
       journal_.options().dir,
       [&](const journal::RecordView& record) {
-        if (record.seq > durable) return false;  // the rest is still held and will be broadcast
+        if (record.seq > released) return false;
         if (record.kind != journal::RecordKind::upstream_event || record.stream != inbound.client) return true;
         auto event = gateway::decode_event(record.payload.substr(0, record.payload.size() - 1));
         if (!event) return true;
@@ -85,6 +88,13 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
       options);
   if (!scanned) spdlog::error("resume for {} failed: {}", inbound.client, scanned.error().to_string());
   spdlog::info("client {} resumed from {}: {} events replayed", inbound.client, *hello.resume_from, replayed);
+}
+
+void Engine::accept_request(const gateway::Inbound& inbound, const std::string& client_order_id) {
+  gateway::Accepted event{client_order_id};
+  answers_[answer_key(inbound.client, client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
+                                                          inbound.request_id, event};
+  emit(inbound.client, inbound.request_id, std::move(event));
 }
 
 void Engine::reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject) {
@@ -130,22 +140,18 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   auto accepted = book_.on_new(in);
   if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
   ++stats_.orders_accepted;
-  gateway::Accepted event{request.client_order_id};
-  answers_[answer_key(inbound.client, request.client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
-                                                                   inbound.request_id, event};
-  emit(inbound.client, inbound.request_id, event);
+  // The order goes to the session's queue before the client hears "accepted" (both wait for the
+  // same durable mark), so an acknowledged order is never one that was not on its way out.
   send_fix(session, std::move(*accepted));
+  accept_request(inbound, request.client_order_id);
 }
 
 void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrder& request, Timestamp now) {
   auto accepted = book_.on_cancel({inbound.client, request.client_order_id, request.orig_client_order_id, now});
   if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
-  gateway::Accepted event{request.client_order_id};
-  answers_[answer_key(inbound.client, request.client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
-                                                                   inbound.request_id, event};
-  emit(inbound.client, inbound.request_id, event);
   const std::string session = accepted->session;
   send_fix(session, std::move(*accepted));
+  accept_request(inbound, request.client_order_id);
 }
 
 void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now) {
@@ -160,12 +166,9 @@ void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceO
   auto accepted = book_.on_replace(
       {inbound.client, request.client_order_id, request.orig_client_order_id, request.qty, request.price, now});
   if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
-  gateway::Accepted event{request.client_order_id};
-  answers_[answer_key(inbound.client, request.client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
-                                                                   inbound.request_id, event};
-  emit(inbound.client, inbound.request_id, event);
   const std::string session = accepted->session;
   send_fix(session, std::move(*accepted));
+  accept_request(inbound, request.client_order_id);
 }
 
 void Engine::on_status(const gateway::Inbound& inbound, const gateway::OrderStatusQuery& request) {

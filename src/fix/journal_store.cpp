@@ -59,10 +59,16 @@ class JournalStore final : public FIX::MessageStore {
                std::function<std::int64_t()>& now)
       : journal_(journal), session_(std::move(session)), state_(state), mutex_(mutex), now_(now) {}
 
+  // The bytes were journaled (and made durable) by record_outbound before QuickFIX wrote them;
+  // here they are only kept for resends. A Logon that resets sequence numbers is the exception:
+  // QuickFIX renumbers it after the reset, so the renumbered copy is journaled too.
   bool set(int seq, const std::string& message) override {
     std::lock_guard lock(mutex_);
     state_.sent[static_cast<std::uint64_t>(seq)] = message;
-    return append(journal::RecordKind::fix_out, message);
+    if (msg_type_of(message) == "A" && fix_field(message, 141).value_or("N") == "Y") {
+      return append(journal::RecordKind::fix_out, message);
+    }
+    return true;
   }
   void get(int begin, int end, std::vector<std::string>& out) const override {
     std::lock_guard lock(mutex_);
@@ -111,8 +117,13 @@ class JournalStore final : public FIX::MessageStore {
   std::function<std::int64_t()>& now_;
 };
 
-/// Session-level traffic into the journal (application messages are journaled by the engine in
-/// the order it applies them); QuickFIX's events to our log.
+/// What the Log journaled last on this thread; QuickFIX then calls the application on the same
+/// thread, which hands the record's seq to the engine so it can say when it applied it.
+thread_local std::uint64_t arrival_seq = 0;
+thread_local std::string arrival_raw;
+
+/// Every inbound message goes into the journal the moment it arrives, in wire order, before
+/// QuickFIX counts its sequence number; QuickFIX's events go to our log.
 class JournalLog final : public FIX::Log {
  public:
   JournalLog(journal::Journal* journal, std::string session, std::function<std::int64_t()>& now)
@@ -120,20 +131,17 @@ class JournalLog final : public FIX::Log {
   void clear() override {}
   void backup() override {}
   void onIncoming(const std::string& raw) override {
-    if (journal_ != nullptr && is_session_level(msg_type_of(raw))) {
-      if (auto seq = journal_->append(journal::RecordKind::fix_in, session_, raw, now_()); !seq) {
-        spdlog::critical("fix [{}] journal refused an inbound record: {}", session_, seq.error().to_string());
-      }
+    if (journal_ == nullptr) return;
+    arrival_seq = 0;
+    arrival_raw = raw;
+    if (auto seq = journal_->append(journal::RecordKind::fix_in, session_, raw, now_()); seq) {
+      arrival_seq = *seq;
+    } else {
+      spdlog::critical("fix [{}] journal refused an inbound record: {}", session_, seq.error().to_string());
     }
   }
-  void onOutgoing(const std::string& raw) override {
-    // New messages reach the journal through the store; resends only pass here.
-    if (journal_ != nullptr && is_poss_dup(raw)) {
-      if (auto seq = journal_->append(journal::RecordKind::fix_out, session_, raw, now_()); !seq) {
-        spdlog::critical("fix [{}] journal refused a resend record: {}", session_, seq.error().to_string());
-      }
-    }
-  }
+  // Outbound messages, resends included, are journaled by record_outbound before the write.
+  void onOutgoing(const std::string&) override {}
   void onEvent(const std::string& text) override { spdlog::info("fix [{}] {}", session_, text); }
 
  private:
@@ -191,6 +199,26 @@ JournalStores::JournalStores(journal::Journal& journal, const std::vector<config
 }
 
 JournalStores::~JournalStores() = default;
+
+bool JournalStores::record_outbound(const std::string& session, const std::string& raw) {
+  auto seq = impl_->journal.append(journal::RecordKind::fix_out, session, raw, impl_->now());
+  if (!seq) {
+    spdlog::critical("fix [{}] journal refused an outbound message, not sending: {}", session, seq.error().to_string());
+    return false;
+  }
+  // Bounded: a journal that cannot sync within this time is treated as failed for this message.
+  auto durable = impl_->journal.wait_durable(*seq, std::chrono::seconds(5));
+  if (!durable) {
+    spdlog::critical("fix [{}] outbound message not durable, not sending: {}", session, durable.error().to_string());
+    return false;
+  }
+  return true;
+}
+
+std::pair<std::uint64_t, std::string> JournalStores::arrival(std::uint64_t msg_seq_num) {
+  if (arrival_seq == 0 || msg_seq_num_of(arrival_raw) != msg_seq_num) return {0, {}};
+  return {arrival_seq, arrival_raw};
+}
 
 void* JournalStores::message_store_factory() { return static_cast<FIX::MessageStoreFactory*>(impl_.get()); }
 void* JournalStores::log_factory() { return static_cast<FIX::LogFactory*>(&impl_->logs); }

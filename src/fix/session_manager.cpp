@@ -64,14 +64,20 @@ struct Slot {
 
 class Application final : public FIX::Application {
  public:
-  Application(std::map<FIX::SessionID, Slot*>& slots, SessionCallbacks& callbacks)
-      : slots_(slots), callbacks_(callbacks) {}
+  Application(std::map<FIX::SessionID, Slot*>& slots, SessionCallbacks& callbacks, StoreProvider*& stores)
+      : slots_(slots), callbacks_(callbacks), stores_(stores) {}
 
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override { set_state(id, true); }
   void onLogout(const FIX::SessionID& id) override { set_state(id, false); }
-  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
-  void toApp(FIX::Message&, const FIX::SessionID&) override {}
+  // QuickFIX 1.15 writes the socket before it calls the store's set(); toAdmin/toApp run after the
+  // sequence number is assigned and before the write, so this is where "journal first" holds.
+  void toAdmin(FIX::Message& message, const FIX::SessionID& id) override {
+    if (!record(message, id)) throw FIX::IOException("journal unavailable: message not sent");
+  }
+  void toApp(FIX::Message& message, const FIX::SessionID& id) override {
+    if (!record(message, id)) throw FIX::DoNotSend();
+  }
   void fromAdmin(const FIX::Message& message, const FIX::SessionID& id) override {
     const auto& header = message.getHeader();
     if (header.isSetField(35) && header.getField(35) == "3") deliver(message, id);
@@ -92,11 +98,27 @@ class Application final : public FIX::Application {
     Inbound inbound = from_fix(message, it->second->config.version);
     if (auto* report = std::get_if<order::ExecReport>(&inbound)) report->session = name;
     if (auto* reject = std::get_if<order::CancelReject>(&inbound)) reject->session = name;
-    callbacks_.on_inbound(name, std::move(inbound), message.toString());
+    std::uint64_t journal_seq = 0;
+    std::string raw;
+    if (stores_ != nullptr) {
+      const auto& header = message.getHeader();
+      const std::uint64_t msg_seq = header.isSetField(34) ? std::stoull(header.getField(34)) : 0;
+      std::tie(journal_seq, raw) = stores_->arrival(msg_seq);
+    }
+    if (raw.empty()) raw = message.toString();  // a message QuickFIX queued and replayed later
+    callbacks_.on_inbound(name, std::move(inbound), std::move(raw), journal_seq);
+  }
+
+  bool record(const FIX::Message& message, const FIX::SessionID& id) {
+    if (stores_ == nullptr) return true;
+    auto it = slots_.find(id);
+    const std::string name = it == slots_.end() ? id.toString() : it->second->config.name;
+    return stores_->record_outbound(name, message.toString());
   }
 
   std::map<FIX::SessionID, Slot*>& slots_;
   SessionCallbacks& callbacks_;
+  StoreProvider*& stores_;
 };
 
 struct SessionManager::Impl {
@@ -104,10 +126,10 @@ struct SessionManager::Impl {
   std::size_t queue_capacity;
   std::map<std::string, std::unique_ptr<Slot>> by_name;
   std::map<FIX::SessionID, Slot*> by_id;
-  Application application{by_id, callbacks};
+  StoreProvider* stores = nullptr;
+  Application application{by_id, callbacks, stores};
   FIX::MemoryStoreFactory memory_stores;
   std::unique_ptr<EventLogFactory> event_logs;
-  StoreProvider* stores = nullptr;
   bool started = false;
 
   FIX::MessageStoreFactory& store_factory() {

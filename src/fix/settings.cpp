@@ -15,11 +15,12 @@ std::string dictionary_path(const config::Session& session) {
 FIX::SessionSettings build_settings(const config::Session& session) {
   FIX::Dictionary defaults;
   defaults.setString("ConnectionType", "initiator");
+  // QuickFIX reads ReconnectInterval from the defaults only (each initiator has one session).
+  defaults.setInt("ReconnectInterval", static_cast<int>(session.reconnect_seconds));
   FIX::Dictionary d;
   d.setString("SocketConnectHost", session.connect.host);
   d.setInt("SocketConnectPort", session.connect.port);
   d.setInt("HeartBtInt", static_cast<int>(session.heartbeat_seconds));
-  d.setInt("ReconnectInterval", static_cast<int>(session.reconnect_seconds));
   // Nagle would add ~40 ms to every request/response round trip.
   d.setString("SocketNodelay", "Y");
   // Always-on session until schedules land; equal start and end mean the whole day to QuickFIX.

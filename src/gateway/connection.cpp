@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -106,7 +107,8 @@ void Connection::process_lines() {
   }
   if (closing_ || closed_) return;
   // Keep only the incomplete tail; a tail already past the limit can never become a valid line.
-  inbuf_.erase(0, start);
+  // The buffer keeps its size (resizing would zero-fill it again on the next read).
+  if (start > 0) std::memmove(inbuf_.data(), inbuf_.data() + start, inbuf_len_ - start);
   inbuf_len_ -= start;
   scanned_ = scanned_ >= start ? scanned_ - start : 0;
   if (inbuf_len_ > limits_.max_line_bytes) {

@@ -44,6 +44,32 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
 
 }  // namespace
 
+void append_fixed(std::string& out, std::int64_t units, int decimals) {
+  static constexpr std::uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+                                            1000000000, 10000000000, 100000000000, 1000000000000};
+  const bool negative = units < 0;
+  // Magnitude in unsigned arithmetic so INT64_MIN has one.
+  const std::uint64_t magnitude =
+      negative ? static_cast<std::uint64_t>(-(units + 1)) + 1 : static_cast<std::uint64_t>(units);
+  const std::uint64_t scale = pow10[decimals];
+  if (negative) out += '-';
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, magnitude / scale);
+  out.append(buf, r.ptr);
+  std::uint64_t frac = magnitude % scale;
+  if (frac == 0) return;
+  int width = decimals;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --width;
+  }
+  out += '.';
+  r = std::to_chars(buf, buf + sizeof buf, frac);
+  const auto digits = static_cast<int>(r.ptr - buf);
+  out.append(static_cast<std::size_t>(width - digits), '0');
+  out.append(buf, r.ptr);
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
@@ -99,11 +125,11 @@ void write_snapshot_fields(JsonWriter& w, const OrderSnapshot& o) {
   w.field("symbol", o.symbol);
   w.raw_string("side", name(o.side));
   w.raw_string("status", name(o.status));
-  w.raw_string("order_qty", o.order_qty.to_string());
-  w.raw_string("cum_qty", o.cum_qty.to_string());
-  w.raw_string("leaves_qty", o.leaves_qty.to_string());
-  w.raw_string("avg_px", o.avg_px.to_string());
-  if (o.price) w.raw_string("price", o.price->to_string());
+  w.decimal("order_qty", o.order_qty);
+  w.decimal("cum_qty", o.cum_qty);
+  w.decimal("leaves_qty", o.leaves_qty);
+  w.decimal("avg_px", o.avg_px);
+  if (o.price) w.decimal("price", *o.price);
   w.begin_array("fix_chain");
   for (const auto& id : o.fix_chain) w.element(id);
   w.end_array();
@@ -124,12 +150,12 @@ struct PayloadWriter {
     w.field("exec_id", e.exec_id);
     w.raw_string("exec_type", name(e.exec_type));
     w.raw_string("status", name(e.status));
-    w.raw_string("order_qty", e.order_qty.to_string());
-    w.raw_string("cum_qty", e.cum_qty.to_string());
-    w.raw_string("leaves_qty", e.leaves_qty.to_string());
-    w.raw_string("last_qty", e.last_qty.to_string());
-    w.raw_string("last_px", e.last_px.to_string());
-    w.raw_string("avg_px", e.avg_px.to_string());
+    w.decimal("order_qty", e.order_qty);
+    w.decimal("cum_qty", e.cum_qty);
+    w.decimal("leaves_qty", e.leaves_qty);
+    w.decimal("last_qty", e.last_qty);
+    w.decimal("last_px", e.last_px);
+    w.decimal("avg_px", e.avg_px);
     w.field_if("text", e.text);
   }
   void operator()(const CancelRejected& e) const {
@@ -183,9 +209,9 @@ struct RequestWriter {
     w.raw_string("side", name(r.side));
     w.raw_string("type", name(r.ord_type));
     w.raw_string("tif", name(r.tif));
-    w.raw_string("qty", r.qty.to_string());
-    if (r.price) w.raw_string("price", r.price->to_string());
-    if (r.stop_price) w.raw_string("stop_price", r.stop_price->to_string());
+    w.decimal("qty", r.qty);
+    if (r.price) w.decimal("price", *r.price);
+    if (r.stop_price) w.decimal("stop_price", *r.stop_price);
     if (r.market) w.field("market", *r.market);
     if (r.session) w.field("session", *r.session);
   }
@@ -196,8 +222,8 @@ struct RequestWriter {
   void operator()(const ReplaceOrder& r) const {
     w.field("client_order_id", r.client_order_id);
     w.field("orig_client_order_id", r.orig_client_order_id);
-    if (r.qty) w.raw_string("qty", r.qty->to_string());
-    if (r.price) w.raw_string("price", r.price->to_string());
+    if (r.qty) w.decimal("qty", *r.qty);
+    if (r.price) w.decimal("price", *r.price);
   }
   void operator()(const OrderStatusQuery& r) const { w.field("client_order_id", r.client_order_id); }
   void operator()(const ListOrders& r) const {

@@ -13,6 +13,10 @@ namespace fixgate::gateway::detail {
 /// line stays decodable (broker text from FIX is not always UTF-8).
 void append_json_string(std::string& out, std::string_view text);
 
+/// Appends units of 10^-decimals as the shortest exact decimal, like fixgate::format_fixed but
+/// without its temporaries (this runs several times per execution event).
+void append_fixed(std::string& out, std::int64_t units, int decimals);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -53,6 +57,14 @@ class JsonWriter {
     write_key(key);
     out_ += '"';
     out_ += value;
+    out_ += '"';
+  }
+  /// A Price or Qty as a decimal string.
+  template <class Decimal>
+  void decimal(std::string_view key, Decimal value) {
+    write_key(key);
+    out_ += '"';
+    append_fixed(out_, value.units(), Decimal::decimals);
     out_ += '"';
   }
   void field(std::string_view key, std::uint64_t value) {

@@ -1,23 +1,20 @@
-// Request decoding: nlohmann's SAX parser fills a fixed table of known fields, with no DOM, then
-// the op's schema is checked against the table. The SAX pass keeps going after a schema problem so
-// a syntax error anywhere in the line still wins (a broken line is reported as broken, not as the
-// first odd field it happened to contain).
+// Request decoding: the scanner fills a fixed table of known fields in one pass, with no DOM,
+// then the op's schema is checked against the table. A syntax error anywhere in the line wins
+// over schema problems: a broken line is reported as broken, not as the first odd field in it.
 
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "fixgate/gateway/codec.hpp"
+#include "json_scanner.hpp"
 
 namespace fixgate::gateway {
 namespace {
 
-using Json = nlohmann::json;
-
-enum class Kind : std::uint8_t { absent, null, boolean, integer, unsigned_integer, floating, string, object, array };
+using detail::Kind;
+using Slot = detail::ScannedField;
 
 enum Field : std::uint8_t {
   f_op, f_id, f_client, f_token, f_resume_from, f_client_order_id, f_orig_client_order_id,
@@ -38,112 +35,6 @@ constexpr std::array<Expect, field_count> field_expect{
     Expect::name, Expect::name, Expect::decimal, Expect::decimal, Expect::decimal,
     Expect::identifier, Expect::identifier};
 
-struct Slot {
-  Kind kind = Kind::absent;
-  std::uint16_t order = 0;  // position among the object's keys, for "first problem wins"
-  std::string text;
-  std::uint64_t number = 0;
-  bool negative = false;
-};
-
-constexpr int no_field = -1;
-
-/// SAX handler: records top-level scalar fields, skips nested values, remembers the first oddity.
-class Collector {
- public:
-  std::array<Slot, field_count> slots;
-  std::string unknown_name;
-  std::uint16_t unknown_order = 0;
-  std::string duplicate_name;
-  bool top_not_object = false;
-  bool syntax_error = false;
-  std::size_t error_position = 0;
-  std::string error_text;
-
-  bool null() { return scalar(Kind::null); }
-  bool boolean(bool) { return scalar(Kind::boolean); }
-  bool number_integer(Json::number_integer_t v) {
-    if (Slot* s = scalar_slot(Kind::integer)) {
-      s->negative = v < 0;
-      s->number = v < 0 ? 0 : static_cast<std::uint64_t>(v);
-    }
-    return true;
-  }
-  bool number_unsigned(Json::number_unsigned_t v) {
-    if (Slot* s = scalar_slot(Kind::unsigned_integer)) s->number = v;
-    return true;
-  }
-  bool number_float(Json::number_float_t, const Json::string_t&) { return scalar(Kind::floating); }
-  bool string(Json::string_t& v) {
-    if (Slot* s = scalar_slot(Kind::string)) s->text = std::move(v);
-    return true;
-  }
-  bool binary(Json::binary_t&) { return scalar(Kind::string); }
-  bool start_object(std::size_t) { return open(Kind::object); }
-  bool end_object() { return close(); }
-  bool start_array(std::size_t) { return open(Kind::array); }
-  bool end_array() { return close(); }
-  bool key(Json::string_t& k) {
-    if (depth_ != 1) return true;
-    ++keys_;
-    current_ = lookup(k);
-    if (current_ == no_field) {
-      if (unknown_name.empty()) {
-        unknown_name = k;
-        unknown_order = keys_;
-      }
-    } else if (slots[static_cast<std::size_t>(current_)].kind != Kind::absent) {
-      if (duplicate_name.empty()) duplicate_name = k;
-      current_ = no_field;  // keep the first value
-    } else {
-      slots[static_cast<std::size_t>(current_)].order = keys_;
-    }
-    return true;
-  }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
-    syntax_error = true;
-    error_position = position;
-    error_text = ex.what();
-    return false;
-  }
-
- private:
-  static int lookup(std::string_view k) {
-    for (std::size_t i = 0; i < field_names.size(); ++i) {
-      if (field_names[i] == k) return static_cast<int>(i);
-    }
-    return no_field;
-  }
-  Slot* scalar_slot(Kind kind) {
-    if (depth_ == 0) {
-      top_not_object = true;
-      return nullptr;
-    }
-    if (depth_ != 1 || current_ == no_field) return nullptr;
-    Slot& s = slots[static_cast<std::size_t>(current_)];
-    s.kind = kind;
-    return &s;
-  }
-  bool scalar(Kind kind) {
-    scalar_slot(kind);
-    return true;
-  }
-  bool open(Kind kind) {
-    if (depth_ == 0 && kind == Kind::array) top_not_object = true;
-    if (depth_ == 1) scalar_slot(kind);
-    ++depth_;
-    return true;
-  }
-  bool close() {
-    --depth_;
-    return true;
-  }
-
-  int depth_ = 0;
-  int current_ = no_field;
-  std::uint16_t keys_ = 0;
-};
-
 Error make_error(std::string_view code, std::string_view field, std::string text) {
   return Error{std::string(code), std::string(field), std::move(text), std::nullopt};
 }
@@ -154,7 +45,6 @@ std::string_view kind_name(Kind k) {
     case Kind::null: return "null";
     case Kind::boolean: return "a boolean";
     case Kind::integer:
-    case Kind::unsigned_integer:
     case Kind::floating: return "a number";
     case Kind::string: return "a string";
     case Kind::object: return "an object";
@@ -198,7 +88,7 @@ bool allowed(const OpSchema& schema, std::size_t f) {
 
 bool type_ok(Expect expect, Kind kind) {
   if (kind == Kind::null) return true;  // null means absent
-  if (expect == Expect::count) return kind == Kind::unsigned_integer || kind == Kind::integer;
+  if (expect == Expect::count) return kind == Kind::integer;
   return kind == Kind::string;
 }
 
@@ -283,7 +173,7 @@ std::expected<T, Error> decimal(const Slot& s, std::string_view name, bool allow
 
 class Builder {
  public:
-  explicit Builder(const std::array<Slot, field_count>& slots) : s_(slots) {}
+  explicit Builder(std::array<Slot, field_count>& slots) : s_(slots) {}
 
   std::expected<Request, Error> build(std::string_view op) {
     if (op == "hello") return hello();
@@ -300,7 +190,8 @@ class Builder {
 
  private:
   bool has(Field f) const { return present(s_[f]); }
-  std::string text(Field f) const { return has(f) ? s_[f].text : std::string(); }
+  /// Moves the value out: each field is taken once, and the table dies with the decode.
+  std::string text(Field f) { return has(f) ? std::move(s_[f].text) : std::string(); }
 
   std::expected<Request, Error> hello() {
     Hello h{text(f_client), text(f_token), std::nullopt};
@@ -376,12 +267,11 @@ class Builder {
     return Request{std::move(r)};
   }
 
-  const std::array<Slot, field_count>& s_;
+  std::array<Slot, field_count>& s_;
 };
 
-std::expected<Inbound, Error> check_and_build(const Collector& c, std::string& request_id) {
-  const auto& s = c.slots;
-  if (present(s[f_id]) && s[f_id].kind == Kind::string) request_id = s[f_id].text;
+std::expected<Inbound, Error> check_and_build(const detail::ScanOutcome& c, std::array<Slot, field_count>& s,
+                                              std::string& request_id) {
   if (!present(s[f_op])) return std::unexpected(make_error(errc::missing_field, "op", "every request needs \"op\""));
   if (s[f_op].kind != Kind::string) {
     return std::unexpected(make_error(errc::wrong_type, "op", "op must be a string, not " + std::string(kind_name(s[f_op].kind))));
@@ -406,13 +296,13 @@ std::expected<Inbound, Error> check_and_build(const Collector& c, std::string& r
   for (std::size_t f = 0; f < field_count; ++f) {
     const Slot& slot = s[f];
     if (slot.kind == Kind::absent || slot.order >= best_order) continue;
-    const std::string name(field_names[f]);
+    const std::string_view name = field_names[f];
     if (!allowed(*schema, f)) {
-      best = make_error(errc::unknown_field, name, name + " is not a field of " + std::string(schema->name));
+      best = make_error(errc::unknown_field, name, std::string(name) + " is not a field of " + std::string(schema->name));
       best_order = slot.order;
     } else if (!type_ok(field_expect[f], slot.kind)) {
       best = make_error(errc::wrong_type, name,
-                        name + " must be " + std::string(expected_type(field_expect[f])) + ", not " +
+                        std::string(name) + " must be " + std::string(expected_type(field_expect[f])) + ", not " +
                             std::string(kind_name(slot.kind)));
       best_order = slot.order;
     }
@@ -434,31 +324,22 @@ std::expected<Inbound, Error> check_and_build(const Collector& c, std::string& r
   return Inbound{0, {}, request_id, std::move(*request)};
 }
 
-std::string strip_exception_prefix(const std::string& what) {
-  // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, column 7: ...";
-  // the part after the position is the useful sentence.
-  const auto colon = what.find(": ");
-  return colon == std::string::npos ? what : what.substr(colon + 2);
-}
-
 }  // namespace
 
 std::expected<Inbound, Error> decode_request(std::string_view line, std::string& request_id) {
   request_id.clear();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  Collector c;
-  const bool parsed = Json::sax_parse(line.begin(), line.end(), &c, nlohmann::json::input_format_t::json, true, false);
-  if (!parsed || c.syntax_error) {
-    Error e = make_error(errc::invalid_json, "", "invalid JSON at byte ");
-    // The lexer reports how many bytes it consumed; the offending byte is the last of them.
-    const std::uint64_t offset = c.error_position == 0 ? 0 : c.error_position - 1;
-    e.offset = offset;
-    e.text += std::to_string(offset) + ": " + strip_exception_prefix(c.error_text);
-    if (present(c.slots[f_id]) && c.slots[f_id].kind == Kind::string) request_id = c.slots[f_id].text;
+  std::array<Slot, field_count> slots;
+  const auto scan = detail::scan_flat_object(line, field_names, slots);
+  if (present(slots[f_id]) && slots[f_id].kind == Kind::string) request_id = slots[f_id].text;
+  if (!scan.syntax_ok) {
+    Error e = make_error(errc::invalid_json, "", "invalid JSON at byte " + std::to_string(scan.error_offset) + ": " +
+                                                     std::string(scan.error_text));
+    e.offset = scan.error_offset;
     return std::unexpected(std::move(e));
   }
-  if (c.top_not_object) return std::unexpected(make_error(errc::not_an_object, "", "a request is one JSON object per line"));
-  return check_and_build(c, request_id);
+  if (scan.not_object) return std::unexpected(make_error(errc::not_an_object, "", "a request is one JSON object per line"));
+  return check_and_build(scan, slots, request_id);
 }
 
 std::expected<Inbound, Error> decode_request(std::string_view line) {

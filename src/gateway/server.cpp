@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "hub.hpp"
@@ -41,8 +42,18 @@ struct Server::Impl {
         hub_.add(detail::Connection::Socket(std::move(socket)), std::move(peer));
       } else {
         spdlog::warn("upstream accept failed: {}", ec.message());
+        return retry_later([this, &acceptor] { accept_tcp(acceptor); });
       }
       accept_tcp(acceptor);
+    });
+  }
+
+  /// After a failed accept (out of file descriptors, typically) wait a little rather than spin.
+  template <class Retry>
+  void retry_later(Retry retry) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+    timer->async_wait([timer, retry](const boost::system::error_code& ec) {
+      if (!ec) retry();
     });
   }
 
@@ -53,6 +64,7 @@ struct Server::Impl {
         hub_.add(detail::Connection::Socket(std::move(socket)), "unix:" + path);
       } else {
         spdlog::warn("upstream accept on {} failed: {}", path, ec.message());
+        return retry_later([this, &acceptor, &path] { accept_unix(acceptor, path); });
       }
       accept_unix(acceptor, path);
     });

@@ -63,7 +63,6 @@ std::expected<RecoveryReport, Error> recover(const std::filesystem::path& dir,
   }  // unmaps before any truncation
   auto segments = list_segments(dir);
   if (!segments) return std::unexpected(segments.error());
-  report.segments = segments->size();
   if (tail) {
     if (tail->kind == ErrorKind::bad_header) {
       // Created but its header never fully reached the disk: nothing in it was ever acknowledged.
@@ -84,9 +83,18 @@ std::expected<RecoveryReport, Error> recover(const std::filesystem::path& dir,
       report.truncated_reason = tail->kind;
     }
   }
+  report.segments = segments->size();
   if (!segments->empty()) last_segment = segments->back().path;
   if (report.records == 0 && report.last_seq == 0) report.last_hash = genesis_hash();
   return report;
+}
+
+// What append and wait_durable answer once the journal has failed: the original fault, relabelled.
+Error failed_error(const Error& fault) {
+  Error e = fault;
+  e.kind = ErrorKind::failed;
+  e.text = "journal stopped after a storage fault: " + fault.text;
+  return e;
 }
 
 }  // namespace
@@ -153,10 +161,7 @@ std::expected<std::uint64_t, Error> Journal::append(RecordKind kind, std::string
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (failure_) {
-      return std::unexpected(make_error(ErrorKind::failed,
-                                        "journal stopped after a storage fault: " + failure_->text));
-    }
+    if (failure_) return std::unexpected(failed_error(*failure_));
     if (closing_) return std::unexpected(make_error(ErrorKind::closed, "journal is closed"));
     auto& bytes = pending_->bytes;
     if (!bytes.empty() && bytes.size() + frame_size > options_.max_pending_bytes) {
@@ -205,12 +210,7 @@ std::expected<void, Error> Journal::wait_durable(std::uint64_t seq,
   const auto limit = std::min<std::chrono::nanoseconds>(timeout, std::chrono::hours(24 * 365));
   durable_cv_.wait_until(lock, std::chrono::steady_clock::now() + limit, ready);
   if (durable_seq_.load(std::memory_order_acquire) >= seq) return {};
-  if (failure_) {
-    Error e = *failure_;
-    e.kind = ErrorKind::failed;
-    e.text = "journal stopped after a storage fault: " + failure_->text;
-    return std::unexpected(std::move(e));
-  }
+  if (failure_) return std::unexpected(failed_error(*failure_));
   if (closed_) return std::unexpected(make_error(ErrorKind::closed, "journal is closed"));
   return std::unexpected(make_error(ErrorKind::timeout,
                                     "seq " + std::to_string(seq) + " not durable in time"));

@@ -29,6 +29,7 @@ class ReportApplier {
   Disposition on_rejected(Order& o, const ExecReport& r);
   Disposition on_end(Order& o, const ExecReport& r);
   Disposition on_restated(Order& o, const ExecReport& r);
+  Disposition on_status(Order& o, const ExecReport& r);
   Disposition on_trade_bust(Order& o, const ExecReport& r);
   void adopt(Order& o, const ExecReport& r, bool may_reopen);
   void resolve_pending(Order& o, bool accepted);

@@ -107,6 +107,7 @@ Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
     case ExecType::trade_correct:
       return on_trade_bust(o, r);
     case ExecType::order_status:
+      return on_status(o, r);
     case ExecType::calculated:
     case ExecType::partial_fill:
     case ExecType::fill:
@@ -117,21 +118,34 @@ Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
   return Disposition::applied;
 }
 
-// Takes the broker's view of the order. `may_reopen` lets busts, restatements and accepted
-// replaces move a finished order back to live; nothing else may, so a late report never undoes
-// a later state.
+// Takes the broker's view of the order, with two exceptions that keep a late or wrong report from
+// undoing what is known: CumQty goes down only through a TradeCancel/TradeCorrect (check() raises
+// the disagreement), and only busts and accepted replaces (`may_reopen`) move a finished order
+// back to live.
 void ReportApplier::adopt(Order& o, const ExecReport& r, bool may_reopen) {
   if (!r.order_id.empty() && o.order_id != r.order_id) {
     o.order_id = r.order_id;
     book_.by_order_id_.insert_or_assign(o.order_id, at_);
   }
-  o.cum_qty = r.cum_qty;
-  o.leaves_qty = r.leaves_qty;
-  o.avg_px = r.avg_px;
+  bool bust = r.exec_type == ExecType::trade_cancel || r.exec_type == ExecType::trade_correct;
+  bool keep_cum = r.cum_qty < o.cum_qty && !bust;
   OrdStatus next = r.ord_status;
+  if (keep_cum) {
+    if (next == OrdStatus::new_order) next = OrdStatus::partially_filled;
+  } else {
+    o.cum_qty = r.cum_qty;
+    o.leaves_qty = r.leaves_qty;
+    o.avg_px = r.avg_px;
+  }
   if (is_pending_status(next) && !o.pending) next = settled_status(o);
+  // An acknowledged cancel/replace outranks new and partially filled (FIX OrdStatus precedence):
+  // a report saying otherwise was sent before the acknowledgement.
+  bool plain = next == OrdStatus::new_order || next == OrdStatus::partially_filled;
+  if (plain && o.pending && o.pending->acknowledged)
+    next = o.pending->kind == RequestKind::cancel ? OrdStatus::pending_cancel : OrdStatus::pending_replace;
   if (!o.is_live() && !is_terminal(next) && !may_reopen) return;
   o.status = next;
+  if (keep_cum) o.leaves_qty = o.is_live() && o.cum_qty < o.order_qty ? o.order_qty - o.cum_qty : Qty{};
   // A canceled, rejected or expired order takes no request any more; a filled one keeps its
   // pending replace, which the broker still answers (Appendix D C.1.c, C.3.b).
   if (o.is_ended() && o.pending) resolve_pending(o, false);
@@ -142,6 +156,19 @@ void ReportApplier::resolve_pending(Order& o, bool accepted) {
   link.state = accepted ? LinkState::accepted : LinkState::rejected;
   out_.resolved = Resolution{link.kind, link.client_order_id, accepted};
   o.pending.reset();
+}
+
+// A status answer changes nothing while the order is live on both sides (a fill may still be in
+// flight behind it). When the broker says it has ended — rejected as unknown after a crash lost
+// the NewOrderSingle, canceled or filled while the line was down — the broker's word is taken and
+// the difference raised: that is what reconciliation after a logon is for.
+Disposition ReportApplier::on_status(Order& o, const ExecReport& r) {
+  if (!o.is_live() || !is_terminal(r.ord_status)) return Disposition::applied;
+  raise(BreakKind::unexpected_state, cat("broker reports order ", o.cl_ord_id(), " ", name(r.ord_status),
+                                         " while the book has it ", name(o.status)));
+  if (o.status == OrdStatus::pending_new && r.ord_status != OrdStatus::rejected) o.chain.front().state = LinkState::accepted;
+  adopt(o, r, false);
+  return Disposition::applied;
 }
 
 Disposition ReportApplier::on_ack(Order& o, const ExecReport& r) {
@@ -159,7 +186,9 @@ Disposition ReportApplier::on_pending_ack(Order& o, const ExecReport& r) {
     return Disposition::stale;
   o.pending->acknowledged = true;
   out_.client_order_id = p->client_order_id;
-  adopt(o, r, true);  // a filled order pending an upward replace shows PendingReplace (C.1.c)
+  // A filled order pending an upward replace shows PendingReplace (C.1.c); a pending cancel
+  // cannot reopen a filled order.
+  adopt(o, r, kind == RequestKind::replace);
   return Disposition::applied;
 }
 

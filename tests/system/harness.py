@@ -69,6 +69,12 @@ class Process:
 
         return wait_for(found, timeout, f"{self.name} to print /{pattern}/")
 
+    def wait_for_count(self, pattern, count, timeout=15):
+        """Waits until `pattern` has matched at least `count` times in the output."""
+        regex = re.compile(pattern)
+        return wait_for(lambda: len(regex.findall(self.text())) >= count, timeout,
+                        f"{self.name} to print /{pattern}/ {count} times")
+
     def alive(self):
         return self.proc.poll() is None
 

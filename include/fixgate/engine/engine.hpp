@@ -34,6 +34,7 @@ struct FixInput {
   std::string session;
   fix::Inbound message;
   std::string raw;
+  std::uint64_t journal_seq = 0;  ///< the fix_in record the session layer wrote on arrival; 0: none
 };
 
 /// A FIX session logged on or off.
@@ -109,6 +110,7 @@ class Engine {
   void take_upstream(gateway::Inbound& inbound, Timestamp now);
   void take_fix(FixInput& input, Timestamp now);
   void take_session(const SessionChange& change, Timestamp now);
+  void reconcile(const std::string& session);
 
   void on_hello(const gateway::Inbound& inbound);
   void on_new(const gateway::Inbound& inbound, const gateway::NewOrder& request, Timestamp now);
@@ -127,6 +129,8 @@ class Engine {
   void answer(const gateway::Inbound& to, gateway::Event event);
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
+  /// Answers a request "accepted" in the client's stream and remembers it for retries.
+  void accept_request(const gateway::Inbound& inbound, const std::string& client_order_id);
   void reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject);
   bool entitled(const std::string& client, const std::string& account) const;
   const config::UpstreamClient* client_config(const std::string& name) const;
@@ -148,6 +152,7 @@ class Engine {
   std::deque<Held> held_;
   std::uint64_t last_appended_ = 0;
   bool replaying_ = false;
+  std::map<std::uint64_t, std::pair<std::string, std::string>> unapplied_;  // recovery: fix_in seq → session, raw
   std::optional<std::string> journal_failure_;
 
   std::mutex inbox_mutex_;

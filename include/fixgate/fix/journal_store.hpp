@@ -35,6 +35,8 @@ class JournalStores final : public StoreProvider {
   ~JournalStores() override;
   void* message_store_factory() override;
   void* log_factory() override;
+  bool record_outbound(const std::string& session, const std::string& raw) override;
+  std::pair<std::uint64_t, std::string> arrival(std::uint64_t msg_seq_num) override;
 
  private:
   struct Impl;

@@ -16,8 +16,10 @@ namespace fixgate::fix {
 
 /// How the session layer reports to its owner. Called on QuickFIX's threads: copy and return.
 struct SessionCallbacks {
-  /// An application message arrived: translated, plus the bytes it came as (for the journal).
-  std::function<void(const std::string& session, Inbound message, std::string raw)> on_inbound;
+  /// An application message arrived: translated, the exact bytes it came as, and the journal
+  /// record those bytes were written to on arrival (0 when there is no journal).
+  std::function<void(const std::string& session, Inbound message, std::string raw, std::uint64_t journal_seq)>
+      on_inbound;
   /// A session logged on (true) or off (false).
   std::function<void(const std::string& session, bool logged_on)> on_session;
 };
@@ -30,6 +32,12 @@ class StoreProvider {
   virtual void* message_store_factory() = 0;
   /// Opaque FIX::LogFactory* (may be null).
   virtual void* log_factory() = 0;
+  /// Journals an outbound message (sequence number already assigned) and returns once it is
+  /// durable: QuickFIX writes the socket right after. False: the journal cannot take it, do not send.
+  virtual bool record_outbound(const std::string& session, const std::string& raw) = 0;
+  /// The journal record and exact bytes of the message this thread logged last on arrival, if its
+  /// MsgSeqNum is `msg_seq_num` (QuickFIX logs a message, then hands it to the application).
+  virtual std::pair<std::uint64_t, std::string> arrival(std::uint64_t msg_seq_num) = 0;
 };
 
 enum class SendStatus { queued, unknown_session, queue_full, stopped };

@@ -50,8 +50,11 @@ struct Options {
   SyncPolicy sync = SyncPolicy::batch;                ///< durability rule
   std::uint64_t segment_bytes = 64ull << 20;          ///< roll to a new segment past this size
   std::uint64_t max_pending_bytes = 256ull << 20;     ///< append() answers backpressure past it
-  std::function<void(std::uint64_t seq)> on_durable{}; ///< writer thread, after each sync; keep short
-  std::function<void(const Error& error)> on_failure{};///< writer thread, once, on a storage fault
+  /// Called on the writer thread after each sync with the new durable_seq(); keep it short, do not
+  /// throw, and do not call wait_durable() or close() from it (the writer would wait on itself).
+  std::function<void(std::uint64_t seq)> on_durable{};
+  /// Called on the writer thread, once, when a write or sync fails; same rules as on_durable.
+  std::function<void(const Error& error)> on_failure{};
   FaultHook fault_hook{};                             ///< tests only; empty in production
 };
 

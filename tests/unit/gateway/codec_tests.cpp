@@ -271,3 +271,38 @@ TEST_CASE("validates UTF-8 strictly", "[gateway][codec]") {
   CHECK(is_framing_error("line_too_long"));
   CHECK_FALSE(is_framing_error("invalid_json"));
 }
+
+TEST_CASE("prints decimals exactly as the core's to_string does", "[gateway][codec]") {
+  const std::vector<std::int64_t> units{0, 1, -1, 5, 10, 123456789, 100000000, 250050000000, -250050000000,
+                                        99999999, 12345678901234567, INT64_MAX, INT64_MIN};
+  for (auto u : units) {
+    const auto p = Price::from_units(u);
+    const auto q = Qty::from_units(u);
+    OrderSnapshot s;
+    s.avg_px = p;
+    s.order_qty = q;
+    const std::string line = encode_event(Outbound{0, "", 0, "", s});
+    INFO(u);
+    CHECK(line.find("\"avg_px\":\"" + p.to_string() + "\"") != std::string::npos);
+    CHECK(line.find("\"order_qty\":\"" + q.to_string() + "\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("decodes string escapes, surrogate pairs and nested unknown values", "[gateway][codec]") {
+  std::string id;
+  auto in = decode_request(R"({"op":"list","id":"a\/b","account":"\u0041CC1"})", id);
+  REQUIRE(in);
+  CHECK(id == "a/b");
+  CHECK(std::get<ListOrders>(in->request).account == std::optional<std::string>("ACC1"));
+  auto hello = decode_as<Hello>(R"({"op":"hello","client":"demo","token":"\ud83d\ude00 \u00e9\n"})");
+  CHECK(hello.token == "\xf0\x9f\x98\x80 \xc3\xa9\n");
+  auto deep = decode_request(R"({"op":"list","x":{"a":[1,-2.5e3,true,false,null,"s",{"b":[]}]}})");
+  REQUIRE_FALSE(deep);
+  CHECK(deep.error().code == "unknown_field");
+  CHECK(deep.error().field == "x");
+  const std::string too_deep = R"({"op":"list","x":)" + std::string(100, '[') + std::string(100, ']') + "}";
+  CHECK(decode_request(too_deep).error().code == "invalid_json");
+  CHECK(decode_request("").error().code == "invalid_json");
+  CHECK(decode_request(R"({"op":"hello","client":"demo","token":"t","resume_from":18446744073709551616})").error().code ==
+        "wrong_type");
+}

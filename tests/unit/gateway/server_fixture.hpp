@@ -42,7 +42,13 @@ class FakeEngine {
       server_->deliver(Outbound{in.connection, in.client, 0, in.request_id, Welcome{in.client, seq}});
     } else if (const auto* o = std::get_if<NewOrder>(&in.request)) {
       orders_[o->client_order_id] = *o;
+      if (o->symbol == "REJECT") {
+        server_->deliver(Outbound{0, in.client, seq++, in.request_id,
+                                  Rejected{o->client_order_id, RejectReason::risk_limit, "over the limit"}});
+        return;
+      }
       server_->deliver(Outbound{0, in.client, seq++, in.request_id, Accepted{o->client_order_id}});
+      if (o->symbol == "FILL") fill(in.client, *o, seq);
     } else if (const auto* q = std::get_if<OrderStatusQuery>(&in.request)) {
       auto it = orders_.find(q->client_order_id);
       if (it == orders_.end()) {
@@ -59,6 +65,25 @@ class FakeEngine {
         s.price = it->second.price;
         server_->deliver(Outbound{in.connection, in.client, 0, in.request_id, s});
       }
+    }
+  }
+
+  /// Fills the order in two parts, as the demo's simulator does.
+  void fill(const std::string& client, const NewOrder& o, std::uint64_t& seq) {
+    Execution e;
+    e.client_order_id = o.client_order_id;
+    e.order_qty = o.qty;
+    e.last_px = o.price.value_or(Price::from_whole(1));
+    e.avg_px = e.last_px;
+    const Qty half = Qty::from_units(o.qty.units() / 2);
+    for (int part = 1; part <= 2; ++part) {
+      e.exec_id = o.client_order_id + "-E" + std::to_string(part);
+      e.exec_type = ExecType::trade;
+      e.last_qty = part == 1 ? half : o.qty - half;
+      e.cum_qty = part == 1 ? half : o.qty;
+      e.leaves_qty = o.qty - e.cum_qty;
+      e.status = part == 1 ? OrdStatus::partially_filled : OrdStatus::filled;
+      server_->deliver(Outbound{0, client, seq++, "", e});
     }
   }
 

@@ -1,7 +1,11 @@
 // The gateway server over real sockets on loopback: login, routing, limits.
 
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <mutex>
 
 #include <atomic>
 #include <thread>
@@ -163,8 +167,6 @@ TEST_CASE("a client that never reads is cut as a slow consumer", "[gateway][serv
   LiveServer live(cfg);
   TestClient slow(live.ports.at(0));
   slow.hello();
-  const int small = 4096;
-  ::setsockopt(slow.raw().native_handle(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   TestClient reader(live.ports.at(0));  // a second, healthy connection of the same client
   reader.hello();
 
@@ -278,4 +280,60 @@ TEST_CASE("start returns the bound port and stop is idempotent", "[gateway][serv
   server.stop();
   server.stop();
   server.deliver(Outbound{0, "demo", 1, "", Accepted{"late"}});  // after stop: dropped, no crash
+}
+
+TEST_CASE("client events reach a new connection only after its welcome", "[gateway][server]") {
+  std::mutex mutex;
+  ConnectionId connection = 0;
+  Server* server_ptr = nullptr;
+  Server server(test_config(), [&](Inbound in) {
+    std::lock_guard lock(mutex);
+    connection = in.connection;  // the "engine" holds the welcome back
+  });
+  server_ptr = &server;
+  const auto ports = server.start();
+  TestClient client(ports.at(0));
+  client.send(encode_request(Hello{"demo", "demo-token", std::nullopt}));
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return connection != 0;
+  }));
+  // Logged in, not yet welcomed: a live event for the client must not overtake the replay.
+  server_ptr->deliver(Outbound{0, "demo", 5, "", Accepted{"early"}});
+  server_ptr->deliver(Outbound{connection, "demo", 0, "", Welcome{"demo", 6}});
+  server_ptr->deliver(Outbound{connection, "demo", 4, "", Accepted{"replayed"}});
+  server_ptr->deliver(Outbound{0, "demo", 6, "", Accepted{"live"}});
+  CHECK(std::holds_alternative<Welcome>(client.event().event));
+  CHECK(std::get<Accepted>(client.event().event).client_order_id == "replayed");
+  CHECK(std::get<Accepted>(client.event().event).client_order_id == "live");
+}
+
+TEST_CASE("a Unix socket path owned by a live server is not taken over", "[gateway][server]") {
+  auto cfg = test_config();
+  cfg.tcp.clear();
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("fixgate-gw-busy-" + std::to_string(::getpid()) + ".sock")).string();
+  cfg.unix_paths.push_back(path);
+  Server first(cfg, [](Inbound) {});
+  first.start();
+  Server second(cfg, [](Inbound) {});
+  CHECK_THROWS_WITH(second.start(), Catch::Contains("in use"));
+  TestClient still(path);  // the first server still answers
+  CHECK(error_of(still.hello("demo", "wrong")).code == "auth_failed");
+  first.stop();
+  CHECK_FALSE(std::filesystem::exists(path));
+  {
+    // A socket file left behind by a crash: bound, never listened on, never unlinked.
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    ::close(fd);
+  }
+  REQUIRE(std::filesystem::exists(path));
+  Server third(cfg, [](Inbound) {});
+  third.start();
+  TestClient fresh(path);
+  CHECK(error_of(fresh.hello("demo", "wrong")).code == "auth_failed");
 }

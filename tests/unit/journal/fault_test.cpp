@@ -78,6 +78,7 @@ TEST_CASE("a failed fdatasync stops the journal for good") {
   auto refused = j.append(RecordKind::fix_out, "LSE", "35=D|", 0);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().kind == ErrorKind::failed);
+  CHECK(refused.error().io == std::errc::io_error);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(j.durable_seq() == 10);
   CHECK_FALSE(j.close());

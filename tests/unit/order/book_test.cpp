@@ -212,8 +212,8 @@ TEST_CASE("eviction is an input, so a rebuilt book evicts at the same point") {
   };
   take(new_order("a"));
   take(new_order("b"));
-  ExecReport rejected = report(*book.find("alpha", "a"), "R1", ExecType::rejected, OrdStatus::rejected, qty(0),
-                               qty(0));
+  ExecReport rejected =
+      report(*book.find("alpha", "a"), "R1", ExecType::rejected, OrdStatus::rejected, qty(0), qty(0));
   take(rejected);
   take(EvictDone{});
   take(new_order("c"));

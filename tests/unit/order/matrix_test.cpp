@@ -203,7 +203,8 @@ class Runner {
     r.exec_type = exec_type_named(p[2]);
     r.ord_status = ord_status_named(p[3]);
     r.side = Side::buy;
-    r.symbol = "ACME";
+    r.symbol = f.has("symbol") ? f.keys.at("symbol") : "ACME";
+    if (f.has("session")) r.session = f.keys.at("session");
     r.order_qty = qty_of(p[4]);
     r.cum_qty = qty_of(p[5]);
     r.leaves_qty = qty_of(p[6]);

@@ -103,8 +103,9 @@ void BM_JournalAppend(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
   });
 }
-// 0 = every, 1 = batch, 2 = none: append itself never waits for the policy.
-BENCHMARK(BM_JournalAppend)->Arg(0)->Arg(1)->Arg(2);
+// 1 = batch, 2 = none: append itself never waits for the policy (`every` is left out: its
+// per-record fdatasync makes the untimed drains take minutes for no new information).
+BENCHMARK(BM_JournalAppend)->Arg(1)->Arg(2);
 
 // Sustained rate: bursts of 10,000 appends each waited on until durable (writer-bound: redaction,
 // SHA-256 chain, CRC, write and, for batch, fdatasync).

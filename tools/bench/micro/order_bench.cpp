@@ -43,7 +43,7 @@ ExecReport execution(const std::string& cl_ord_id, ExecType type, int fill, std:
   r.cum_qty = Qty::from_whole(fill * 100);
   r.leaves_qty = r.order_qty - r.cum_qty;
   r.avg_px = Price::from_whole(10);
-  r.ord_status = fill == 0 ? OrdStatus::new_order
+  r.ord_status = fill == 0                ? OrdStatus::new_order
                  : fill == kFillsPerOrder ? OrdStatus::filled
                                           : OrdStatus::partially_filled;
   return r;

@@ -1,0 +1,228 @@
+"""Restarts and crashes: fixgate stopped cleanly and killed with SIGKILL under load, the simulator
+killed and restarted; afterwards every acknowledged order is known, every execution the simulator
+sent is applied exactly once, no order went out twice, and FIX sequence numbers carried on."""
+
+import json
+import os
+import random
+import re
+import time
+from collections import defaultdict
+from decimal import Decimal
+
+from harness import (ADMIN_TOKEN, Client, Fixgate, Simulator, TestFailure, Workdir, check, run_tests, wait_for,
+                     write_config)
+
+CRASH_ITERATIONS = int(os.environ.get("FIXGATE_CRASH_ITERATIONS", "20"))
+
+
+def status_of(client, cloid, timeout=10):
+    client.send({"op": "status", "id": "st-" + cloid, "client_order_id": cloid})
+    return client.next_event(lambda e: e.get("id") == "st-" + cloid and e.get("event") in ("order", "error"), timeout)
+
+
+def logons(sim):
+    if not os.path.exists(sim.logons):
+        return []
+    with open(sim.logons) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_clean_restart_keeps_orders_events_and_sequence_numbers():
+    with Workdir("restart") as wd:
+        sim = Simulator(wd)
+        config = write_config(wd, sim.port)
+        gate = Fixgate(wd, config)
+        try:
+            c = Client(gate.port)
+            c.new("h1", symbol="HOLD1", qty="200")
+            c.wait_status("h1", "new")
+            c.new("f1", qty="100")
+            c.wait_status("f1", "filled")
+            c.drain()
+            seen = c.events
+            c.close()
+            check(gate.terminate() == 0, "fixgate did not stop cleanly")
+
+            gate = Fixgate(wd, config, name="fixgate-2")
+            restored = re.search(r"store restored: next sender seq (\d+), next target seq (\d+)", gate.text())
+            check(restored and int(restored.group(1)) > 2 and int(restored.group(2)) > 2,
+                  f"sequence numbers did not carry on: {restored and restored.group(0)}")
+            check("MsgSeqNum too low" not in sim.text(), "simulator saw a sequence number reset")
+            refused = [entry for entry in logons(sim) if entry.get("event") != "logon" and "refused" in entry.get("event", "")]
+            check(refused == [], f"simulator refused a logon: {refused}")
+
+            again = Client(gate.port, resume_from=0)
+            check(again.welcome["event"] == "welcome", f"no welcome: {again.welcome}")
+            again.drain(0.5)
+            replayed = [e for e in again.events if e.get("seq")]
+            seqs = [e["seq"] for e in replayed]
+            check(seqs == list(range(1, len(seqs) + 1)), f"replayed seqs not contiguous from 1: {seqs}")
+            originals = {e["seq"]: e for e in seen if e.get("seq")}
+            for e in replayed:
+                if e["seq"] in originals:
+                    check(e == originals[e["seq"]], f"event {e['seq']} replayed differently: {e} vs {originals[e['seq']]}")
+            h1 = status_of(again, "h1")
+            check(h1["event"] == "order" and h1["status"] == "new" and h1["leaves_qty"] == "200", f"h1 changed: {h1}")
+            f1 = status_of(again, "f1")
+            check(f1["event"] == "error" or f1["status"] == "filled", f"f1 not filled after restart: {f1}")
+        finally:
+            gate.terminate()
+            sim.terminate()
+
+
+def test_resume_delivers_events_missed_while_disconnected():
+    with Workdir("resume") as wd:
+        sim = Simulator(wd, ["--fill-delay-ms", "300"])
+        gate = Fixgate(wd, write_config(wd, sim.port))
+        try:
+            c = Client(gate.port)
+            c.new("r1", qty="100")
+            accepted = c.order_event("r1", ["accepted"])
+            last_seen = accepted["seq"]
+            c.close()  # the New and the Fill arrive while nobody listens
+            time.sleep(1.0)
+            back = Client(gate.port, resume_from=last_seen)
+            filled = back.wait_status("r1", "filled", timeout=10)
+            check(filled["seq"] > last_seen, f"resumed event has an old seq: {filled}")
+            back.drain()
+            seqs = [e["seq"] for e in back.events if e.get("seq")] + [filled["seq"]]
+            check(min(seqs) == last_seen + 1, f"resume did not start right after {last_seen}: {sorted(seqs)}")
+        finally:
+            gate.terminate()
+            sim.terminate()
+
+
+def crash_round(wd, config, round_no, orders_per_round, accepted, rng):
+    """Starts fixgate on the shared journal, sends orders, kills it with SIGKILL at a random moment."""
+    gate = Fixgate(wd, config, name=f"fixgate-crash-{round_no}")
+    try:
+        c = Client(gate.port)
+        for k in range(orders_per_round):
+            c.new(f"c{round_no}-{k}", qty="100", price="10", symbol="7203")
+        deadline = time.monotonic() + rng.choice([0.0, 0.01, 0.05, 0.2, 0.4]) + rng.uniform(0.0, 0.05)
+        while time.monotonic() < deadline:
+            try:
+                e = c._read_line(deadline)
+            except TestFailure:
+                break
+            if e and e.get("event") == "accepted":
+                accepted.add(e["client_order_id"])
+        c.close()
+    finally:
+        gate.kill9()
+
+
+def settle(client, cloids, timeout=30):
+    """Waits until every order has reached a terminal state; returns the snapshots."""
+    snapshots = {}
+
+    def all_done():
+        for cloid in cloids:
+            if cloid in snapshots and snapshots[cloid].get("status") in ("filled", "rejected", "canceled"):
+                continue
+            snapshots[cloid] = status_of(client, cloid)
+            if snapshots[cloid].get("status") not in ("filled", "rejected", "canceled"):
+                return False
+        return True
+
+    try:
+        wait_for(all_done, timeout, "every crashed-round order to settle")
+    except TestFailure as e:
+        stuck = {k: v for k, v in snapshots.items() if v.get("status") not in ("filled", "rejected", "canceled")}
+        raise TestFailure(f"{e}: {len(stuck)} orders stuck, e.g. {list(stuck.items())[:3]}")
+    return snapshots
+
+
+def check_books_agree(sim, snapshots):
+    fills_by_clordid = defaultdict(list)
+    for f in sim.fills():
+        fills_by_clordid[f["cl_ord_id"]].append(f)
+    exec_ids = [f["exec_id"] for f in sim.fills()]
+    check(len(exec_ids) == len(set(exec_ids)), "simulator reused an ExecID")
+    seen_clordids = set()
+    for cloid, snap in snapshots.items():
+        chain = snap.get("fix_chain", [])
+        check(len(chain) == 1, f"{cloid}: expected one ClOrdID, got {chain}")
+        seen_clordids.update(chain)
+        sent_fills = [f for cl in chain for f in fills_by_clordid.get(cl, [])]
+        total = sum((Decimal(f["qty"]) for f in sent_fills), Decimal(0))
+        check(total <= Decimal(snap["order_qty"]), f"{cloid}: simulator filled {total} > order qty: sent twice?")
+        check(Decimal(snap["cum_qty"]) == total,
+              f"{cloid}: fixgate cum {snap['cum_qty']} but simulator filled {total} ({snap['status']})")
+    unknown = set(fills_by_clordid) - seen_clordids
+    check(not unknown, f"simulator filled orders fixgate does not know: {sorted(unknown)[:5]}")
+
+
+def test_kill9_under_load_loses_nothing_and_applies_everything_once():
+    with Workdir("crash") as wd:
+        rng = random.Random(int(os.environ.get("FIXGATE_CRASH_SEED", "20261126")))
+        sim = Simulator(wd, ["--fill-delay-ms", "5"])
+        config = write_config(wd, sim.port, sync="batch")
+        accepted = set()
+        sent = []
+        try:
+            for round_no in range(CRASH_ITERATIONS):
+                crash_round(wd, config, round_no, 20, accepted, rng)
+                sent += [f"c{round_no}-{k}" for k in range(20)]
+            gate = Fixgate(wd, config, name="fixgate-final")
+            try:
+                c = Client(gate.port, client="ops", token=ADMIN_TOKEN)
+                c.close()
+                c = Client(gate.port)
+                known = {}
+                for cloid in sent:
+                    snap = status_of(c, cloid)
+                    if snap["event"] == "order":
+                        known[cloid] = snap
+                missing = sorted(accepted - set(known))
+                check(not missing, f"acknowledged orders unknown after the crashes: {missing[:10]}")
+                snapshots = settle(c, sorted(known))
+                check_books_agree(sim, snapshots)
+                check("MsgSeqNum too low" not in sim.text(), "a restart reset FIX sequence numbers")
+                print(f"  {CRASH_ITERATIONS} crashes: {len(accepted)} orders acknowledged, {len(known)} known, "
+                      f"{len(sim.fills())} fills checked", flush=True)
+            finally:
+                check(gate.terminate() == 0, "final fixgate did not stop cleanly")
+        finally:
+            sim.terminate()
+
+
+def test_simulator_killed_and_restarted_fills_still_applied_exactly_once():
+    with Workdir("sim-crash") as wd:
+        rng = random.Random(7)
+        store = os.path.join(wd, "sim-store")
+        sim = Simulator(wd, ["--fill-delay-ms", "5"], store_dir=store, name="sim-0")
+        port = sim.port
+        gate = Fixgate(wd, write_config(wd, port))
+        sent = []
+        try:
+            c = Client(gate.port)
+            for round_no in range(5):
+                for k in range(10):
+                    cloid = f"s{round_no}-{k}"
+                    c.new(cloid, qty="100", price="10")
+                    sent.append(cloid)
+                time.sleep(rng.uniform(0.0, 0.1))
+                sim.kill9()
+                sim = Simulator(wd, ["--fill-delay-ms", "5"], port=port, store_dir=store, name=f"sim-{round_no + 1}")
+                gate.wait_for_count(r"session SIM logged on", round_no + 2, timeout=20)
+            snapshots = {}
+            for cloid in sent:
+                snap = status_of(c, cloid)
+                if snap["event"] == "order":
+                    snapshots[cloid] = snap
+            snapshots = settle(c, sorted(snapshots))
+            check_books_agree(sim, snapshots)
+        finally:
+            gate.terminate()
+            sim.terminate()
+
+
+if __name__ == "__main__":
+    run_tests([
+        test_clean_restart_keeps_orders_events_and_sequence_numbers,
+        test_resume_delivers_events_missed_while_disconnected,
+        test_kill9_under_load_loses_nothing_and_applies_everything_once,
+        test_simulator_killed_and_restarted_fills_still_applied_exactly_once,
+    ])

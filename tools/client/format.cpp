@@ -1,0 +1,90 @@
+#include "format.hpp"
+
+#include <variant>
+
+namespace fixgate::client {
+namespace {
+
+using namespace gateway;
+
+std::string snapshot_line(const OrderSnapshot& o) {
+  std::string line = o.client_order_id + "  order  " + std::string(name(o.status)) + "  " +
+                     std::string(name(o.side)) + " " + o.order_qty.to_string() + " " + o.symbol;
+  if (o.price) line += " @ " + o.price->to_string();
+  line += "  cum " + o.cum_qty.to_string();
+  if (!o.cum_qty.is_zero()) line += " @ " + o.avg_px.to_string();
+  line += "  leaves " + o.leaves_qty.to_string();
+  line += "  account " + o.account;
+  if (o.pending) line += "  pending " + *o.pending;
+  return line;
+}
+
+struct Describe {
+  std::string operator()(const Accepted& e) const { return e.client_order_id + "  accepted"; }
+  std::string operator()(const Rejected& e) const {
+    std::string line = e.client_order_id + "  rejected  " + std::string(code(e.reason));
+    if (!e.text.empty()) line += "  " + e.text;
+    return line;
+  }
+  std::string operator()(const Execution& e) const {
+    std::string line = e.client_order_id + "  execution  " + std::string(name(e.status)) + "  cum " +
+                       e.cum_qty.to_string();
+    if (!e.cum_qty.is_zero()) line += " @ " + e.avg_px.to_string();
+    if (!e.last_qty.is_zero()) line += "  last " + e.last_qty.to_string() + " @ " + e.last_px.to_string();
+    if (!e.leaves_qty.is_zero()) line += "  leaves " + e.leaves_qty.to_string();
+    if (!e.text.empty()) line += "  " + e.text;
+    return line;
+  }
+  std::string operator()(const CancelRejected& e) const {
+    std::string line = e.client_order_id + "  cancel_rejected  orig " + e.orig_client_order_id;
+    if (!e.text.empty()) line += "  " + e.text;
+    return line;
+  }
+  std::string operator()(const Break& e) const {
+    std::string line = (e.client_order_id.empty() ? std::string("-") : e.client_order_id) + "  break  " + e.kind;
+    if (!e.text.empty()) line += "  " + e.text;
+    return line;
+  }
+  std::string operator()(const SessionStatus& e) const {
+    return "session  " + e.session + (e.up ? "  up" : "  down");
+  }
+  std::string operator()(const OrderSnapshot& e) const { return snapshot_line(e); }
+  std::string operator()(const OrderList& e) const {
+    if (e.orders.empty()) return "no orders";
+    std::string lines;
+    for (const auto& o : e.orders) {
+      if (!lines.empty()) lines += '\n';
+      lines += snapshot_line(o);
+    }
+    return lines;
+  }
+  std::string operator()(const Error& e) const {
+    std::string line = "error  " + e.code;
+    if (!e.field.empty()) line += "  " + e.field;
+    if (!e.text.empty()) line += "  " + e.text;
+    return line;
+  }
+  std::string operator()(const Welcome& e) const {
+    return "welcome  " + e.client + "  next_seq " + std::to_string(e.next_seq);
+  }
+};
+
+}  // namespace
+
+std::string describe(const Outbound& out) { return std::visit(Describe{}, out.event); }
+
+std::string order_id_of(const Event& event) {
+  return std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (requires { e.client_order_id; }) {
+          return e.client_order_id;
+        } else {
+          (void)sizeof(T);
+          return {};
+        }
+      },
+      event);
+}
+
+}  // namespace fixgate::client
