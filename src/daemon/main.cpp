@@ -131,8 +131,12 @@ int run(const fixgate::config::Config& config) {
   callbacks.on_session = [&](const std::string& session, bool up) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::SessionChange{session, up});
   };
+  callbacks.on_not_resent = [&](const std::string& session, const std::string& msg_type, const std::string& cl_ord_id) {
+    if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::NotResent{session, msg_type, cl_ord_id});
+  };
   try {
-    sessions = std::make_unique<fix::SessionManager>(config.sessions, callbacks, &stores);
+    sessions = std::make_unique<fix::SessionManager>(config.sessions, callbacks, &stores,
+                                                     std::chrono::seconds(config.journal.stale_resend_seconds));
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 2;

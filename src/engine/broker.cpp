@@ -116,3 +116,27 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
 }
 
 }  // namespace fixgate::engine
+
+namespace fixgate::engine {
+
+void Engine::take_not_resent(const NotResent& input, Timestamp now) {
+  if (!record_input(journal::RecordKind::engine_event, input.session,
+                    "not_resent " + input.msg_type + " " + input.cl_ord_id, now, nullptr)) {
+    return;
+  }
+  ++stats_.breaks;
+  const order::Order* order = book_.find_by_cl_ord_id(input.cl_ord_id);
+  const std::string what = input.msg_type == "D" ? "order" : input.msg_type == "F" ? "cancel" : "replace";
+  gateway::Break brk{order ? order->client_order_id() : std::string{}, "not_delivered",
+                     "the broker asked for " + what + " " + input.cl_ord_id + " again on session " + input.session +
+                         "; it was too old to re-send safely and was gap-filled: the broker may not have it"};
+  if (order != nullptr) {
+    emit(order->client, {}, std::move(brk));
+    return;
+  }
+  for (const auto& c : config_.upstream.clients) {
+    if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
+  }
+}
+
+}  // namespace fixgate::engine

@@ -119,6 +119,8 @@ void Engine::take(Input& input) {
           take_fix(in, now);
         } else if constexpr (std::is_same_v<T, SessionChange>) {
           take_session(in, now);
+        } else if constexpr (std::is_same_v<T, NotResent>) {
+          take_not_resent(in, now);
         }
       },
       input);
@@ -192,7 +194,8 @@ void Engine::answer(const gateway::Inbound& to, gateway::Event event) {
   if (replaying_ || !outputs_.deliver || to.connection == 0) return;
   gateway::Outbound out{to.connection, to.client, 0, to.request_id, std::move(event)};
   // A direct answer reveals nothing not yet durable only if it waits behind what is held.
-  if (held_.empty()) {
+  // After a journal failure nothing held will ever be released: errors go out at once.
+  if (held_.empty() || journal_failure_) {
     outputs_.deliver(std::move(out));
   } else {
     hold({last_appended_, std::move(out)});
@@ -282,6 +285,12 @@ void Engine::replay_record(const journal::RecordView& record) {
         FixInput input{it->second.first, decode_fix_(it->second.first, it->second.second), it->second.second, seq};
         unapplied_.erase(it);
         take_fix(input, at);
+      }
+      if (text.starts_with("not_resent ")) {
+        // "not_resent <msg_type> <cl_ord_id>"
+        const auto rest = text.substr(11);
+        const auto space = rest.find(' ');
+        take_not_resent({stream, rest.substr(0, space), space == std::string::npos ? "" : rest.substr(space + 1)}, at);
       }
       if (text.starts_with("apply_raw ")) {
         const std::string raw = text.substr(10);

@@ -64,8 +64,9 @@ struct Slot {
 
 class Application final : public FIX::Application {
  public:
-  Application(std::map<FIX::SessionID, Slot*>& slots, SessionCallbacks& callbacks, StoreProvider*& stores)
-      : slots_(slots), callbacks_(callbacks), stores_(stores) {}
+  Application(std::map<FIX::SessionID, Slot*>& slots, SessionCallbacks& callbacks, StoreProvider*& stores,
+              std::chrono::seconds& stale_resend_age)
+      : slots_(slots), callbacks_(callbacks), stores_(stores), stale_resend_age_(stale_resend_age) {}
 
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override { set_state(id, true); }
@@ -76,6 +77,17 @@ class Application final : public FIX::Application {
     if (!record(message, id)) throw FIX::IOException("journal unavailable: message not sent");
   }
   void toApp(FIX::Message& message, const FIX::SessionID& id) override {
+    if (is_stale_order_resend(message)) {
+      const auto& header = message.getHeader();
+      const std::string type = header.getField(35);
+      const std::string cl_ord_id = message.isSetField(11) ? message.getField(11) : "";
+      auto it = slots_.find(id);
+      const std::string name = it == slots_.end() ? id.toString() : it->second->config.name;
+      spdlog::warn("fix [{}] resend of {} {} (seq {}) is older than {} s: gap-filled, not re-sent", name, type, cl_ord_id,
+                   header.getField(34), stale_resend_age_.count());
+      if (callbacks_.on_not_resent) callbacks_.on_not_resent(name, type, cl_ord_id);
+      throw FIX::DoNotSend();  // QuickFIX then gap-fills over it
+    }
     if (!record(message, id)) throw FIX::DoNotSend();
   }
   void fromAdmin(const FIX::Message& message, const FIX::SessionID& id) override {
@@ -109,6 +121,21 @@ class Application final : public FIX::Application {
     callbacks_.on_inbound(name, std::move(inbound), std::move(raw), journal_seq);
   }
 
+  /// A PossDup NewOrderSingle, cancel or replace first sent longer ago than the stale age.
+  bool is_stale_order_resend(const FIX::Message& message) const {
+    const auto& header = message.getHeader();
+    if (!header.isSetField(43) || header.getField(43) != "Y" || !header.isSetField(122)) return false;
+    const std::string type = header.getField(35);
+    if (type != "D" && type != "F" && type != "G") return false;
+    try {
+      const FIX::UtcTimeStamp first_sent = FIX::UtcTimeStampConvertor::convert(header.getField(122));
+      const auto age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(first_sent.getTimeT());
+      return age > stale_resend_age_;
+    } catch (const FIX::FieldConvertError&) {
+      return true;  // no readable first-sent time: do not risk re-sending an order
+    }
+  }
+
   bool record(const FIX::Message& message, const FIX::SessionID& id) {
     if (stores_ == nullptr) return true;
     auto it = slots_.find(id);
@@ -119,6 +146,7 @@ class Application final : public FIX::Application {
   std::map<FIX::SessionID, Slot*>& slots_;
   SessionCallbacks& callbacks_;
   StoreProvider*& stores_;
+  std::chrono::seconds& stale_resend_age_;
 };
 
 struct SessionManager::Impl {
@@ -127,7 +155,8 @@ struct SessionManager::Impl {
   std::map<std::string, std::unique_ptr<Slot>> by_name;
   std::map<FIX::SessionID, Slot*> by_id;
   StoreProvider* stores = nullptr;
-  Application application{by_id, callbacks, stores};
+  std::chrono::seconds stale_resend_age{5};
+  Application application{by_id, callbacks, stores, stale_resend_age};
   FIX::MemoryStoreFactory memory_stores;
   std::unique_ptr<EventLogFactory> event_logs;
   bool started = false;
@@ -164,8 +193,10 @@ struct SessionManager::Impl {
 };
 
 SessionManager::SessionManager(std::vector<config::Session> sessions, SessionCallbacks callbacks,
-                               StoreProvider* stores, std::size_t queue_capacity)
+                               StoreProvider* stores, std::chrono::seconds stale_resend_age,
+                               std::size_t queue_capacity)
     : impl_(std::make_unique<Impl>()) {
+  impl_->stale_resend_age = stale_resend_age;
   impl_->callbacks = std::move(callbacks);
   impl_->queue_capacity = queue_capacity;
   impl_->stores = stores;

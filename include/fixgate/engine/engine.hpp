@@ -43,10 +43,14 @@ struct SessionChange {
   bool logged_on = false;
 };
 
-/// The journal's durable mark moved (or the journal failed): a wake-up, no data.
-struct JournalProgress {};
+/// An order message was gap-filled instead of re-sent because it was stale.
+struct NotResent {
+  std::string session;
+  std::string msg_type;
+  std::string cl_ord_id;
+};
 
-using Input = std::variant<gateway::Inbound, FixInput, SessionChange, JournalProgress>;
+using Input = std::variant<gateway::Inbound, FixInput, SessionChange, NotResent>;
 
 /// Where the engine's outputs go: plain functions, so tests capture them directly.
 struct Outputs {
@@ -111,6 +115,7 @@ class Engine {
   void take_fix(FixInput& input, Timestamp now);
   void take_session(const SessionChange& change, Timestamp now);
   void reconcile(const std::string& session);
+  void take_not_resent(const NotResent& input, Timestamp now);
 
   void on_hello(const gateway::Inbound& inbound);
   void on_new(const gateway::Inbound& inbound, const gateway::NewOrder& request, Timestamp now);

@@ -3,6 +3,7 @@
 // outbound queue and sender thread so a slow or stuck broker line never blocks the engine or the
 // other sessions. QuickFIX types stay behind the pimpl.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,10 @@ struct SessionCallbacks {
       on_inbound;
   /// A session logged on (true) or off (false).
   std::function<void(const std::string& session, bool logged_on)> on_session;
+  /// The broker asked for a resend of an order message older than the stale age; it was
+  /// gap-filled instead of re-sent (msg_type D, F or G; cl_ord_id of that message).
+  std::function<void(const std::string& session, const std::string& msg_type, const std::string& cl_ord_id)>
+      on_not_resent;
 };
 
 /// Where QuickFIX keeps sequence numbers and sent messages; provided by the journal adapter.
@@ -46,8 +51,10 @@ class SessionManager {
  public:
   /// Builds QuickFIX settings from the config (no .cfg file); throws std::runtime_error on a
   /// setting QuickFIX refuses, before any socket is touched.
+  /// Order messages older than `stale_resend_age` are gap-filled, never re-sent, when the broker
+  /// asks for a resend: an order from hours ago must not reach the market again.
   SessionManager(std::vector<config::Session> sessions, SessionCallbacks callbacks, StoreProvider* stores,
-                 std::size_t queue_capacity = 65536);
+                 std::chrono::seconds stale_resend_age = std::chrono::seconds(5), std::size_t queue_capacity = 65536);
   ~SessionManager();
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
