@@ -4,6 +4,8 @@ every event about it until it is filled (or rejected, or 10 s pass).
 
     FIXGATE_DEMO_TOKEN=demo-token python3 docs/examples/python_client.py [HOST:PORT]
 
+FIXGATE_CLIENT names the client to log in as (default: demo, as in config/fixgate.yaml).
+
 The protocol is spec/upstream-protocol.md: one JSON object per line each way; prices and
 quantities are decimal strings, never floats.
 """
@@ -23,7 +25,8 @@ def main():
     def send(request):
         sock.sendall((json.dumps(request) + "\n").encode())
 
-    send({"op": "hello", "client": "demo", "token": os.environ.get("FIXGATE_DEMO_TOKEN", "demo-token")})
+    send({"op": "hello", "client": os.environ.get("FIXGATE_CLIENT", "demo"),
+          "token": os.environ.get("FIXGATE_DEMO_TOKEN", "demo-token")})
     welcome = json.loads(lines.readline() or "{}")
     if welcome.get("event") != "welcome":
         sys.exit(f"login failed: {welcome}")

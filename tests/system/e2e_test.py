@@ -1,9 +1,13 @@
 """One order end to end, and its variations: upstream JSON → fixgate → FIX → simulator → FIX →
 fixgate → upstream events, checked against the simulator's own record of what it executed."""
 
+import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
-from harness import (Client, Fixgate, Simulator, Workdir, check, run_tests, write_config)
+from harness import (SOURCE_DIR, TOKEN, Client, Fixgate, Simulator, Workdir, check, run_tests, write_config)
 
 
 def test_order_is_accepted_and_filled_and_matches_the_simulator_record():
@@ -115,10 +119,47 @@ def test_bad_requests_get_precise_answers_and_leave_accepted_orders_intact():
             sim.terminate()
 
 
+def test_the_python_example_client_trades_through_fixgate():
+    with Workdir("e2e-python") as wd:
+        sim = Simulator(wd)
+        gate = Fixgate(wd, write_config(wd, sim.port))
+        try:
+            env = dict(os.environ, FIXGATE_CLIENT="trader", FIXGATE_DEMO_TOKEN=TOKEN)
+            done = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "docs", "examples", "python_client.py"),
+                                   f"127.0.0.1:{gate.port}"], env=env, capture_output=True, text=True, timeout=30)
+            check(done.returncode == 0, f"example client failed ({done.returncode}): {done.stdout} {done.stderr}")
+            check('"status": "filled"' in done.stdout or '"status":"filled"' in done.stdout,
+                  f"example client did not see its fill: {done.stdout}")
+        finally:
+            gate.terminate()
+            sim.terminate()
+
+
+def test_json_logs_are_one_object_per_line():
+    with Workdir("e2e-jsonlog") as wd:
+        sim = Simulator(wd)
+        gate = Fixgate(wd, write_config(wd, sim.port, log_format="json"))
+        try:
+            c = Client(gate.port)
+            c.new("j1", qty="10")
+            c.wait_status("j1", "filled")
+        finally:
+            check(gate.terminate() == 0, "fixgate did not stop cleanly")
+            sim.terminate()
+        lines = [line for line in gate.text().splitlines() if line.strip()]
+        check(len(lines) > 5, f"too few log lines: {lines}")
+        for line in lines:
+            entry = json.loads(line)
+            check({"time", "level", "msg"} <= entry.keys(), f"log line lacks fields: {line}")
+        check(any("logged on" in json.loads(line)["msg"] for line in lines), "no logon in the JSON log")
+
+
 if __name__ == "__main__":
     run_tests([
         test_order_is_accepted_and_filled_and_matches_the_simulator_record,
         test_partial_fills_sum_to_the_order_and_agree_with_the_simulator,
         test_cancel_and_replace_of_a_resting_order,
         test_bad_requests_get_precise_answers_and_leave_accepted_orders_intact,
+        test_the_python_example_client_trades_through_fixgate,
+        test_json_logs_are_one_object_per_line,
     ])

@@ -115,12 +115,12 @@ class Simulator(Process):
             return [json.loads(line) for line in f if line.strip()]
 
 
-def write_config(workdir, sim_port, sync="batch", sessions=None, extra=""):
+def write_config(workdir, sim_port, sync="batch", sessions=None, extra="", log_format="text"):
     """A fixgate config for tests: upstream on a free port, journal in workdir."""
     sessions = sessions or [("SIM", sim_port, "4.4")]
     lines = [
         "instance: test",
-        "logging: {level: info, format: text}",
+        f"logging: {{level: info, format: {log_format}}}",
         "journal:",
         f"  path: {os.path.join(workdir, 'journal')}",
         f"  sync: {sync}",

@@ -12,10 +12,10 @@ enum class Phases { both, latency, throughput };
 
 /// Everything the command line chooses; defaults finish in about two minutes on 2 cores.
 struct Options {
-  std::size_t orders = 10000;           ///< orders per measured run, both phases
+  std::size_t orders = 5000;            ///< orders per measured run, both phases
   std::size_t window = 100;             ///< orders in flight in the throughput phase
   std::size_t repetitions = 5;          ///< interleaved repetitions; medians are reported
-  std::size_t warmup = 1000;            ///< orders sent and discarded before each target's first run
+  std::size_t warmup = 500;             ///< orders sent and discarded before each target's first run
   std::string latency_sync = "none";    ///< fixgate journal sync policy for the latency phase
   std::string throughput_sync = "batch";  ///< ... and for the throughput phase
   std::string backend = "file";         ///< fixgate journal backend
