@@ -178,6 +178,7 @@ int run(const fixgate::config::Config& config) {
   // journal has made durable, then close the journal (final sync).
   gateway_server->stop();
   sessions->stop();
+  stores.close_sessions();
   stop = true;
   engine->wake();
   engine_thread.join();

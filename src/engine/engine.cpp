@@ -47,7 +47,11 @@ void Engine::post(Input input) {
   inbox_cv_.notify_one();
 }
 
-void Engine::wake() { inbox_cv_.notify_one(); }
+void Engine::wake() {
+  // Taking the lock closes the window between the loop's last check and its wait.
+  { std::lock_guard lock(inbox_mutex_); }
+  inbox_cv_.notify_one();
+}
 
 int Engine::do_work() { return poll_inputs() + poll_journal(); }
 

@@ -18,6 +18,8 @@ namespace fixgate::fix {
 /// One session's store state as folded from the journal.
 struct StoreState {
   std::uint64_t next_sender = 1;
+  std::uint64_t reserved_sender = 0;  ///< outbound numbers up to this were durably reserved
+  bool closed_cleanly = false;        ///< the last stop journaled the exact next sender number
   std::uint64_t next_target = 1;
   std::int64_t creation_ns = 0;
   std::map<std::uint64_t, std::string> sent;  ///< outbound messages by MsgSeqNum, for resends
@@ -36,6 +38,11 @@ class JournalStores final : public StoreProvider {
   void* message_store_factory() override;
   void* log_factory() override;
   bool record_outbound(const std::string& session, const std::string& raw) override;
+  /// Journals each session's exact next sender number after a clean logout, so the next start
+  /// need not skip past the reservation.
+  void close_sessions();
+  /// Outbound sequence numbers reserved durably at a time (see record_outbound).
+  static constexpr std::uint64_t reservation_block = 1000;
   std::pair<std::uint64_t, std::string> arrival(std::uint64_t msg_seq_num) override;
 
  private:
