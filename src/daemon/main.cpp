@@ -205,6 +205,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto config = std::move(*loaded);
+  if (config.journal.backend == fixgate::config::JournalBackend::postgres) {
+    std::cerr << "fixgate: " << options->config_path
+              << ": journal.backend: postgres is not available yet in this build; use file\n";
+    return 2;
+  }
   if (options->log_format) config.logging.format = *options->log_format;
   if (options->check_only) {
     std::cout << "configuration " << options->config_path << " is valid\n";
@@ -212,6 +217,7 @@ int main(int argc, char** argv) {
   }
   try {
     fixgate::ops::setup_logging(config.logging);
+    if (config.ops.http) spdlog::warn("ops.http is configured but metrics and health are not served yet");
     return run(config);
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
