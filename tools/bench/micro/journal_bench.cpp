@@ -125,6 +125,25 @@ void BM_JournalSustained(benchmark::State& state) {
 }
 BENCHMARK(BM_JournalSustained)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// One record at a time, each waited on until durable: under `every` and `batch` every record is
+// then its own fdatasync, so records/s here is this disk's fsyncs/s (the floor group commit lifts);
+// under `none` it is the writer's round trip without a sync.
+void BM_JournalDurableOneByOne(benchmark::State& state) {
+  with_journal(state, static_cast<SyncPolicy>(state.range(0)), [&](Journal& j) {
+    std::int64_t ts = 0;
+    for (auto _ : state) {
+      auto seq = j.append(RecordKind::fix_out, "BROKER", order, ++ts);
+      if (!seq || !j.wait_durable(*seq, std::chrono::seconds(60))) {
+        state.SkipWithError("append or sync failed");
+        break;
+      }
+    }
+    state.SetItemsProcessed(state.iterations());
+  });
+}
+// 0 = every, 1 = batch, 2 = none.
+BENCHMARK(BM_JournalDurableOneByOne)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->MinTime(1.0);
+
 void BM_JournalScan(benchmark::State& state) {
   const auto& m = million();
   ReadOptions options;
