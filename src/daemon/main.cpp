@@ -107,20 +107,28 @@ int run(const fixgate::config::Config& config) {
   journal::Journal& journal = **opened;
   spdlog::info("{}", journal.recovery().to_string());
 
-  std::map<std::string, fix::StoreState> store_states;
-  auto folded = journal::scan(config.journal.path, [&](const journal::RecordView& record) {
-    fix::fold_store_record(store_states, record);
-    return true;
-  });
-  if (!folded) {
-    spdlog::critical("cannot read journal {}: {}", config.journal.path, folded.error().to_string());
-    return 3;
-  }
-  fix::JournalStores stores(journal, config.sessions, std::move(store_states), [] { return wall_clock().nanos; });
-
+  // Declared in this order so the sessions (whose QuickFIX initiators hold stores) go first.
+  std::unique_ptr<fix::JournalStores> stores;
   std::unique_ptr<gateway::Server> gateway_server;
   std::unique_ptr<fix::SessionManager> sessions;
-  std::unique_ptr<engine::Engine> engine;
+  engine::Outputs outputs;
+  outputs.deliver = [&](gateway::Outbound out) { gateway_server->deliver(std::move(out)); };
+  outputs.send = [&](const std::string& session, fix::Outbound message) {
+    return sessions->try_send(session, std::move(message));
+  };
+  std::map<std::string, config::FixVersion> versions;
+  for (const auto& s : config.sessions) versions[s.name] = s.version;
+  auto engine = std::make_unique<engine::Engine>(
+      config, journal, outputs, wall_clock, [&](const std::string& session, const std::string& raw) {
+        auto it = versions.find(session);
+        return fix::decode(session, it == versions.end() ? config::FixVersion::fix44 : it->second, raw);
+      });
+  // One pass over the journal rebuilds both the engine and the FIX stores' sequence numbers.
+  std::map<std::string, fix::StoreState> store_states;
+  engine->recover([&](const journal::RecordView& record) { fix::fold_store_record(store_states, record); });
+  stores = std::make_unique<fix::JournalStores>(journal, config.sessions, std::move(store_states),
+                                                [] { return wall_clock().nanos; });
+
   fix::SessionCallbacks callbacks;
   callbacks.on_inbound = [&](const std::string& session, fix::Inbound message, std::string raw,
                              std::uint64_t journal_seq) {
@@ -135,21 +143,12 @@ int run(const fixgate::config::Config& config) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::NotResent{session, msg_type, cl_ord_id});
   };
   try {
-    sessions = std::make_unique<fix::SessionManager>(config.sessions, callbacks, &stores,
+    sessions = std::make_unique<fix::SessionManager>(config.sessions, callbacks, stores.get(),
                                                      std::chrono::seconds(config.journal.stale_resend_seconds));
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 2;
   }
-  engine::Outputs outputs;
-  outputs.deliver = [&](gateway::Outbound out) { gateway_server->deliver(std::move(out)); };
-  outputs.send = [&](const std::string& session, fix::Outbound message) {
-    return sessions->try_send(session, std::move(message));
-  };
-  engine = std::make_unique<engine::Engine>(
-      config, journal, outputs, wall_clock,
-      [&](const std::string& session, const std::string& raw) { return sessions->decode(session, raw); });
-  engine->recover();
   engine_ptr.store(engine.get(), std::memory_order_release);
 
   gateway_server = std::make_unique<gateway::Server>(config.upstream, [&](gateway::Inbound inbound) {
@@ -178,7 +177,7 @@ int run(const fixgate::config::Config& config) {
   // journal has made durable, then close the journal (final sync).
   gateway_server->stop();
   sessions->stop();
-  stores.close_sessions();
+  stores->close_sessions();
   stop = true;
   engine->wake();
   engine_thread.join();

@@ -213,10 +213,11 @@ void Engine::send_fix(const std::string& session, fix::Outbound message) {
 
 void Engine::hold(Held held) { held_.push_back(std::move(held)); }
 
-std::uint64_t Engine::recover() {
+std::uint64_t Engine::recover(const std::function<void(const journal::RecordView&)>& also) {
   replaying_ = true;
   std::uint64_t count = 0;
   auto summary = journal::scan(journal_.options().dir, [&](const journal::RecordView& record) {
+    if (also) also(record);
     replay_record(record);
     ++count;
     return true;

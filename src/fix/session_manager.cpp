@@ -275,9 +275,7 @@ bool SessionManager::is_logged_on(const std::string& session) const {
   return it != impl_->by_name.end() && it->second->logged_on;
 }
 
-Inbound SessionManager::decode(const std::string& session, const std::string& raw) const {
-  auto it = impl_->by_name.find(session);
-  const auto version = it == impl_->by_name.end() ? config::FixVersion::fix44 : it->second->config.version;
+Inbound decode(const std::string& session, config::FixVersion version, const std::string& raw) {
   try {
     FIX::Message message(raw, false);
     Inbound inbound = from_fix(message, version);

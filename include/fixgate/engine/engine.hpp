@@ -23,6 +23,7 @@
 #include "fixgate/fix/session_manager.hpp"
 #include "fixgate/gateway/protocol.hpp"
 #include "fixgate/journal/journal.hpp"
+#include "fixgate/journal/reader.hpp"
 #include "fixgate/order/book.hpp"
 #include "fixgate/risk/checks.hpp"
 #include "fixgate/route/router.hpp"
@@ -83,7 +84,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   /// Rebuilds state by replaying the journal (before run()); returns the number of records read.
-  std::uint64_t recover();
+  /// `also` sees every record of the same pass (the FIX store folds its state from it).
+  std::uint64_t recover(const std::function<void(const journal::RecordView&)>& also = {});
   /// Hands an input to the engine thread; any thread, never blocks on the engine.
   void post(Input input);
   /// One pass of the work loop; returns how much it did (0: idle).

@@ -47,6 +47,10 @@ class StoreProvider {
 
 enum class SendStatus { queued, unknown_session, queue_full, stopped };
 
+/// Translates raw FIX bytes received on `session` (journal replay); Unreadable when they do not
+/// parse. Needs no running session, so recovery can run before any is created.
+Inbound decode(const std::string& session, config::FixVersion version, const std::string& raw);
+
 class SessionManager {
  public:
   /// Builds QuickFIX settings from the config (no .cfg file); throws std::runtime_error on a
@@ -67,8 +71,6 @@ class SessionManager {
   SendStatus try_send(const std::string& session, Outbound message);
   /// Whether the session is currently logged on.
   bool is_logged_on(const std::string& session) const;
-  /// Translates raw FIX bytes of a session (journal replay); Unreadable when they do not parse.
-  Inbound decode(const std::string& session, const std::string& raw) const;
   /// Next outbound / expected inbound sequence numbers, for admin views.
   std::pair<std::uint64_t, std::uint64_t> sequence_numbers(const std::string& session) const;
 
