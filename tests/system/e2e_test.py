@@ -7,7 +7,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from harness import (SOURCE_DIR, TOKEN, Client, Fixgate, Simulator, Workdir, check, run_tests, write_config)
+from harness import (JOURNAL_TOOL_BIN, SOURCE_DIR, TOKEN, Client, Fixgate, Simulator, Workdir, check, run_tests, write_config)
 
 
 def test_order_is_accepted_and_filled_and_matches_the_simulator_record():
@@ -154,6 +154,46 @@ def test_json_logs_are_one_object_per_line():
         check(any("logged on" in json.loads(line)["msg"] for line in lines), "no logon in the JSON log")
 
 
+def journal_tool(*args):
+    return subprocess.run([JOURNAL_TOOL_BIN, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_sigterm_logs_out_cleanly_and_leaves_an_intact_journal():
+    with Workdir("e2e-sigterm") as wd:
+        sim = Simulator(wd)
+        gate = Fixgate(wd, write_config(wd, sim.port))
+        try:
+            c = Client(gate.port)
+            c.new("t1", qty="10")
+            c.wait_status("t1", "filled")
+        finally:
+            check(gate.terminate() == 0, "fixgate did not exit 0 on SIGTERM:\n" + gate.text()[-2000:])
+        try:
+            journal = os.path.join(wd, "journal")
+            records = journal_tool("dump", journal).stdout.splitlines()
+            out_logout = [i for i, r in enumerate(records) if " fix_out SIM " in r and "|35=5|" in r]
+            in_logout = [i for i, r in enumerate(records) if " fix_in SIM " in r and "|35=5|" in r]
+            check(out_logout and in_logout and in_logout[-1] > out_logout[-1],
+                  "no Logout from fixgate answered by the simulator in the journal")
+            check(any(" seq_change SIM closed" in r for r in records), "the clean stop was not journaled")
+            verified = journal_tool("verify", journal)
+            check(verified.returncode == 0 and "is intact" in verified.stdout, f"journal not intact: {verified.stdout}")
+            # One flipped byte in the middle of the journal is found and named.
+            segment = sorted(f for f in os.listdir(journal) if f.endswith(".fgj"))[0]
+            path = os.path.join(journal, segment)
+            with open(path, "r+b") as f:
+                size = os.path.getsize(path)
+                f.seek(size // 2)
+                byte = f.read(1)
+                f.seek(size // 2)
+                f.write(bytes([byte[0] ^ 0x20]))
+            damaged = journal_tool("verify", journal)
+            check(damaged.returncode == 1 and "seq" in damaged.stdout and segment in damaged.stdout,
+                  f"a flipped byte was not named: {damaged.returncode} {damaged.stdout}")
+        finally:
+            sim.terminate()
+
+
 if __name__ == "__main__":
     run_tests([
         test_order_is_accepted_and_filled_and_matches_the_simulator_record,
@@ -162,4 +202,5 @@ if __name__ == "__main__":
         test_bad_requests_get_precise_answers_and_leave_accepted_orders_intact,
         test_the_python_example_client_trades_through_fixgate,
         test_json_logs_are_one_object_per_line,
+        test_sigterm_logs_out_cleanly_and_leaves_an_intact_journal,
     ])

@@ -20,6 +20,7 @@ SOURCE_DIR = os.environ.get("FIXGATE_SOURCE_DIR", os.path.abspath(os.path.join(o
 FIXGATE_BIN = os.environ.get("FIXGATE_BIN", "")
 SIMULATOR_BIN = os.environ.get("SIMULATOR_BIN", "")
 CLIENT_BIN = os.environ.get("CLIENT_BIN", "")
+JOURNAL_TOOL_BIN = os.environ.get("JOURNAL_TOOL_BIN", "")
 
 TOKEN = "system-test-token"
 ADMIN_TOKEN = "system-test-admin-token"
