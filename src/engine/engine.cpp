@@ -196,7 +196,10 @@ void Engine::emit(const std::string& client, const std::string& request_id, gate
 
 void Engine::answer(const gateway::Inbound& to, gateway::Event event) {
   if (replaying_ || !outputs_.deliver || to.connection == 0) return;
-  gateway::Outbound out{to.connection, to.client, 0, to.request_id, std::move(event)};
+  reply({to.connection, to.client, 0, to.request_id, std::move(event)});
+}
+
+void Engine::reply(gateway::Outbound out) {
   // A direct answer reveals nothing not yet durable only if it waits behind what is held.
   // After a journal failure nothing held will ever be released: errors go out at once.
   if (held_.empty() || journal_failure_) {

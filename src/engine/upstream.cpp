@@ -28,12 +28,17 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
     // A retried request gets the answer the first one got, never a second order.
     if (auto it = answers_.find(answer_key(inbound.client, *id)); it != answers_.end()) {
       ++stats_.idempotent_replays;
-      if (!replaying_ && outputs_.deliver && inbound.connection != 0) {
-        auto again = it->second;
-        again.connection = inbound.connection;
-        again.request_id = inbound.request_id;
-        outputs_.deliver(std::move(again));
+      if (replaying_ || !outputs_.deliver || inbound.connection == 0) return;
+      // The first answer may never have become durable: repeating it then would acknowledge
+      // what is not stored.
+      if (journal_failure_) {
+        return answer(inbound, gateway::Error{.code = "journal_unavailable",
+                                              .text = "journal unavailable: " + *journal_failure_});
       }
+      auto again = it->second;
+      again.connection = inbound.connection;
+      again.request_id = inbound.request_id;
+      reply(std::move(again));
       return;
     }
     if (!record_input(journal::RecordKind::upstream_request, inbound.client,

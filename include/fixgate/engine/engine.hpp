@@ -134,6 +134,8 @@ class Engine {
   void emit(const std::string& client, const std::string& request_id, gateway::Event event);
   /// Answers one connection directly (not part of the client's stream, not journaled).
   void answer(const gateway::Inbound& to, gateway::Event event);
+  /// Sends a direct answer, behind whatever is still waiting for the journal.
+  void reply(gateway::Outbound out);
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
   /// Answers a request "accepted" in the client's stream and remembers it for retries.

@@ -177,6 +177,30 @@ TEST_CASE("a retried request gets the first answer and no second order") {
   CHECK(h.engine->stats().idempotent_replays == 1);
 }
 
+TEST_CASE("a retry answered before the first answer is durable waits for it too") {
+  TempDir dir;
+  std::atomic<bool> hold_syncs{false};
+  Harness h(dir.path, [&](journal::IoOp op, const std::string&) {
+    // Keeps the writer inside its sync until released, so nothing new becomes durable.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (op == journal::IoOp::sync && hold_syncs && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return std::error_code{};
+  });
+  h.engine->post(engine::SessionChange{"SIM", true});
+  REQUIRE(h.run_until([&] { return !h.events<gateway::SessionStatus>().empty(); }));
+  hold_syncs = true;
+  h.request(new_order("c1"));
+  h.request(new_order("c1"), 9);
+  h.run_until([] { return false; });  // every chance to (wrongly) answer early
+  CHECK(h.engine->stats().idempotent_replays == 1);
+  CHECK(h.events<gateway::Accepted>().empty());
+  hold_syncs = false;
+  REQUIRE(h.run_until([&] { return h.events<gateway::Accepted>().size() == 2; }));
+  CHECK(h.sent.size() == 1);
+}
+
 TEST_CASE("orders over a risk limit or for another account are rejected with the limit named") {
   TempDir dir;
   Harness h(dir.path);
