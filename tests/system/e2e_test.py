@@ -7,7 +7,8 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from harness import (JOURNAL_TOOL_BIN, SOURCE_DIR, TOKEN, Client, Fixgate, Simulator, Workdir, check, run_tests, write_config)
+from harness import (JOURNAL_TOOL_BIN, SOURCE_DIR, TOKEN, Client, Fixgate, Simulator, Workdir, check, run_tests, running,
+                     write_config)
 
 
 def test_order_is_accepted_and_filled_and_matches_the_simulator_record():
@@ -36,103 +37,79 @@ def test_order_is_accepted_and_filled_and_matches_the_simulator_record():
 
 
 def test_partial_fills_sum_to_the_order_and_agree_with_the_simulator():
-    with Workdir("e2e-partial") as wd:
-        sim = Simulator(wd, ["--fill", "partial:3"])
-        gate = Fixgate(wd, write_config(wd, sim.port))
-        try:
-            c = Client(gate.port)
-            c.new("p1", qty="1000", price="10")
-            final = c.wait_status("p1", "filled")
-            trades = [e for e in c.events if e.get("event") == "execution" and e.get("exec_type") == "trade"]
-            trades.append(final)
-            check(final["cum_qty"] == "1000" and final["leaves_qty"] == "0", f"bad final fill: {final}")
-            sim_fills = sim.fills()
-            check(len(sim_fills) == 3, f"simulator sent {len(sim_fills)} fills, expected 3")
-            ours = {e["exec_id"]: (Decimal(e["last_qty"]), Decimal(e["last_px"])) for e in trades}
-            theirs = {f["exec_id"]: (Decimal(f["qty"]), Decimal(f["price"])) for f in sim_fills}
-            check(ours == theirs, f"fixgate saw {ours}, simulator sent {theirs}")
-            check(sum(q for q, _ in ours.values()) == Decimal(1000), "fills do not sum to the order quantity")
-            cums = [Decimal(e["cum_qty"]) for e in trades]
-            check(cums == sorted(cums), f"cum qty went backwards: {cums}")
-        finally:
-            gate.terminate()
-            sim.terminate()
+    with running("e2e-partial", ["--fill", "partial:3"]) as (wd, sim, gate):
+        c = Client(gate.port)
+        c.new("p1", qty="1000", price="10")
+        final = c.wait_status("p1", "filled")
+        trades = [e for e in c.events if e.get("event") == "execution" and e.get("exec_type") == "trade"]
+        trades.append(final)
+        check(final["cum_qty"] == "1000" and final["leaves_qty"] == "0", f"bad final fill: {final}")
+        sim_fills = sim.fills()
+        check(len(sim_fills) == 3, f"simulator sent {len(sim_fills)} fills, expected 3")
+        ours = {e["exec_id"]: (Decimal(e["last_qty"]), Decimal(e["last_px"])) for e in trades}
+        theirs = {f["exec_id"]: (Decimal(f["qty"]), Decimal(f["price"])) for f in sim_fills}
+        check(ours == theirs, f"fixgate saw {ours}, simulator sent {theirs}")
+        check(sum(q for q, _ in ours.values()) == Decimal(1000), "fills do not sum to the order quantity")
+        cums = [Decimal(e["cum_qty"]) for e in trades]
+        check(cums == sorted(cums), f"cum qty went backwards: {cums}")
 
 
 def test_cancel_and_replace_of_a_resting_order():
-    with Workdir("e2e-cancel") as wd:
-        sim = Simulator(wd)
-        gate = Fixgate(wd, write_config(wd, sim.port))
-        try:
-            c = Client(gate.port)
-            c.new("h1", symbol="HOLD1", qty="500", price="99")
-            check(c.order_event("h1", ["accepted", "rejected"])["event"] == "accepted", "resting order not accepted")
-            c.wait_status("h1", "new")
-            c.send({"op": "replace", "client_order_id": "h1-r", "orig_client_order_id": "h1", "qty": "400",
-                    "price": "98.5"})
-            check(c.order_event("h1-r", ["accepted", "rejected"])["event"] == "accepted", "replace not accepted")
-            replaced = c.next_event(lambda e: e.get("event") == "execution" and e.get("exec_type") == "replaced")
-            check(replaced["order_qty"] == "400" and replaced["leaves_qty"] == "400", f"bad replace: {replaced}")
-            c.send({"op": "status", "id": "s1", "client_order_id": "h1-r"})
-            snap = c.next_event(lambda e: e.get("event") == "order" and e.get("id") == "s1")
-            check(len(snap["fix_chain"]) == 2, f"expected a 2-link ClOrdID chain: {snap}")
-            c.send({"op": "cancel", "client_order_id": "h1-c", "orig_client_order_id": "h1-r"})
-            check(c.order_event("h1-c", ["accepted", "rejected"])["event"] == "accepted", "cancel not accepted")
-            canceled = c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
-            check(canceled["leaves_qty"] == "0", f"canceled order still has leaves: {canceled}")
-            check(sim.fills() == [], "a resting HOLD order was filled")
-        finally:
-            gate.terminate()
-            sim.terminate()
+    with running("e2e-cancel") as (wd, sim, gate):
+        c = Client(gate.port)
+        c.new("h1", symbol="HOLD1", qty="500", price="99")
+        check(c.order_event("h1", ["accepted", "rejected"])["event"] == "accepted", "resting order not accepted")
+        c.wait_status("h1", "new")
+        c.send({"op": "replace", "client_order_id": "h1-r", "orig_client_order_id": "h1", "qty": "400",
+                "price": "98.5"})
+        check(c.order_event("h1-r", ["accepted", "rejected"])["event"] == "accepted", "replace not accepted")
+        replaced = c.next_event(lambda e: e.get("event") == "execution" and e.get("exec_type") == "replaced")
+        check(replaced["order_qty"] == "400" and replaced["leaves_qty"] == "400", f"bad replace: {replaced}")
+        c.send({"op": "status", "id": "s1", "client_order_id": "h1-r"})
+        snap = c.next_event(lambda e: e.get("event") == "order" and e.get("id") == "s1")
+        check(len(snap["fix_chain"]) == 2, f"expected a 2-link ClOrdID chain: {snap}")
+        c.send({"op": "cancel", "client_order_id": "h1-c", "orig_client_order_id": "h1-r"})
+        check(c.order_event("h1-c", ["accepted", "rejected"])["event"] == "accepted", "cancel not accepted")
+        canceled = c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
+        check(canceled["leaves_qty"] == "0", f"canceled order still has leaves: {canceled}")
+        check(sim.fills() == [], "a resting HOLD order was filled")
 
 
 def test_bad_requests_get_precise_answers_and_leave_accepted_orders_intact():
-    with Workdir("e2e-bad") as wd:
-        sim = Simulator(wd)
-        gate = Fixgate(wd, write_config(wd, sim.port))
-        try:
-            c = Client(gate.port)
-            c.new("ok1", symbol="HOLD2")
-            check(c.order_event("ok1", ["accepted", "rejected"])["event"] == "accepted", "first order not accepted")
-            c.new("x1", account="ACC9")
-            rejected = c.order_event("x1", ["accepted", "rejected"])
-            check(rejected["event"] == "rejected" and rejected["reason"] == "not_entitled", f"expected not_entitled: {rejected}")
-            c.send_raw(b'{"op":"new", "client_order_id": \n')
-            error = c.next_event(lambda e: e.get("event") == "error")
-            check(error["code"] == "invalid_json", f"expected invalid_json: {error}")
-            c.send({"op": "new", "client_order_id": "x2", "account": "ACC1", "symbol": "7203", "side": "buy",
-                    "type": "limit", "tif": "day", "qty": "100", "price": "1", "colour": "red"})
-            error = c.next_event(lambda e: e.get("event") == "error")
-            check(error["code"] == "unknown_field" and error["field"] == "colour", f"expected unknown_field colour: {error}")
-            # A retried request gets the original answer, not a second order.
-            c.new("ok1", symbol="HOLD2")
-            again = c.order_event("ok1", ["accepted", "rejected"])
-            check(again["event"] == "accepted", f"retry answered differently: {again}")
-            c.send({"op": "status", "id": "s", "client_order_id": "ok1"})
-            snap = c.next_event(lambda e: e.get("event") == "order" and e.get("id") == "s")
-            check(snap["status"] == "new" and snap["order_qty"] == "100", f"accepted order changed: {snap}")
-            c.send({"op": "list", "id": "l"})
-            listing = c.next_event(lambda e: e.get("event") == "orders" and e.get("id") == "l")
-            check(len(listing["orders"]) == 1, f"expected exactly one live order: {listing}")
-        finally:
-            gate.terminate()
-            sim.terminate()
+    with running("e2e-bad") as (wd, sim, gate):
+        c = Client(gate.port)
+        c.new("ok1", symbol="HOLD2")
+        check(c.order_event("ok1", ["accepted", "rejected"])["event"] == "accepted", "first order not accepted")
+        c.new("x1", account="ACC9")
+        rejected = c.order_event("x1", ["accepted", "rejected"])
+        check(rejected["event"] == "rejected" and rejected["reason"] == "not_entitled", f"expected not_entitled: {rejected}")
+        c.send_raw(b'{"op":"new", "client_order_id": \n')
+        error = c.next_event(lambda e: e.get("event") == "error")
+        check(error["code"] == "invalid_json", f"expected invalid_json: {error}")
+        c.send({"op": "new", "client_order_id": "x2", "account": "ACC1", "symbol": "7203", "side": "buy",
+                "type": "limit", "tif": "day", "qty": "100", "price": "1", "colour": "red"})
+        error = c.next_event(lambda e: e.get("event") == "error")
+        check(error["code"] == "unknown_field" and error["field"] == "colour", f"expected unknown_field colour: {error}")
+        # A retried request gets the original answer, not a second order.
+        c.new("ok1", symbol="HOLD2")
+        again = c.order_event("ok1", ["accepted", "rejected"])
+        check(again["event"] == "accepted", f"retry answered differently: {again}")
+        c.send({"op": "status", "id": "s", "client_order_id": "ok1"})
+        snap = c.next_event(lambda e: e.get("event") == "order" and e.get("id") == "s")
+        check(snap["status"] == "new" and snap["order_qty"] == "100", f"accepted order changed: {snap}")
+        c.send({"op": "list", "id": "l"})
+        listing = c.next_event(lambda e: e.get("event") == "orders" and e.get("id") == "l")
+        check(len(listing["orders"]) == 1, f"expected exactly one live order: {listing}")
 
 
 def test_the_python_example_client_trades_through_fixgate():
-    with Workdir("e2e-python") as wd:
-        sim = Simulator(wd)
-        gate = Fixgate(wd, write_config(wd, sim.port))
-        try:
-            env = dict(os.environ, FIXGATE_CLIENT="trader", FIXGATE_DEMO_TOKEN=TOKEN)
-            done = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "docs", "examples", "python_client.py"),
-                                   f"127.0.0.1:{gate.port}"], env=env, capture_output=True, text=True, timeout=30)
-            check(done.returncode == 0, f"example client failed ({done.returncode}): {done.stdout} {done.stderr}")
-            check('"status": "filled"' in done.stdout or '"status":"filled"' in done.stdout,
-                  f"example client did not see its fill: {done.stdout}")
-        finally:
-            gate.terminate()
-            sim.terminate()
+    with running("e2e-python") as (wd, sim, gate):
+        env = dict(os.environ, FIXGATE_CLIENT="trader", FIXGATE_DEMO_TOKEN=TOKEN)
+        done = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "docs", "examples", "python_client.py"),
+                               f"127.0.0.1:{gate.port}"], env=env, capture_output=True, text=True, timeout=30)
+        check(done.returncode == 0, f"example client failed ({done.returncode}): {done.stdout} {done.stderr}")
+        check('"status": "filled"' in done.stdout or '"status":"filled"' in done.stdout,
+              f"example client did not see its fill: {done.stdout}")
 
 
 def test_json_logs_are_one_object_per_line():

@@ -5,6 +5,7 @@ Binaries come from the environment CTest sets: FIXGATE_BIN, SIMULATOR_BIN, CLIEN
 source tree from FIXGATE_SOURCE_DIR.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -137,7 +138,7 @@ def write_config(workdir, sim_port, sync="batch", sessions=None, extra="", log_f
             f"  - name: {name}",
             f'    fix_version: "{version}"',
             "    sender_comp_id: FIXGATE",
-            f"    target_comp_id: {'SIM' if name == 'SIM' else 'SIM'}",
+            "    target_comp_id: SIM",
             f"    connect: 127.0.0.1:{port}",
             "    heartbeat_seconds: 5",
             "    reconnect_seconds: 1",
@@ -259,6 +260,19 @@ class Workdir:
         else:
             print(f"kept {self.path} for inspection", file=sys.stderr)
         return False
+
+
+@contextlib.contextmanager
+def running(name, sim_args=(), **config):
+    """A simulator and fixgate logged on to it, in their own workdir; both stopped at the end."""
+    with Workdir(name) as wd:
+        sim = Simulator(wd, list(sim_args))
+        gate = Fixgate(wd, write_config(wd, sim.port, **config))
+        try:
+            yield wd, sim, gate
+        finally:
+            gate.terminate()
+            sim.terminate()
 
 
 def run_tests(tests):

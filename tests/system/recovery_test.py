@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from harness import (ADMIN_TOKEN, Client, Fixgate, Simulator, TestFailure, Workdir, check, run_tests, wait_for,
+from harness import (ADMIN_TOKEN, Client, Fixgate, Simulator, TestFailure, Workdir, check, run_tests, running, wait_for,
                      write_config)
 
 CRASH_ITERATIONS = int(os.environ.get("FIXGATE_CRASH_ITERATIONS", "20"))
@@ -72,25 +72,19 @@ def test_clean_restart_keeps_orders_events_and_sequence_numbers():
 
 
 def test_resume_delivers_events_missed_while_disconnected():
-    with Workdir("resume") as wd:
-        sim = Simulator(wd, ["--fill-delay-ms", "300"])
-        gate = Fixgate(wd, write_config(wd, sim.port))
-        try:
-            c = Client(gate.port)
-            c.new("r1", qty="100")
-            accepted = c.order_event("r1", ["accepted"])
-            last_seen = accepted["seq"]
-            c.close()  # the New and the Fill arrive while nobody listens
-            time.sleep(1.0)
-            back = Client(gate.port, resume_from=last_seen)
-            filled = back.wait_status("r1", "filled", timeout=10)
-            check(filled["seq"] > last_seen, f"resumed event has an old seq: {filled}")
-            back.drain()
-            seqs = [e["seq"] for e in back.events if e.get("seq")] + [filled["seq"]]
-            check(min(seqs) == last_seen + 1, f"resume did not start right after {last_seen}: {sorted(seqs)}")
-        finally:
-            gate.terminate()
-            sim.terminate()
+    with running("resume", ["--fill-delay-ms", "300"]) as (wd, sim, gate):
+        c = Client(gate.port)
+        c.new("r1", qty="100")
+        accepted = c.order_event("r1", ["accepted"])
+        last_seen = accepted["seq"]
+        c.close()  # the New and the Fill arrive while nobody listens
+        time.sleep(1.0)
+        back = Client(gate.port, resume_from=last_seen)
+        filled = back.wait_status("r1", "filled", timeout=10)
+        check(filled["seq"] > last_seen, f"resumed event has an old seq: {filled}")
+        back.drain()
+        seqs = [e["seq"] for e in back.events if e.get("seq")] + [filled["seq"]]
+        check(min(seqs) == last_seen + 1, f"resume did not start right after {last_seen}: {sorted(seqs)}")
 
 
 def crash_round(wd, config, round_no, orders_per_round, accepted, rng):
