@@ -27,9 +27,22 @@ std::string session_event(const std::string& session, bool up) {
 Engine::Engine(const config::Config& config, journal::Journal& journal, Outputs outputs, Clock clock,
                FixDecoder decode_fix)
     : config_(config),
-      journal_(journal),
+      journal_(&journal),
+      journal_dir_(journal.options().dir),
       outputs_(std::move(outputs)),
       clock_(std::move(clock)),
+      decode_fix_(std::move(decode_fix)),
+      book_(config.instance.empty() ? "FG" : config.instance + "-"),
+      router_(rules_from(config.routes)) {
+  for (const auto& s : config.sessions) session_up_[s.name] = false;
+  for (const auto& c : config.upstream.clients) streams_[c.name];
+}
+
+Engine::Engine(const config::Config& config, std::filesystem::path journal_dir, FixDecoder decode_fix)
+    : config_(config),
+      journal_(nullptr),
+      journal_dir_(std::move(journal_dir)),
+      clock_([] { return Timestamp{0}; }),
       decode_fix_(std::move(decode_fix)),
       book_(config.instance.empty() ? "FG" : config.instance + "-"),
       router_(rules_from(config.routes)) {
@@ -63,7 +76,7 @@ void Engine::run(const std::atomic<bool>& stop) {
     // answers flowing even if a wake-up is missed.
     inbox_cv_.wait_for(lock, std::chrono::milliseconds(1),
                        [&] { return !inbox_.empty() || stop.load(std::memory_order_acquire) ||
-                                    (!held_.empty() && held_.front().journal_seq <= journal_.durable_seq()); });
+                                    (!held_.empty() && held_.front().journal_seq <= journal_->durable_seq()); });
   }
   do_work();
 }
@@ -89,12 +102,12 @@ int Engine::poll_inputs() {
 
 int Engine::poll_journal() {
   if (!journal_failure_) {
-    if (auto failure = journal_.failure()) {
+    if (auto failure = journal_->failure()) {
       journal_failure_ = failure->to_string();
       spdlog::critical("journal failed, no further acknowledgements: {}", *journal_failure_);
     }
   }
-  const auto durable = journal_.durable_seq();
+  const auto durable = journal_->durable_seq();
   int released = 0;
   while (!held_.empty() && held_.front().journal_seq <= durable) {
     auto held = std::move(held_.front());
@@ -160,7 +173,7 @@ bool Engine::record_input(journal::RecordKind kind, const std::string& stream, c
                           Timestamp now, const gateway::Inbound* answer_to) {
   if (replaying_) return true;
   if (!journal_failure_) {
-    auto seq = journal_.append(kind, stream, payload, now.nanos);
+    auto seq = journal_->append(kind, stream, payload, now.nanos);
     if (seq) {
       last_appended_ = *seq;
       return true;
@@ -182,7 +195,7 @@ void Engine::emit(const std::string& client, const std::string& request_id, gate
     stream.unrecorded.push_back(gateway::encode_event(out));
     return;
   }
-  auto seq = journal_.append(journal::RecordKind::upstream_event, client, gateway::encode_event(out), clock_().nanos);
+  auto seq = journal_->append(journal::RecordKind::upstream_event, client, gateway::encode_event(out), clock_().nanos);
   if (!seq) {
     journal_failure_ = seq.error().to_string();
     ++stats_.journal_errors;
@@ -216,10 +229,12 @@ void Engine::send_fix(const std::string& session, fix::Outbound message) {
 
 void Engine::hold(Held held) { held_.push_back(std::move(held)); }
 
-std::uint64_t Engine::recover(const std::function<void(const journal::RecordView&)>& also) {
+std::uint64_t Engine::recover(const std::function<void(const journal::RecordView&)>& also,
+                              std::optional<std::int64_t> until_ns) {
   replaying_ = true;
   std::uint64_t count = 0;
-  auto summary = journal::scan(journal_.options().dir, [&](const journal::RecordView& record) {
+  auto summary = journal::scan(journal_dir_, [&](const journal::RecordView& record) {
+    if (until_ns && record.timestamp_ns > *until_ns) return false;
     if (also) also(record);
     replay_record(record);
     ++count;
@@ -227,6 +242,7 @@ std::uint64_t Engine::recover(const std::function<void(const journal::RecordView
   });
   replaying_ = false;
   if (!summary) throw std::runtime_error("journal replay failed: " + summary.error().to_string());
+  if (journal_ == nullptr) return count;  // replay only: the book as of the last record read
 
   // Messages that reached the journal but not the engine before the stop are applied first.
   for (auto& [seq, entry] : unapplied_) {
@@ -245,7 +261,7 @@ std::uint64_t Engine::recover(const std::function<void(const journal::RecordView
       auto decoded = gateway::decode_event(std::string_view(line).substr(0, line.size() - 1));
       if (!decoded) continue;
       decoded->client = client;
-      auto seq = journal_.append(journal::RecordKind::upstream_event, client, line, now.nanos);
+      auto seq = journal_->append(journal::RecordKind::upstream_event, client, line, now.nanos);
       if (!seq) throw std::runtime_error("journal refused a recovered event: " + seq.error().to_string());
       last_appended_ = *seq;
       stream.journal_seqs.push_back(*seq);

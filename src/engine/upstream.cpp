@@ -71,14 +71,14 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
   const std::uint64_t from = *hello.resume_from + 1;
   // Replay only what has already been released; what is still held goes out to this
   // connection with everyone else's when the journal makes it durable.
-  std::uint64_t released = journal_.durable_seq();
+  std::uint64_t released = journal_->durable_seq();
   if (!held_.empty()) released = std::min(released, held_.front().journal_seq - 1);
   if (from > stream.journal_seqs.size()) return;
   journal::ReadOptions options;
   options.from_seq = stream.journal_seqs[from - 1];
   std::uint64_t replayed = 0;
   auto scanned = journal::scan(
-      journal_.options().dir,
+      journal_dir_,
       [&](const journal::RecordView& record) {
         if (record.seq > released) return false;
         if (record.kind != journal::RecordKind::upstream_event || record.stream != inbound.client) return true;

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -79,13 +80,17 @@ class Engine {
 
   Engine(const config::Config& config, journal::Journal& journal, Outputs outputs, Clock clock,
          FixDecoder decode_fix);
+  /// Replay only (the journal tool): reads `journal_dir`, never writes, sends or answers.
+  Engine(const config::Config& config, std::filesystem::path journal_dir, FixDecoder decode_fix);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   /// Rebuilds state by replaying the journal (before run()); returns the number of records read.
   /// `also` sees every record of the same pass (the FIX store folds its state from it).
-  std::uint64_t recover(const std::function<void(const journal::RecordView&)>& also = {});
+  /// `until_ns` stops the replay before the first record stamped later (replay-only engines).
+  std::uint64_t recover(const std::function<void(const journal::RecordView&)>& also = {},
+                        std::optional<std::int64_t> until_ns = std::nullopt);
   /// Hands an input to the engine thread; any thread, never blocks on the engine.
   void post(Input input);
   /// One pass of the work loop; returns how much it did (0: idle).
@@ -98,6 +103,8 @@ class Engine {
   /// Engine-thread only.
   const order::OrderBook& book() const { return book_; }
   const Stats& stats() const { return stats_; }
+  /// The view of an order a client gets from `status`.
+  gateway::OrderSnapshot snapshot(const order::Order& order) const;
 
  private:
   struct Held {
@@ -144,11 +151,11 @@ class Engine {
   bool entitled(const std::string& client, const std::string& account) const;
   const config::UpstreamClient* client_config(const std::string& name) const;
   risk::Limits limits_for(const std::string& account) const;
-  gateway::OrderSnapshot snapshot(const order::Order& order) const;
   void replay_record(const journal::RecordView& record);
 
   const config::Config& config_;
-  journal::Journal& journal_;
+  journal::Journal* journal_;  // null in a replay-only engine
+  std::filesystem::path journal_dir_;
   Outputs outputs_;
   Clock clock_;
   FixDecoder decode_fix_;
