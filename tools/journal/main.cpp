@@ -1,61 +1,66 @@
-// fixgate-journal: reads a journal directory. This first cut has `verify` (CRCs, sequence numbers
-// and the SHA-256 chain from the first record to the last; exit 0 when intact, 1 naming the first
-// bad record) and `dump` (one line per record, FIX separators shown as '|'), the ground the
-// operators' and auditors' subcommands will stand on.
+// fixgate-journal: reads a journal directory for operators, auditors and finance. This file only
+// dispatches; each subcommand lives in its own file (verify.cpp, show.cpp, query.cpp, export.cpp,
+// recon.cpp, replay.cpp, orders.cpp) over the shared pieces in common.cpp / dictionary.cpp.
 
-#include <cstdio>
 #include <iostream>
 #include <string>
 
-#include "fixgate/journal/reader.hpp"
+#include "commands.hpp"
+#include "common.hpp"
 
 namespace {
 
 constexpr const char* usage =
-    "usage: fixgate-journal verify DIR    check every CRC, sequence number and the hash chain\n"
-    "       fixgate-journal dump DIR      print every record: seq, time (ns), kind, stream, payload\n"
-    "exit codes: 0 ok, 1 the journal is damaged (the first bad record is named), 2 usage\n";
-
-int verify(const std::string& dir) {
-  auto result = fixgate::journal::verify(dir);
-  if (!result) {
-    std::cout << "journal " << dir << " is damaged: " << result.error().to_string() << "\n";
-    return 1;
-  }
-  std::cout << "journal " << dir << " is intact: " << result->records << " records in " << result->segments
-            << " segment(s), seq " << result->first_seq << ".." << result->last_seq << ", last hash "
-            << fixgate::journal::to_hex(result->last_hash) << "\n";
-  return 0;
-}
-
-int dump(const std::string& dir) {
-  std::string line;
-  auto result = fixgate::journal::scan(dir, [&](const fixgate::journal::RecordView& r) {
-    line.assign(std::to_string(r.seq)).append(" ").append(std::to_string(r.timestamp_ns)).append(" ");
-    line.append(fixgate::journal::name(r.kind)).append(" ").append(r.stream.empty() ? "-" : r.stream).append(" ");
-    for (const char c : r.payload) line.push_back(c == '\x01' ? '|' : (c == '\n' ? ' ' : c));
-    line.push_back('\n');
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    return true;
-  });
-  if (!result) {
-    std::cerr << "fixgate-journal: " << result.error().to_string() << "\n";
-    return 1;
-  }
-  if (result->tail) std::cerr << "fixgate-journal: reading stopped at a torn tail: " << result->tail->to_string() << "\n";
-  return 0;
-}
+    "usage: fixgate-journal COMMAND DIR [options]\n"
+    "  verify DIR [--timing]     check every CRC, sequence number and the hash chain\n"
+    "  dump DIR                  every record on one line: seq, time (ns), kind, stream, payload\n"
+    "  show DIR                  records in order, FIX with names from the data dictionary\n"
+    "       [--session NAME] [--direction in|out] [--type 8,D,ExecutionReport,new,...] [--kind fix_in,...]\n"
+    "       [--from TIME] [--to TIME] [--color auto|always|never] [--dictionary-dir DIR]\n"
+    "       [--follow [--follow-timeout SECONDS]]\n"
+    "  query DIR --order ID      every request, FIX message, report and event of one order\n"
+    "                            (ID: client_order_id, ClOrdID, OrigClOrdID, OrderID or ExecID)\n"
+    "  query DIR --account ACC | --symbol SYM [--from TIME] [--to TIME]\n"
+    "  export DIR --format csv|jsonl [--kind ...] [--session NAME] [--type ...] [--from TIME] [--to TIME]\n"
+    "  orders DIR --config FILE [--at TIME] [--format table|csv|jsonl]\n"
+    "                            every order's state as of a time, by the engine's own replay\n"
+    "  replay DIR --session NAME --connect HOST:PORT --sender ID --target ID [--speed 1|10|max]\n"
+    "       [--begin-string FIX.4.4] [--wait SECONDS]\n"
+    "                            re-send the session's outbound application messages\n"
+    "  recon DIR --broker FILE.csv [--session NAME]\n"
+    "                            match every fill in the journal with the broker's executions\n"
+    "TIME: 2026-11-26T12:00:00Z (fractions of a second allowed) or nanoseconds since the epoch.\n"
+    "exit codes: 0 ok, 1 a finding (damaged journal, breaks), 2 usage or input error\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
+  using namespace fixgate::journal_tool;
+  if (argc < 2) {
     std::cerr << usage;
-    return 2;
+    return exit_usage;
   }
   const std::string command = argv[1];
-  if (command == "verify") return verify(argv[2]);
-  if (command == "dump") return dump(argv[2]);
-  std::cerr << usage;
-  return 2;
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << usage;
+    return exit_ok;
+  }
+  try {
+    if (command == "verify") return cmd_verify(argc, argv, 2);
+    if (command == "dump") return cmd_dump(argc, argv, 2);
+    if (command == "show") return cmd_show(argc, argv, 2);
+    if (command == "query") return cmd_query(argc, argv, 2);
+    if (command == "export") return cmd_export(argc, argv, 2);
+    if (command == "recon") return cmd_recon(argc, argv, 2);
+    if (command == "replay") return cmd_replay(argc, argv, 2);
+    if (command == "orders") return cmd_orders(argc, argv, 2);
+  } catch (const UsageError& e) {
+    std::cerr << e.what() << "\n";
+    return exit_usage;
+  } catch (const std::exception& e) {
+    std::cerr << "fixgate-journal " << command << ": " << e.what() << "\n";
+    return exit_usage;
+  }
+  std::cerr << "fixgate-journal: unknown command \"" << command << "\"\n" << usage;
+  return exit_usage;
 }

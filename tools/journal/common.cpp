@@ -1,0 +1,399 @@
+#include "common.hpp"
+
+#include <charconv>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "dictionary.hpp"
+#include "fixgate/core/types.hpp"
+
+namespace fixgate::journal_tool {
+
+// ---- arguments ----
+
+Args::Args(std::string command, int argc, char** argv, int first, const std::set<std::string>& valued,
+           const std::set<std::string>& flags)
+    : command_(std::move(command)) {
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.size() > 2 && arg.starts_with("--")) {
+      std::string name = arg;
+      std::optional<std::string> value;
+      if (const auto eq = arg.find('='); eq != std::string::npos) {
+        name = arg.substr(0, eq);
+        value = arg.substr(eq + 1);
+      }
+      if (valued.count(name) != 0) {
+        if (!value) {
+          if (i + 1 >= argc) fail(name + " needs a value");
+          value = argv[++i];
+        }
+        values_[name].push_back(*value);
+      } else if (flags.count(name) != 0) {
+        if (value) fail(name + " takes no value");
+        values_[name].push_back("");
+      } else {
+        fail("unknown option " + name);
+      }
+    } else {
+      positional_.push_back(arg);
+    }
+  }
+}
+
+const std::string& Args::dir() const {
+  if (positional_.empty()) fail("missing the journal directory DIR");
+  if (positional_.size() > 1) fail("unexpected argument \"" + positional_[1] + "\" (one DIR only)");
+  return positional_.front();
+}
+
+std::optional<std::string> Args::get(const std::string& option) const {
+  const auto it = values_.find(option);
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> Args::list(const std::string& option) const {
+  std::vector<std::string> out;
+  const auto it = values_.find(option);
+  if (it == values_.end()) return out;
+  for (const auto& v : it->second) {
+    std::size_t pos = 0;
+    while (pos <= v.size()) {
+      const auto comma = v.find(',', pos);
+      const auto item = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      if (!item.empty()) out.push_back(item);
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  }
+  return out;
+}
+
+void Args::fail(const std::string& what) const { throw UsageError("fixgate-journal " + command_ + ": " + what); }
+
+// ---- time ----
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view text, std::size_t at, std::size_t count, unsigned& out) {
+  if (at + count > text.size()) return false;
+  out = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + static_cast<unsigned>(text[i] - '0');
+  }
+  return true;
+}
+
+unsigned days_in_month(unsigned y, unsigned m) {
+  static constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+  return days[m - 1];
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_time(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t ns = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
+    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return ns;
+  }
+  unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (!digits(text, 0, 4, y) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2, mo) || text[7] != '-' ||
+      !digits(text, 8, 2, d)) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
+  std::int64_t frac = 0;
+  std::size_t pos = 10;
+  if (pos < text.size()) {
+    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
+    if (!digits(text, pos + 1, 2, h) || pos + 3 >= text.size() || text[pos + 3] != ':' || !digits(text, pos + 4, 2, mi))
+      return std::nullopt;
+    pos += 6;
+    if (pos < text.size() && text[pos] == ':') {
+      if (!digits(text, pos + 1, 2, s)) return std::nullopt;
+      pos += 3;
+      if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+        ++pos;
+        std::size_t n = 0;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+          if (n < 9) frac = frac * 10 + (text[pos] - '0');
+          else if (n >= 9) return std::nullopt;  // finer than a nanosecond
+          ++n;
+          ++pos;
+        }
+        if (n == 0) return std::nullopt;
+        for (; n < 9; ++n) frac *= 10;
+      }
+    }
+    if (h > 23 || mi > 59 || s > 60) return std::nullopt;
+    if (pos < text.size()) {
+      const auto zone = text.substr(pos);
+      if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "+0000") return std::nullopt;
+    }
+  }
+  const std::int64_t days = days_from_civil(y, mo, d);
+  return ((days * 24 + h) * 60 + mi) * 60 * 1'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac;
+}
+
+std::string format_time(std::int64_t ns) {
+  std::int64_t secs = ns / 1'000'000'000;
+  std::int64_t frac = ns % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    --secs;
+  }
+  const std::time_t t = static_cast<std::time_t>(secs);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                     utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
+}
+
+// ---- FIX ----
+
+std::vector<FixField> split_fix(std::string_view raw) {
+  std::vector<FixField> out;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    auto stop = raw.find('\x01', pos);
+    if (stop == std::string_view::npos) stop = raw.size();
+    const auto field = raw.substr(pos, stop - pos);
+    const auto eq = field.find('=');
+    FixField f;
+    if (eq != std::string_view::npos) {
+      int tag = 0;
+      const auto [end, ec] = std::from_chars(field.data(), field.data() + eq, tag);
+      if (ec == std::errc{} && end == field.data() + eq) f.tag = tag;
+      f.value = field.substr(eq + 1);
+    } else {
+      f.value = field;
+    }
+    if (!field.empty()) out.push_back(f);
+    pos = stop + 1;
+  }
+  return out;
+}
+
+std::string printable(std::string_view payload) {
+  std::string out(trimmed(payload));
+  for (char& c : out) {
+    if (c == '\x01') c = '|';
+    else if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+std::string_view trimmed(std::string_view payload) {
+  while (!payload.empty() && (payload.back() == '\n' || payload.back() == '\r')) payload.remove_suffix(1);
+  return payload;
+}
+
+std::string_view direction_of(journal::RecordKind kind) {
+  switch (kind) {
+    case journal::RecordKind::fix_in:
+    case journal::RecordKind::upstream_request: return "in";
+    case journal::RecordKind::fix_out:
+    case journal::RecordKind::upstream_event: return "out";
+    default: return "";
+  }
+}
+
+bool is_fix(journal::RecordKind kind) {
+  return kind == journal::RecordKind::fix_in || kind == journal::RecordKind::fix_out;
+}
+
+std::string side_name(std::string_view fix_side) {
+  if (fix_side.size() == 1) {
+    if (auto side = side_from_fix(fix_side[0])) return std::string(name(*side));
+  }
+  return std::string(fix_side);
+}
+
+namespace {
+
+void fix_facts(std::string_view raw, Facts& f) {
+  // Only the fields we need, first occurrence each (no repeating groups in order messages).
+  for (const auto& field : split_fix(raw)) {
+    std::string* target = nullptr;
+    switch (field.tag) {
+      case 8: target = &f.begin_string; break;
+      case 35: target = &f.msg_type; break;
+      case 11: target = &f.cl_ord_id; break;
+      case 41: target = &f.orig_cl_ord_id; break;
+      case 37: target = &f.order_id; break;
+      case 17: target = &f.exec_id; break;
+      case 150: target = &f.exec_type; break;
+      case 39: target = &f.ord_status; break;
+      case 1: target = &f.account; break;
+      case 55: target = &f.symbol; break;
+      case 38: target = &f.qty; break;
+      case 44: target = &f.price; break;
+      case 32: target = &f.last_qty; break;
+      case 31: target = &f.last_px; break;
+      case 20: target = &f.exec_trans_type; break;
+      case 58: target = &f.text; break;
+      case 54:
+        if (f.side.empty()) f.side = side_name(field.value);
+        break;
+      case 43:
+      case 97:
+        if (field.value == "Y") f.poss_dup = true;
+        break;
+      default: break;
+    }
+    if (target != nullptr && target->empty()) target->assign(field.value);
+  }
+}
+
+std::string json_text(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
+  return it->dump();
+}
+
+void upstream_facts(std::string_view payload, bool request, Facts& f) {
+  auto object = nlohmann::json::parse(trimmed(payload), nullptr, false);
+  if (object.is_discarded() || !object.is_object()) return;
+  f.msg_type = json_text(object, request ? "op" : "event");
+  f.client_order_id = json_text(object, "client_order_id");
+  f.orig_client_order_id = json_text(object, "orig_client_order_id");
+  f.exec_id = json_text(object, "exec_id");
+  f.exec_type = json_text(object, "exec_type");
+  f.ord_status = json_text(object, "status");
+  f.account = json_text(object, "account");
+  f.symbol = json_text(object, "symbol");
+  f.side = json_text(object, "side");
+  f.qty = json_text(object, request ? "qty" : "order_qty");
+  f.price = json_text(object, "price");
+  f.last_qty = json_text(object, "last_qty");
+  f.last_px = json_text(object, "last_px");
+  f.text = json_text(object, "text");
+  if (f.text.empty()) f.text = json_text(object, "reason");
+}
+
+}  // namespace
+
+Facts facts_of(const journal::RecordView& record) {
+  Facts f;
+  switch (record.kind) {
+    case journal::RecordKind::fix_in:
+    case journal::RecordKind::fix_out: fix_facts(record.payload, f); break;
+    case journal::RecordKind::upstream_request: upstream_facts(record.payload, true, f); break;
+    case journal::RecordKind::upstream_event: upstream_facts(record.payload, false, f); break;
+    default: break;
+  }
+  return f;
+}
+
+// ---- filter ----
+
+bool Filter::matches_frame(const journal::RecordView& record) const {
+  if (!kinds.empty() && kinds.count(record.kind) == 0) return false;
+  if (session && record.stream != *session) return false;
+  if (direction && direction_of(record.kind) != *direction) return false;
+  if (from_ns && record.timestamp_ns < *from_ns) return false;
+  if (to_ns && record.timestamp_ns > *to_ns) return false;
+  return true;
+}
+
+namespace {
+
+std::string_view upstream_type(std::string_view payload, bool request) {
+  // {"op":"new",...} / {"event":"accepted",...}: the encoder writes the type key first.
+  const std::string_view key = request ? "\"op\":\"" : "\"event\":\"";
+  const auto at = payload.find(key);
+  if (at == std::string_view::npos) return {};
+  const auto begin = at + key.size();
+  const auto end = payload.find('"', begin);
+  return end == std::string_view::npos ? std::string_view{} : payload.substr(begin, end - begin);
+}
+
+}  // namespace
+
+bool Filter::matches(const journal::RecordView& record) const {
+  if (!matches_frame(record)) return false;
+  if (msg_types.empty()) return true;
+  std::string_view type;
+  if (is_fix(record.kind)) {
+    // 35 follows 8 and 9 at the start of every message.
+    const auto at = record.payload.find("\x01" "35=");
+    if (at == std::string_view::npos) return false;
+    const auto begin = at + 4;
+    const auto end = record.payload.find('\x01', begin);
+    type = record.payload.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+  } else if (record.kind == journal::RecordKind::upstream_request) {
+    type = upstream_type(record.payload, true);
+  } else if (record.kind == journal::RecordKind::upstream_event) {
+    type = upstream_type(record.payload, false);
+  } else {
+    return false;
+  }
+  return msg_types.count(std::string(type)) != 0;
+}
+
+std::set<std::string> filter_options() { return {"--session", "--direction", "--kind", "--from", "--to", "--type"}; }
+
+Filter parse_filter(const Args& args, const Dictionaries* dicts) {
+  Filter f;
+  f.session = args.get("--session");
+  if (auto d = args.get("--direction")) {
+    if (*d != "in" && *d != "out") args.fail("--direction must be in or out, not \"" + *d + "\"");
+    f.direction = *d;
+  }
+  for (const auto& k : args.list("--kind")) {
+    auto kind = journal::kind_from_name(k);
+    if (!kind) {
+      args.fail("--kind \"" + k +
+                "\" is not a record kind (fix_in, fix_out, upstream_request, upstream_event, engine_event, "
+                "seq_change, checkpoint)");
+    }
+    f.kinds.insert(*kind);
+  }
+  if (auto t = args.get("--from")) {
+    f.from_ns = parse_time(*t);
+    if (!f.from_ns) args.fail("--from \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
+  }
+  if (auto t = args.get("--to")) {
+    f.to_ns = parse_time(*t);
+    if (!f.to_ns) args.fail("--to \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
+  }
+  if (f.from_ns && f.to_ns && *f.from_ns > *f.to_ns) args.fail("--from is after --to");
+  if (dicts != nullptr) {
+    for (const auto& t : args.list("--type")) {
+      // A short code is a MsgType as it is; a longer word is a name from the dictionaries, or an
+      // upstream op/event name (new, cancel, accepted, execution, ...).
+      if (t.size() <= 2) {
+        f.msg_types.insert(t);
+      } else if (auto code = dicts->msg_type_of_name(t)) {
+        f.msg_types.insert(*code);
+      } else if (t.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+        f.msg_types.insert(t);
+      } else {
+        args.fail("--type \"" + t + "\" is neither a MsgType nor a message name in the data dictionaries");
+      }
+    }
+  }
+  return f;
+}
+
+}  // namespace fixgate::journal_tool

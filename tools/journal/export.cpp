@@ -1,0 +1,133 @@
+// export: every record (or a filtered selection) as CSV or JSON lines with stable columns.
+
+#include "export.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "dictionary.hpp"
+#include "fixgate/journal/reader.hpp"
+
+namespace fixgate::journal_tool {
+
+const std::vector<std::string>& export_columns() {
+  static const std::vector<std::string> columns{
+      "seq",           "time",      "time_ns",        "kind",     "stream",          "direction",
+      "msg_type",      "client_order_id", "orig_client_order_id", "cl_ord_id", "orig_cl_ord_id", "order_id",
+      "exec_id",       "exec_type", "ord_status",     "account",  "symbol",          "side",
+      "qty",           "price",     "last_qty",       "last_px",  "poss_dup",        "payload"};
+  return columns;
+}
+
+std::vector<std::string> export_row(const journal::RecordView& record) {
+  const Facts f = facts_of(record);
+  std::string msg_type = f.msg_type;
+  if (record.kind == journal::RecordKind::engine_event || record.kind == journal::RecordKind::seq_change) {
+    // The first word says what it is: session_up, apply_fix, reserve=1000 -> reserve, ...
+    const auto text = trimmed(record.payload);
+    msg_type = std::string(text.substr(0, text.find_first_of(" =")));
+  }
+  return {std::to_string(record.seq),
+          format_time(record.timestamp_ns),
+          std::to_string(record.timestamp_ns),
+          std::string(journal::name(record.kind)),
+          std::string(record.stream),
+          std::string(direction_of(record.kind)),
+          msg_type,
+          f.client_order_id,
+          f.orig_client_order_id,
+          f.cl_ord_id,
+          f.orig_cl_ord_id,
+          f.order_id,
+          f.exec_id,
+          f.exec_type,
+          f.ord_status,
+          f.account,
+          f.symbol,
+          f.side,
+          f.qty,
+          f.price,
+          f.last_qty,
+          f.last_px,
+          f.poss_dup ? "Y" : "",
+          printable(record.payload)};
+}
+
+std::string csv_field(std::string_view value) {
+  const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!value.empty() && (value.front() == ' ' || value.back() == ' '));
+  if (!quote) return std::string(value);
+  std::string out = "\"";
+  for (const char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string csv_line(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    out.append(csv_field(fields[i]));
+  }
+  out.append("\r\n");
+  return out;
+}
+
+std::string jsonl_line(const std::vector<std::string>& row) {
+  const auto& columns = export_columns();
+  nlohmann::ordered_json object;
+  for (std::size_t i = 0; i < columns.size() && i < row.size(); ++i) {
+    const auto& c = columns[i];
+    if (c == "seq" || c == "time_ns") {
+      object[c] = std::stoll(row[i]);
+    } else if (c == "poss_dup") {
+      object[c] = row[i] == "Y";
+    } else {
+      object[c] = row[i];
+    }
+  }
+  // Payload bytes that are not UTF-8 are replaced rather than failing the export.
+  return object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+int cmd_export(int argc, char** argv, int first) {
+  auto valued = filter_options();
+  valued.insert({"--format", "--dictionary-dir"});
+  const Args args("export", argc, argv, first, valued, {});
+  const auto& dir = args.dir();
+  const auto format = args.get("--format").value_or("csv");
+  if (format != "csv" && format != "jsonl") args.fail("--format must be csv or jsonl, not \"" + format + "\"");
+  std::optional<Dictionaries> dicts;
+  if (args.has("--type")) dicts = Dictionaries::load(args.get("--dictionary-dir").value_or(default_spec_dir().string()));
+  const Filter filter = parse_filter(args, dicts ? &*dicts : nullptr);
+  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+
+  std::string out;
+  if (format == "csv") out = csv_line(export_columns());
+  auto result = journal::scan(dir, [&](const journal::RecordView& record) {
+    if (!filter.matches(record)) return true;
+    const auto row = export_row(record);
+    out.append(format == "csv" ? csv_line(row) : jsonl_line(row));
+    if (out.size() > (1 << 16)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+    return true;
+  });
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!result) {
+    std::cerr << "fixgate-journal export: " << result.error().to_string() << "\n";
+    return exit_finding;
+  }
+  if (result->tail) std::cerr << "fixgate-journal export: reading stopped at a torn tail: " << result->tail->to_string() << "\n";
+  return exit_ok;
+}
+
+}  // namespace fixgate::journal_tool

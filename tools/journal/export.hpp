@@ -1,0 +1,25 @@
+#pragma once
+// The export row: stable columns (spec/journal-export.md) and their CSV (RFC 4180) and JSON-lines
+// encodings.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fixgate/journal/record.hpp"
+
+namespace fixgate::journal_tool {
+
+/// Column names, in order; never renamed or reordered, only appended to.
+const std::vector<std::string>& export_columns();
+/// The row of one record, one string per column (empty when the record has no such value).
+std::vector<std::string> export_row(const journal::RecordView& record);
+/// One CSV field per RFC 4180: quoted (with inner quotes doubled) when it holds a comma, a quote,
+/// CR or LF, or starts/ends with a space.
+std::string csv_field(std::string_view value);
+/// A whole CSV record, fields joined by commas and ended by CRLF as RFC 4180 says.
+std::string csv_line(const std::vector<std::string>& fields);
+/// One JSON object line; seq and time_ns are numbers, poss_dup a boolean, the rest strings.
+std::string jsonl_line(const std::vector<std::string>& row);
+
+}  // namespace fixgate::journal_tool

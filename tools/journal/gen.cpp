@@ -1,0 +1,2 @@
+// fixgate-journal-gen: placeholder, see below.
+int main() { return 2; }
