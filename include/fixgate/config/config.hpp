@@ -63,6 +63,24 @@ struct Upstream {
 
 enum class FixVersion { fix42, fix44 };
 
+/// Sequence-number reset policy of a scheduled session (see ops::Schedule::reset_period_start).
+enum class SeqReset { daily, weekly, never };
+
+/// When a FIX session should be logged on, in its own time zone's wall-clock time. Daily form:
+/// one period starting at `start` on each day in `days` and ending at the next `end` (the next
+/// day when end <= start, e.g. 22:00-06:00). Weekly form (`start_day` and `end_day` set, `days`
+/// then holds only start_day): one period from start_day start to the next end_day end.
+struct SessionSchedule {
+  std::string time_zone;              ///< IANA name, e.g. Asia/Tokyo; checked against zoneinfo
+  std::uint32_t start_seconds = 0;    ///< seconds after local midnight, 0..86399
+  std::uint32_t end_seconds = 0;
+  std::uint8_t days = 0x7f;           ///< bit d: a period starts on weekday d (0 = Sunday .. 6)
+  std::optional<std::uint8_t> start_day;  ///< weekly form: 0 = Sunday .. 6 = Saturday
+  std::optional<std::uint8_t> end_day;
+  SeqReset reset = SeqReset::daily;
+  bool operator==(const SessionSchedule&) const = default;
+};
+
 struct Session {
   std::string name;                   ///< short id used in routes, logs and the journal
   FixVersion version = FixVersion::fix44;
@@ -73,6 +91,7 @@ struct Session {
   std::uint32_t reconnect_seconds = 5;
   std::string data_dictionary;        ///< path; default spec/FIX44.xml or spec/FIX42.xml
   bool enabled = true;
+  std::optional<SessionSchedule> schedule;  ///< absent: always on (no scheduled logon/logout)
 };
 
 struct Route {
