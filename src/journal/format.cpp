@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "crc32c.hpp"
+#include "fixgate/journal/redact.hpp"
 
 namespace fixgate::journal::detail {
 
@@ -76,6 +77,29 @@ bool valid_frame_after(const char* data, std::size_t size, std::size_t from,
     if (decode_frame(data + at, size - at, view, frame_size) == FrameStatus::ok) return true;
   }
   return false;
+}
+
+void encode_body(char* out, std::uint64_t seq, std::int64_t timestamp_ns, std::uint16_t kind,
+                 std::uint16_t flags, std::string_view stream, std::string_view payload) {
+  store<std::uint64_t>(out, seq);
+  store<std::int64_t>(out + 8, timestamp_ns);
+  store<std::uint16_t>(out + 16, kind);
+  store<std::uint16_t>(out + 18, flags);
+  store<std::uint32_t>(out + 20, static_cast<std::uint32_t>(stream.size()));
+  if (!stream.empty()) std::memcpy(out + 24, stream.data(), stream.size());
+  store<std::uint32_t>(out + 24 + stream.size(), static_cast<std::uint32_t>(payload.size()));
+  if (!payload.empty()) std::memcpy(out + 28 + stream.size(), payload.data(), payload.size());
+}
+
+bool redact_body(char* body, std::size_t body_len) {
+  const auto kind = static_cast<RecordKind>(load<std::uint16_t>(body + 16));
+  if (kind != RecordKind::fix_in && kind != RecordKind::fix_out) return false;
+  const auto stream_len = load<std::uint32_t>(body + 20);
+  const auto payload_len = body_len - body_fixed - stream_len;
+  // Redaction keeps lengths, so it can happen in place, off the producers' path.
+  if (redact_fix_secrets(std::span<char>(body + 28 + stream_len, payload_len)) == 0) return false;
+  store<std::uint16_t>(body + 18, static_cast<std::uint16_t>(load<std::uint16_t>(body + 18) | flag_redacted));
+  return true;
 }
 
 std::string segment_name(std::uint64_t first_seq) {

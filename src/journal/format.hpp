@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "fixgate/journal/record.hpp"
 
@@ -68,6 +69,21 @@ FrameStatus decode_frame(const char* data, std::size_t avail, RecordView& out,
 /// `after_seq`: the bad bytes before it are then not a torn tail but damage in the middle.
 bool valid_frame_after(const char* data, std::size_t size, std::size_t from,
                        std::uint64_t after_seq);
+
+/// Body bytes of a record with this stream and payload (seq through payload, no frame, no hash).
+inline std::size_t body_size(std::size_t stream_size, std::size_t payload_size) {
+  return body_fixed + stream_size + payload_size;
+}
+
+/// Writes a record body (seq | timestamp | kind | flags | stream length | stream | payload length
+/// | payload) at `out`, which must hold body_size(stream, payload) bytes. Both backends chain the
+/// same bytes, so a record's chain value does not depend on where it was stored.
+void encode_body(char* out, std::uint64_t seq, std::int64_t timestamp_ns, std::uint16_t kind,
+                 std::uint16_t flags, std::string_view stream, std::string_view payload);
+
+/// Redacts FIX secrets in place in the payload of the encoded body at `body` (fix_in / fix_out
+/// only) and sets flag_redacted when anything changed; returns true then.
+bool redact_body(char* body, std::size_t body_len);
 
 /// "00000000000000000001.fgj".
 std::string segment_name(std::uint64_t first_seq);

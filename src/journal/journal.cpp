@@ -173,15 +173,8 @@ std::expected<std::uint64_t, Error> Journal::append(RecordKind kind, std::string
     // The hash and CRC are left for the writer thread: producers only copy.
     char* f = bytes.grow(frame_size);
     store<std::uint32_t>(f, static_cast<std::uint32_t>(body_len));
-    char* body = f + detail::frame_prefix;
-    store<std::uint64_t>(body, seq);
-    store<std::int64_t>(body + 8, timestamp_ns);
-    store<std::uint16_t>(body + 16, static_cast<std::uint16_t>(kind));
-    store<std::uint16_t>(body + 18, 0);
-    store<std::uint32_t>(body + 20, static_cast<std::uint32_t>(stream.size()));
-    if (!stream.empty()) std::memcpy(body + 24, stream.data(), stream.size());
-    store<std::uint32_t>(body + 24 + stream.size(), static_cast<std::uint32_t>(payload.size()));
-    if (!payload.empty()) std::memcpy(body + 28 + stream.size(), payload.data(), payload.size());
+    detail::encode_body(f + detail::frame_prefix, seq, timestamp_ns,
+                        static_cast<std::uint16_t>(kind), 0, stream, payload);
     if (writer_idle_) {
       writer_idle_ = false;
       wake = true;

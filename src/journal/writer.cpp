@@ -9,7 +9,6 @@
 #include <cerrno>
 
 #include "crc32c.hpp"
-#include "fixgate/journal/redact.hpp"
 #include "format.hpp"
 
 namespace fixgate::journal {
@@ -21,15 +20,7 @@ std::size_t Journal::Writer::seal(char* frame, std::uint64_t& seq) {
   const auto body_len = load<std::uint32_t>(frame);
   char* body = frame + detail::frame_prefix;
   seq = load<std::uint64_t>(body);
-  const auto kind = static_cast<RecordKind>(load<std::uint16_t>(body + 16));
-  if (kind == RecordKind::fix_in || kind == RecordKind::fix_out) {
-    const auto stream_len = load<std::uint32_t>(body + 20);
-    const auto payload_len = body_len - detail::body_fixed - stream_len;
-    // Redaction keeps lengths, so it can happen in place here, off the producers' path.
-    if (redact_fix_secrets(std::span<char>(body + 28 + stream_len, payload_len)) > 0) {
-      store<std::uint16_t>(body + 18, load<std::uint16_t>(body + 18) | flag_redacted);
-    }
-  }
+  detail::redact_body(body, body_len);
   hash = hasher.next(hash, body, body_len);
   std::memcpy(body + body_len, hash.data(), hash.size());
   store<std::uint32_t>(frame + 4, detail::crc32c(body, body_len + detail::hash_size));
