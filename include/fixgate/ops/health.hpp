@@ -1,0 +1,39 @@
+#pragma once
+// /healthz and /readyz as pure functions of a snapshot the daemon assembles.
+//
+// /healthz: the process is alive and its io thread answers: always 200 "ok".
+// /readyz: 200 "ready" when the journal has been recovered, the process is not shutting down,
+// and every session that should be up now (enabled and inside its schedule) is logged on;
+// otherwise 503 "not ready" followed by one line per failing condition, so an operator reading
+// the probe output sees why.
+
+#include <string>
+#include <vector>
+
+#include "fixgate/ops/http_server.hpp"
+
+namespace fixgate::ops {
+
+struct SessionReadiness {
+  std::string name;
+  bool enabled = true;
+  bool in_schedule = true;  ///< Schedule::active(now); true for a session without a schedule
+  bool logged_on = false;
+};
+
+struct ReadinessInput {
+  bool journal_recovered = false;
+  bool stopping = false;    ///< SIGTERM received: drain, take no new traffic
+  std::vector<SessionReadiness> sessions;
+};
+
+/// 200, "ok\n".
+HttpResponse liveness();
+
+/// 200 "ready\n" plus one line per session that is expected up ("session LSE: logged on"), or 503
+/// "not ready\n" plus a line per failing condition, e.g. "journal: not recovered yet",
+/// "session LSE: enabled and inside its schedule but not logged on". Sessions that are disabled or
+/// outside their schedule are listed as such and never make it fail.
+HttpResponse readiness(const ReadinessInput& input);
+
+}  // namespace fixgate::ops
