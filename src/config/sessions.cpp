@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fixgate/core/time_zone.hpp"
 #include "sections.hpp"
 
 namespace fixgate::config::detail {
@@ -26,6 +27,85 @@ std::string read_comp_id(const Value& value) {
   return id;
 }
 
+// "HH:MM" or "HH:MM:SS", 24-hour wall-clock time; seconds after midnight.
+std::uint32_t read_time_of_day(const Value& value) {
+  const std::string text = value.scalar("HH:MM");
+  const auto digits = [&](std::size_t at) -> int {
+    if (at + 2 > text.size() || text[at] < '0' || text[at] > '9' || text[at + 1] < '0' || text[at + 1] > '9') return -1;
+    return (text[at] - '0') * 10 + (text[at + 1] - '0');
+  };
+  const bool shape = (text.size() == 5 || (text.size() == 8 && text[5] == ':')) && text[2] == ':';
+  const int h = shape ? digits(0) : -1;
+  const int m = shape ? digits(3) : -1;
+  const int sec = shape && text.size() == 8 ? digits(6) : 0;
+  if (h < 0 || m < 0 || sec < 0) {
+    value.fail("expected HH:MM or HH:MM:SS (24-hour local time), found \"" + text + "\"");
+  }
+  if (h > 23 || m > 59 || sec > 59) value.fail("\"" + text + "\" is not a time of day (00:00 to 23:59:59)");
+  return static_cast<std::uint32_t>(h * 3600 + m * 60 + sec);
+}
+
+std::uint8_t read_weekday(const Value& value) {
+  return read_enum<std::uint8_t>(value, {{"sun", 0}, {"mon", 1}, {"tue", 2}, {"wed", 3}, {"thu", 4}, {"fri", 5}, {"sat", 6}});
+}
+
+// A session's trading hours; the rules are docs/CONFIG.md's "sessions[].schedule".
+SessionSchedule read_schedule(const Value& value) {
+  const MapReader map(value, {"time_zone", "start", "end", "days", "start_day", "end_day", "reset"});
+  SessionSchedule schedule;
+  const Value zone = map.require("time_zone");
+  schedule.time_zone = read_nonempty(zone);
+  if (auto loaded = TimeZone::load(schedule.time_zone); !loaded) zone.fail(loaded.error());
+  schedule.start_seconds = read_time_of_day(map.require("start"));
+  const Value end = map.require("end");
+  schedule.end_seconds = read_time_of_day(end);
+
+  const auto start_day = map.get("start_day");
+  const auto end_day = map.get("end_day");
+  const auto days = map.get("days");
+  if (start_day.has_value() != end_day.has_value()) {
+    const Value& present = start_day ? *start_day : *end_day;
+    const std::string missing = start_day ? "end_day" : "start_day";
+    present.fail_key(child_path(value.path(), missing), "start_day and end_day go together; " + missing + " is missing");
+  }
+  const bool weekly = start_day.has_value();
+  if (weekly) {
+    if (days) days->fail("a weekly schedule (start_day/end_day) takes no days list");
+    schedule.start_day = read_weekday(*start_day);
+    schedule.end_day = read_weekday(*end_day);
+    schedule.days = static_cast<std::uint8_t>(1u << *schedule.start_day);
+    if (*schedule.start_day == *schedule.end_day && schedule.start_seconds == schedule.end_seconds) {
+      end.fail("a weekly schedule needs different start and end");
+    }
+  } else {
+    if (schedule.start_seconds == schedule.end_seconds) {
+      end.fail("start and end are equal; leave out the schedule for a session that is always on");
+    }
+    if (days) {
+      const auto items = days->elements();
+      if (items.empty()) days->fail("list at least one day");
+      schedule.days = 0;
+      for (const auto& item : items) {
+        const auto bit = static_cast<std::uint8_t>(1u << read_weekday(item));
+        if (schedule.days & bit) item.fail("listed twice");
+        schedule.days = static_cast<std::uint8_t>(schedule.days | bit);
+      }
+    }
+  }
+  schedule.reset = weekly ? SeqReset::weekly : SeqReset::daily;
+  if (auto reset = map.get("reset")) {
+    schedule.reset = read_enum<SeqReset>(
+        *reset, {{"daily", SeqReset::daily}, {"weekly", SeqReset::weekly}, {"never", SeqReset::never}});
+    if (weekly && schedule.reset == SeqReset::daily) {
+      reset->fail("a weekly schedule resets weekly or never, not daily");
+    }
+    if (!weekly && schedule.reset == SeqReset::weekly && schedule.days == 0x7f) {
+      reset->fail("weekly needs a day without a session start to mark the start of the week (list days)");
+    }
+  }
+  return schedule;
+}
+
 Session read_session(const MapReader& map) {
   Session session;
   session.name = read_session_name(map.require("name"));
@@ -43,6 +123,7 @@ Session read_session(const MapReader& map) {
     session.data_dictionary = session.version == FixVersion::fix42 ? "spec/FIX42.xml" : "spec/FIX44.xml";
   }
   if (auto v = map.get("enabled")) session.enabled = read_bool(*v);
+  if (auto v = map.get("schedule")) session.schedule = read_schedule(*v);
   return session;
 }
 
@@ -52,7 +133,7 @@ std::vector<Session> read_sessions(const Value& value) {
   std::vector<Session> sessions;
   for (const auto& element : value.elements()) {
     const MapReader map(element, {"name", "fix_version", "sender_comp_id", "target_comp_id", "connect",
-                                  "heartbeat_seconds", "reconnect_seconds", "data_dictionary", "enabled"});
+                                  "heartbeat_seconds", "reconnect_seconds", "data_dictionary", "enabled", "schedule"});
     Session session = read_session(map);
     for (const auto& other : sessions) {
       if (other.name == session.name) {
