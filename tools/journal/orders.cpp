@@ -1,13 +1,93 @@
-// orders: the state of every order as of a time, by replaying the journal through the engine.
+// orders: the state of every order as of a time, by replaying the journal through the engine's own
+// code (fixgate::engine::replay_orders): the same book a restarted fixgate would have.
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "export.hpp"
+
+#ifdef FIXGATE_JOURNAL_TOOL_ORDERS
+#include "fixgate/config/config.hpp"
+#include "fixgate/engine/replay.hpp"
+#endif
 
 namespace fixgate::journal_tool {
 
 int cmd_orders(int argc, char** argv, int first) {
   const Args args("orders", argc, argv, first, {"--config", "--at", "--format"}, {});
-  args.fail("not available in this build: the engine's replay_orders is not there yet");
+  const auto& dir = args.dir();
+  const auto config_file = args.get("--config");
+  if (!config_file) args.fail("missing --config FILE (the fixgate configuration the journal was written with)");
+  std::optional<std::int64_t> at;
+  if (auto t = args.get("--at")) {
+    at = parse_time(*t);
+    if (!at) args.fail("--at \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
+  }
+  const auto format = args.get("--format").value_or("table");
+  if (format != "table" && format != "csv" && format != "jsonl") {
+    args.fail("--format must be table, csv or jsonl, not \"" + format + "\"");
+  }
+  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+#ifndef FIXGATE_JOURNAL_TOOL_ORDERS
+  args.fail("not available in this build (configured with FIXGATE_JOURNAL_TOOL_ORDERS=OFF)");
+#else
+  auto config = config::load_file(*config_file);
+  if (!config) args.fail("--config " + config.error().to_string());
+  auto replayed = engine::replay_orders(*config, dir, at);
+  if (!replayed) {
+    std::cerr << "fixgate-journal orders: " << replayed.error() << "\n";
+    return exit_finding;
+  }
+  const std::vector<std::string> columns{"client", "client_order_id", "account", "symbol", "side",  "status",
+                                         "qty",    "cum",             "leaves",  "avg_px", "price", "session",
+                                         "order_id", "fix_chain"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& o : replayed->orders) {
+    const auto& s = o.snapshot;
+    std::string chain;
+    for (const auto& link : s.fix_chain) chain += (chain.empty() ? "" : " ") + link;
+    rows.push_back({o.client, s.client_order_id, s.account, s.symbol, std::string(name(s.side)),
+                    std::string(name(s.status)) + (s.pending ? " (pending " + *s.pending + ")" : ""),
+                    s.order_qty.to_string(), s.cum_qty.to_string(), s.leaves_qty.to_string(), s.avg_px.to_string(),
+                    s.price ? s.price->to_string() : "", o.session, o.order_id, chain});
+  }
+  std::string out;
+  if (format == "csv") {
+    out += csv_line(columns);
+    for (const auto& r : rows) out += csv_line(r);
+  } else if (format == "jsonl") {
+    for (const auto& r : rows) {
+      nlohmann::ordered_json object;
+      for (std::size_t i = 0; i < columns.size(); ++i) object[columns[i]] = r[i];
+      out += object.dump() + "\n";
+    }
+  } else {
+    std::vector<std::size_t> width(columns.size());
+    for (std::size_t i = 0; i < columns.size(); ++i) width[i] = columns[i].size();
+    for (const auto& r : rows) {
+      for (std::size_t i = 0; i < columns.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    }
+    const auto line = [&](const std::vector<std::string>& r) {
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        out += fmt::format("{:<{}}", r[i], i + 1 == columns.size() ? 0 : width[i] + 2);
+      }
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      out += "\n";
+    };
+    line(columns);
+    for (const auto& r : rows) line(r);
+    out += fmt::format("{} orders as of {} ({} records replayed)\n", rows.size(),
+                       at ? format_time(*at) : std::string("the end of the journal"), replayed->records);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return exit_ok;
+#endif
 }
 
 }  // namespace fixgate::journal_tool
