@@ -83,6 +83,7 @@ std::expected<bool, Error> SessionLock::acquire(std::chrono::milliseconds timeou
     std::this_thread::sleep_for(retry);
   }
   // Waiting ran out: report a persistent connection problem rather than "someone else owns it".
+  std::lock_guard guard(mutex_);
   if (last_error && !conn_) return std::unexpected(*last_error);
   return false;
 }

@@ -258,8 +258,13 @@ struct PgJournal::Writer {
       }
     }
     static constexpr char trailer[2] = {'\xFF', '\xFF'};
-    if (PQputCopyData(conn.get(), copy.data(), static_cast<int>(copy.size())) != 1 ||
-        PQputCopyData(conn.get(), trailer, 2) != 1 || PQputCopyEnd(conn.get(), nullptr) != 1) {
+    bool sent = true;
+    constexpr std::size_t chunk = 8u << 20;  // PQputCopyData takes an int length
+    for (std::size_t at = 0; sent && at < copy.size(); at += chunk) {
+      const auto n = std::min(chunk, copy.size() - at);
+      sent = PQputCopyData(conn.get(), copy.data() + at, static_cast<int>(n)) == 1;
+    }
+    if (!sent || PQputCopyData(conn.get(), trailer, 2) != 1 || PQputCopyEnd(conn.get(), nullptr) != 1) {
       return std::unexpected(Fault{pg::error_from(conn.get(), "journal writer: copy data"), false});
     }
     std::optional<Fault> copy_fault;

@@ -25,6 +25,18 @@ std::expected<Conn, Error> connect(const std::string& dsn, const std::string& ap
                                         nullptr};
   const std::array<const char*, 9> values{"5", "1", "5", "2", "3", "10000", dsn.c_str(),
                                           application_name.c_str(), nullptr};
+  // libpq's parse errors quote the offending part of the string, which may be a password: check
+  // the DSN first and say only that it is malformed.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    PQfreemem(parse_error);
+    Error e;
+    e.kind = ErrorKind::invalid_argument;
+    e.text = std::string(what) + ": the PostgreSQL DSN is malformed (not shown: it may hold a password)";
+    return std::unexpected(e);
+  }
+  PQconninfoFree(parsed);
   Conn conn(PQconnectdbParams(keys.data(), values.data(), 1));
   if (!conn) {
     Error e;

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "fixgate/journal/ownership.hpp"
 #include "pg_test_util.hpp"
 #include "postgres_internal.hpp"
 
@@ -131,6 +132,18 @@ TEST_CASE("pg: a connection failure never shows the DSN's password") {
   REQUIRE_FALSE(j);
   CHECK(j.error().kind == ErrorKind::io_error);
   CHECK(j.error().text.find("VerySecret123") == std::string::npos);
+}
+
+TEST_CASE("pg: a malformed DSN is refused without quoting it") {
+  auto o = options_for("badsn");
+  o.dsn = "host=127.0.0.1 password=Hunter2Secret port";  // no '=' after the last keyword
+  auto j = PgJournal::open(o);
+  REQUIRE_FALSE(j);
+  CHECK(j.error().kind == ErrorKind::invalid_argument);
+  CHECK(j.error().text.find("Hunter2Secret") == std::string::npos);
+  auto lock = SessionLock::open("postgresql://u:Hunter2Secret@[bad", "S");
+  REQUIRE_FALSE(lock);
+  CHECK(lock.error().text.find("Hunter2Secret") == std::string::npos);
 }
 
 TEST_CASE("json_string_field reads plain string fields and gives up on anything else") {
