@@ -61,6 +61,7 @@ struct PgJournal::Writer {
   std::string app_name;
   std::int64_t lock_key = 0;
   PgFaultHook fault_hook;
+  std::vector<pg::Conn> abandoned;  // connections cut by the test hook (see hook())
   pg::Conn conn;
   int backend_pid = 0;            // backend of the last connection that held the lock
   detail::ChainHasher hasher;
@@ -231,9 +232,12 @@ struct PgJournal::Writer {
     return std::unexpected(Fault{e, true});
   }
 
+  // A cut made by the test hook is abandoned, not closed: like a network failure the server has
+  // not noticed yet, its backend lives on (holding the journal lock and any open transaction)
+  // until connect_and_lock() finds and terminates it.
   bool hook(PgStep step) {
     if (fault_hook && fault_hook(step)) {
-      conn.reset();
+      abandoned.push_back(std::move(conn));
       return true;
     }
     return false;

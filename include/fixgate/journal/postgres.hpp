@@ -45,8 +45,10 @@ enum class PgStep {
   after_commit,   ///< COMMIT succeeded but its answer is "lost": the outcome looks unknown
 };
 
-/// Test seam: answer true to make the writer drop its connection at that step, as if the network
-/// failed there. Called on the writer thread. Empty in production.
+/// Test seam: answer true to make the writer abandon its connection at that step, as if the
+/// network failed there and the server has not noticed yet (the old backend keeps its locks and
+/// open transaction until the writer's reconnect terminates it). Called on the writer thread.
+/// Empty in production.
 using PgFaultHook = std::function<bool(PgStep step)>;
 
 /// Where the journal lives and how the writer behaves.

@@ -105,6 +105,11 @@ TEST_CASE("pg: a COMMIT whose answer was lost is found committed, not written tw
     CHECK(cut == 1);
     append_range(*j, 21, 30);
     CHECK_FALSE(j->failure());
+    // The abandoned connection's backend (still holding the lock, and under before_commit an open
+    // transaction with the rows) was terminated by the writer: only its live connection is left.
+    Sql sql;
+    CHECK(sql.one("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                  {"fixgate-journal:" + name}) == "1");
     REQUIRE(j->close());
     check_exactly(name, 30);
   }
@@ -156,7 +161,11 @@ TEST_CASE("pg: a writer that lost its connection while another instance took ove
   cut = true;
   const Record r = record_for(11);
   REQUIRE(old_owner->append(r.kind, r.stream, r.payload, r.timestamp_ns));
-  // The old owner's connection (and its lock) is gone; a standby gets the journal.
+  // The old owner's connection is cut; once the server notices (here: the backend is terminated)
+  // the lock is free and a standby gets the journal.
+  REQUIRE(eventually([&] { return !old_owner->connected(); }));
+  Sql killer;
+  CHECK(killer.terminate("fixgate-journal:" + name) == 1);
   auto so = options_for(name);
   so.lock_wait = std::chrono::seconds(5);
   auto standby = open_pg(std::move(so));
@@ -190,6 +199,9 @@ TEST_CASE("pg: a writer that finds rows it did not write after reconnecting stop
   cut = true;
   const Record r = record_for(11);
   REQUIRE(old_owner->append(r.kind, r.stream, r.payload, r.timestamp_ns));
+  REQUIRE(eventually([&] { return !old_owner->connected(); }));
+  Sql killer;
+  CHECK(killer.terminate("fixgate-journal:" + name) == 1);
   {
     // A standby takes over, writes one record and goes away before the old owner is back.
     auto so = options_for(name);
