@@ -1,0 +1,101 @@
+// Time parsing and printing, FIX splitting and the record filter of fixgate-journal.
+
+#include <catch2/catch.hpp>
+
+#include "common.hpp"
+
+using namespace fixgate::journal_tool;
+
+TEST_CASE("ISO 8601 UTC times parse to nanoseconds since the epoch") {
+  // Values from Python's calendar.timegm, not from the code under test.
+  CHECK(parse_time("2026-11-26T12:00:00Z") == 1795694400000000000LL);
+  CHECK(parse_time("2026-11-26T12:00:00") == 1795694400000000000LL);
+  CHECK(parse_time("2026-11-26T12:00:00.5Z") == 1795694400500000000LL);
+  CHECK(parse_time("2026-11-26T12:00:00.000000001Z") == 1795694400000000001LL);
+  CHECK(parse_time("2000-02-29T23:59:59.123456789Z") == 951868799123456789LL);
+  CHECK(parse_time("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_time("2026-11-26") == 1795651200000000000LL);
+  CHECK(parse_time("2026-11-26T12:00Z") == 1795694400000000000LL);
+  CHECK(parse_time("2026-11-26T12:00:00+00:00") == 1795694400000000000LL);
+}
+
+TEST_CASE("nanoseconds since the epoch are accepted as they are") {
+  CHECK(parse_time("1795694400000000000") == 1795694400000000000LL);
+  CHECK(parse_time("0") == 0);
+}
+
+TEST_CASE("malformed times are refused") {
+  for (const char* bad : {"", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30", "2026-11-26T24:00:00Z",
+                          "2026-11-26T12:00:00.Z", "2026-11-26T12:00:00.1234567890Z", "2026-11-26T12:00:00+01:00",
+                          "2026/11/26", "99999999999999999999", "-5"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_time(bad).has_value());
+  }
+}
+
+TEST_CASE("times print as ISO 8601 with nine fractional digits and round-trip") {
+  CHECK(format_time(1795694400000000000LL) == "2026-11-26T12:00:00.000000000Z");
+  CHECK(format_time(951868799123456789LL) == "2000-02-29T23:59:59.123456789Z");
+  CHECK(format_time(0) == "1970-01-01T00:00:00.000000000Z");
+  for (const std::int64_t ns : {1LL, 1795700827883624720LL, 4102444799999999999LL}) {
+    CHECK(parse_time(format_time(ns)) == ns);
+  }
+}
+
+TEST_CASE("raw FIX splits into tags and values") {
+  const auto fields = split_fix("8=FIX.4.4\x01" "35=8\x01" "58=a=b\x01" "junk\x01" "10=000\x01");
+  REQUIRE(fields.size() == 5);
+  CHECK(fields[0].tag == 8);
+  CHECK(fields[0].value == "FIX.4.4");
+  CHECK(fields[2].tag == 58);
+  CHECK(fields[2].value == "a=b");
+  CHECK(fields[3].tag == 0);
+  CHECK(fields[4].value == "000");
+  CHECK(printable("8=FIX.4.4\x01" "35=0\x01\n") == "8=FIX.4.4|35=0|");
+}
+
+TEST_CASE("facts come out of FIX and upstream records alike") {
+  fixgate::journal::RecordView fix;
+  fix.kind = fixgate::journal::RecordKind::fix_in;
+  fix.payload = "8=FIX.4.4\x01" "35=8\x01" "43=Y\x01" "11=FG1\x01" "37=O1\x01" "17=E1\x01" "54=5\x01" "55=IBM\x01" "32=10\x01" "31=1.5\x01";
+  const auto f = facts_of(fix);
+  CHECK(f.msg_type == "8");
+  CHECK(f.cl_ord_id == "FG1");
+  CHECK(f.order_id == "O1");
+  CHECK(f.side == "sell_short");
+  CHECK(f.poss_dup);
+  CHECK(f.last_qty == "10");
+  fixgate::journal::RecordView up;
+  up.kind = fixgate::journal::RecordKind::upstream_request;
+  up.payload = "{\"op\":\"cancel\",\"client_order_id\":\"c1-x\",\"orig_client_order_id\":\"c1\"}\n";
+  const auto u = facts_of(up);
+  CHECK(u.msg_type == "cancel");
+  CHECK(u.client_order_id == "c1-x");
+  CHECK(u.orig_client_order_id == "c1");
+}
+
+TEST_CASE("the filter checks kind, stream, direction, time and message type") {
+  Filter filter;
+  filter.direction = "in";
+  filter.msg_types = {"8"};
+  filter.from_ns = 100;
+  filter.to_ns = 200;
+  fixgate::journal::RecordView r;
+  r.kind = fixgate::journal::RecordKind::fix_in;
+  r.timestamp_ns = 150;
+  r.payload = "8=FIX.4.4\x01" "9=5\x01" "35=8\x01";
+  CHECK(filter.matches(r));
+  r.timestamp_ns = 201;
+  CHECK_FALSE(filter.matches(r));
+  r.timestamp_ns = 200;
+  r.kind = fixgate::journal::RecordKind::fix_out;
+  CHECK_FALSE(filter.matches(r));
+  r.kind = fixgate::journal::RecordKind::fix_in;
+  r.payload = "8=FIX.4.4\x01" "9=5\x01" "35=D\x01";
+  CHECK_FALSE(filter.matches(r));
+  filter.msg_types = {"accepted"};
+  r.kind = fixgate::journal::RecordKind::upstream_event;
+  filter.direction = "out";
+  r.payload = "{\"event\":\"accepted\",\"seq\":1}\n";
+  CHECK(filter.matches(r));
+}
