@@ -443,7 +443,10 @@ std::expected<void, Error> PgJournal::close() {
   work_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   // Closing the connection releases the journal's advisory lock: a standby may take over now.
-  if (writer_) writer_->conn.reset();
+  if (writer_) {
+    writer_->conn.reset();
+    writer_->abandoned.clear();
+  }
   connected_.store(false, std::memory_order_release);
   {
     std::lock_guard lock(mutex_);

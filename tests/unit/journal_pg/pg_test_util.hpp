@@ -53,6 +53,7 @@ class Sql {
     if (PQstatus(conn_) != CONNECTION_OK) {
       throw std::runtime_error(std::string("test connection failed: ") + PQerrorMessage(conn_));
     }
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // "... does not exist, skipping"
   }
   ~Sql() { PQfinish(conn_); }
   Sql(const Sql&) = delete;
