@@ -1,7 +1,6 @@
 #include "common.hpp"
 
 #include <charconv>
-#include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -153,6 +152,17 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
   return ((days * 24 + h) * 60 + mi) * 60 * 1'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac;
 }
 
+namespace {
+
+void put_digits(char* at, std::int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
 std::string format_time(std::int64_t ns) {
   std::int64_t secs = ns / 1'000'000'000;
   std::int64_t frac = ns % 1'000'000'000;
@@ -160,11 +170,32 @@ std::string format_time(std::int64_t ns) {
     frac += 1'000'000'000;
     --secs;
   }
-  const std::time_t t = static_cast<std::time_t>(secs);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                     utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
+  std::int64_t days = secs / 86400;
+  std::int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (y < 0 || y > 9999) return std::to_string(ns);
+  std::string out = "0000-00-00T00:00:00.000000000Z";
+  put_digits(&out[0], y, 4);
+  put_digits(&out[5], m, 2);
+  put_digits(&out[8], d, 2);
+  put_digits(&out[11], rem / 3600, 2);
+  put_digits(&out[14], rem / 60 % 60, 2);
+  put_digits(&out[17], rem % 60, 2);
+  put_digits(&out[20], frac, 9);
+  return out;
 }
 
 // ---- FIX ----

@@ -77,6 +77,7 @@ std::size_t line_of(std::string_view text, std::size_t offset) {
 Dictionary Dictionary::parse(std::string_view xml, const std::string& source) {
   Dictionary d;
   d.names_.resize(direct_tags);
+  d.values_.resize(direct_tags);
   // Field definitions live in <fields>; <field name=.../> references elsewhere carry no number.
   const auto fields_start = xml.find("<fields>");
   if (fields_start == std::string_view::npos) {
@@ -113,7 +114,7 @@ Dictionary Dictionary::parse(std::string_view xml, const std::string& source) {
     if (field_end == std::string_view::npos) {
       throw UsageError(source + ":" + std::to_string(line_of(xml, open)) + ": field " + *number + " has no </field>");
     }
-    auto& values = d.values_[tag];
+    auto& values = tag < direct_tags ? d.values_[static_cast<std::size_t>(tag)] : d.big_values_[tag];
     std::size_t vpos = pos;
     for (;;) {
       const auto vopen = xml.find("<value ", vpos);
@@ -127,7 +128,7 @@ Dictionary Dictionary::parse(std::string_view xml, const std::string& source) {
         throw UsageError(source + ":" + std::to_string(line_of(xml, vopen)) +
                          ": <value> without an enum or description attribute");
       }
-      values[*enumeration] = *description;
+      values.emplace_back(*enumeration, *description);
       vpos = vclose + 1;
     }
     pos = field_end + 8;
@@ -149,11 +150,19 @@ std::string_view Dictionary::field_name(int tag) const {
   return it == big_names_.end() ? std::string_view{} : std::string_view(it->second);
 }
 
+const Dictionary::Values* Dictionary::values_of(int tag) const {
+  if (tag > 0 && tag < direct_tags) return &values_[static_cast<std::size_t>(tag)];
+  const auto it = big_values_.find(tag);
+  return it == big_values_.end() ? nullptr : &it->second;
+}
+
 std::string_view Dictionary::value_name(int tag, std::string_view value) const {
-  const auto it = values_.find(tag);
-  if (it == values_.end()) return {};
-  const auto v = it->second.find(std::string(value));
-  return v == it->second.end() ? std::string_view{} : std::string_view(v->second);
+  const Values* values = values_of(tag);
+  if (values == nullptr) return {};
+  for (const auto& [enumeration, description] : *values) {
+    if (enumeration == value) return description;
+  }
+  return {};
 }
 
 int Dictionary::tag_of(std::string_view name) const {
@@ -167,9 +176,7 @@ int Dictionary::tag_of(std::string_view name) const {
 }
 
 std::optional<std::string> Dictionary::msg_type_of_name(std::string_view name) const {
-  const auto it = values_.find(35);
-  if (it == values_.end()) return std::nullopt;
-  for (const auto& [value, description] : it->second) {
+  for (const auto& [value, description] : values_[35]) {
     if (iequal(description, name)) return value;
   }
   return std::nullopt;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace fixgate::journal_tool {
@@ -35,7 +36,10 @@ class Dictionary {
  private:
   std::vector<std::string> names_;  // by tag (tags above the vector are in big_names_)
   std::unordered_map<int, std::string> big_names_;
-  std::unordered_map<int, std::unordered_map<std::string, std::string>> values_;
+  using Values = std::vector<std::pair<std::string, std::string>>;  // enum -> description, file order
+  const Values* values_of(int tag) const;
+  std::vector<Values> values_;  // by tag, like names_
+  std::unordered_map<int, Values> big_values_;
   std::size_t fields_ = 0;
 };
 

@@ -1,5 +1,9 @@
 #include "render.hpp"
 
+#include <charconv>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -21,12 +25,73 @@ void paint(std::string& out, bool color, const char* code, std::string_view text
   if (color) out.append(reset);
 }
 
+/// A flat JSON object of strings (without escapes), numbers, booleans and null, as the engine
+/// writes upstream records, read in place; false for anything else (the caller falls back to a
+/// full parser).
+bool flat_json(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
+  out.clear();
+  std::size_t i = 0;
+  const auto skip_ws = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  const auto string = [&](std::string_view& value) {
+    if (i >= text.size() || text[i] != '"') return false;
+    const auto end = text.find_first_of("\"\\", i + 1);
+    if (end == std::string_view::npos || text[end] != '"') return false;
+    value = text.substr(i + 1, end - i - 1);
+    i = end + 1;
+    return true;
+  };
+  skip_ws();
+  if (i >= text.size() || text[i] != '{') return false;
+  ++i;
+  skip_ws();
+  if (i < text.size() && text[i] == '}') return i + 1 == text.size();
+  for (;;) {
+    skip_ws();
+    std::string_view key, value;
+    if (!string(key)) return false;
+    skip_ws();
+    if (i >= text.size() || text[i] != ':') return false;
+    ++i;
+    skip_ws();
+    if (i < text.size() && text[i] == '"') {
+      if (!string(value)) return false;
+    } else {
+      const auto end = text.find_first_of(",}", i);
+      if (end == std::string_view::npos) return false;
+      value = text.substr(i, end - i);
+      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      if (value.empty() || value.find_first_of("{[\"") != std::string_view::npos) return false;
+      i = end;
+    }
+    out.emplace_back(key, value);
+    skip_ws();
+    if (i >= text.size()) return false;
+    if (text[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (text[i] != '}') return false;
+    ++i;
+    skip_ws();
+    return i == text.size();
+  }
+}
+
 std::string json_value(const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 }  // namespace
 
+static void append_number(std::string& out, std::uint64_t n) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
 void Renderer::field(const Dictionary& dict, int tag, std::string_view value, std::string& out) const {
-  fmt::format_to(std::back_inserter(out), "{}=", tag);
+  append_number(out, static_cast<std::uint64_t>(tag));
+  out.push_back('=');
   out.append(value);
   const auto description = dict.value_name(tag, value);
   if (!description.empty()) {
@@ -38,7 +103,8 @@ void Renderer::field(const Dictionary& dict, int tag, std::string_view value, st
 
 void Renderer::header(const journal::RecordView& record, std::string_view summary, std::string& out) const {
   if (color_) out.append(bold);
-  fmt::format_to(std::back_inserter(out), "#{}", record.seq);
+  out.push_back('#');
+  append_number(out, record.seq);
   if (color_) out.append(reset);
   out.push_back(' ');
   out.append(format_time(record.timestamp_ns));
@@ -77,9 +143,17 @@ void Renderer::render(const journal::RecordView& record, std::string& out) const
       for (const auto& f : fields) {
         out.append("    ");
         const auto name = f.tag == 0 ? std::string_view("?") : dict.field_name(f.tag);
-        const std::string label = name.empty() ? std::string("(tag ") + std::to_string(f.tag) + ")" : std::string(name);
         if (color_) out.append(dim);
-        fmt::format_to(std::back_inserter(out), "{:<22}", label);
+        const auto label_start = out.size();
+        if (name.empty()) {
+          out.append("(tag ");
+          append_number(out, static_cast<std::uint64_t>(f.tag));
+          out.push_back(')');
+        } else {
+          out.append(name);
+        }
+        const auto label_size = out.size() - label_start;
+        if (label_size < 22) out.append(22 - label_size, ' ');
         if (color_) out.append(reset);
         out.push_back(' ');
         if (f.tag == 0) {
@@ -94,10 +168,29 @@ void Renderer::render(const journal::RecordView& record, std::string& out) const
     case journal::RecordKind::upstream_request:
     case journal::RecordKind::upstream_event: {
       const auto text = trimmed(record.payload);
-      auto object = nlohmann::ordered_json::parse(text, nullptr, false);
+      const char* type_key = record.kind == journal::RecordKind::upstream_request ? "op" : "event";
       std::string summary;
+      thread_local std::vector<std::pair<std::string_view, std::string_view>> pairs;
+      if (flat_json(text, pairs)) {
+        for (const auto& [key, value] : pairs) {
+          if (key != type_key) continue;
+          paint(summary, color_, green, value);
+          summary.push_back(':');
+        }
+        for (const auto& [key, value] : pairs) {
+          if (key == type_key) continue;
+          summary.push_back(' ');
+          if (color_) summary.append(dim);
+          summary.append(key);
+          if (color_) summary.append(reset);
+          summary.push_back('=');
+          summary.append(value);
+        }
+        header(record, summary, out);
+        return;
+      }
+      auto object = nlohmann::ordered_json::parse(text, nullptr, false);
       if (object.is_object()) {
-        const char* type_key = record.kind == journal::RecordKind::upstream_request ? "op" : "event";
         if (auto it = object.find(type_key); it != object.end()) {
           paint(summary, color_, green, json_value(*it));
           summary.push_back(':');
