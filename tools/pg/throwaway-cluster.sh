@@ -53,8 +53,10 @@ start() {
   bindir=$(find_bindir)
   mkdir -p "$state"
   if [[ -f "$state/datadir" ]]; then
-    echo "throwaway-cluster: $state already describes a cluster; stop it first" >&2
-    exit 1
+    # Left over from a run that never reached its stop (a crashed or interrupted test run).
+    echo "throwaway-cluster: removing the stale cluster described in $state" >&2
+    stop
+    mkdir -p "$state"
   fi
   owner=$(id -un)
   data=$(mktemp -d "${TMPDIR:-/tmp}/fixgate-pg.XXXXXX")
