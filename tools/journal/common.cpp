@@ -198,6 +198,60 @@ std::string format_time(std::int64_t ns) {
   return out;
 }
 
+/// A flat JSON object of strings (without escapes), numbers, booleans and null, as the engine
+/// writes upstream records, read in place; false for anything else (the caller falls back to a
+/// full parser).
+bool flat_json(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
+  out.clear();
+  std::size_t i = 0;
+  const auto skip_ws = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  const auto string = [&](std::string_view& value) {
+    if (i >= text.size() || text[i] != '"') return false;
+    const auto end = text.find_first_of("\"\\", i + 1);
+    if (end == std::string_view::npos || text[end] != '"') return false;
+    value = text.substr(i + 1, end - i - 1);
+    i = end + 1;
+    return true;
+  };
+  skip_ws();
+  if (i >= text.size() || text[i] != '{') return false;
+  ++i;
+  skip_ws();
+  if (i < text.size() && text[i] == '}') return i + 1 == text.size();
+  for (;;) {
+    skip_ws();
+    std::string_view key, value;
+    if (!string(key)) return false;
+    skip_ws();
+    if (i >= text.size() || text[i] != ':') return false;
+    ++i;
+    skip_ws();
+    if (i < text.size() && text[i] == '"') {
+      if (!string(value)) return false;
+    } else {
+      const auto end = text.find_first_of(",}", i);
+      if (end == std::string_view::npos) return false;
+      value = text.substr(i, end - i);
+      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      if (value.empty() || value.find_first_of("{[\"") != std::string_view::npos) return false;
+      i = end;
+    }
+    out.emplace_back(key, value);
+    skip_ws();
+    if (i >= text.size()) return false;
+    if (text[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (text[i] != '}') return false;
+    ++i;
+    skip_ws();
+    return i == text.size();
+  }
+}
+
 // ---- FIX ----
 
 std::vector<FixField> split_fix(std::string_view raw) {
@@ -303,6 +357,28 @@ std::string json_text(const nlohmann::json& object, const char* key) {
 }
 
 void upstream_facts(std::string_view payload, bool request, Facts& f) {
+  thread_local std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  if (flat_json(trimmed(payload), pairs)) {
+    for (const auto& [key, value] : pairs) {
+      if (value == "null") continue;
+      if (key == (request ? "op" : "event")) f.msg_type = value;
+      else if (key == "client_order_id") f.client_order_id = value;
+      else if (key == "orig_client_order_id") f.orig_client_order_id = value;
+      else if (key == "exec_id") f.exec_id = value;
+      else if (key == "exec_type") f.exec_type = value;
+      else if (key == "status") f.ord_status = value;
+      else if (key == "account") f.account = value;
+      else if (key == "symbol") f.symbol = value;
+      else if (key == "side") f.side = value;
+      else if (key == (request ? "qty" : "order_qty")) f.qty = value;
+      else if (key == "price") f.price = value;
+      else if (key == "last_qty") f.last_qty = value;
+      else if (key == "last_px") f.last_px = value;
+      else if (key == "text") f.text = value;
+      else if (key == "reason" && f.text.empty()) f.text = value;
+    }
+    return;
+  }
   auto object = nlohmann::json::parse(trimmed(payload), nullptr, false);
   if (object.is_discarded() || !object.is_object()) return;
   f.msg_type = json_text(object, request ? "op" : "event");

@@ -101,6 +101,10 @@ struct Facts {
   std::string text;                  ///< FIX 58 or upstream text / reason
 };
 
+/// Reads a flat JSON object (string values without escapes, numbers, booleans, null), as the
+/// engine writes upstream records, into key/value views of `text`; false for anything else
+/// (callers then use a full JSON parser).
+bool flat_json(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out);
 /// Reads the facts out of a record of any kind (FIX, upstream JSON; other kinds give empty facts).
 Facts facts_of(const journal::RecordView& record);
 /// The payload without a trailing newline (upstream records end with one).

@@ -25,60 +25,6 @@ void paint(std::string& out, bool color, const char* code, std::string_view text
   if (color) out.append(reset);
 }
 
-/// A flat JSON object of strings (without escapes), numbers, booleans and null, as the engine
-/// writes upstream records, read in place; false for anything else (the caller falls back to a
-/// full parser).
-bool flat_json(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
-  out.clear();
-  std::size_t i = 0;
-  const auto skip_ws = [&] {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-  };
-  const auto string = [&](std::string_view& value) {
-    if (i >= text.size() || text[i] != '"') return false;
-    const auto end = text.find_first_of("\"\\", i + 1);
-    if (end == std::string_view::npos || text[end] != '"') return false;
-    value = text.substr(i + 1, end - i - 1);
-    i = end + 1;
-    return true;
-  };
-  skip_ws();
-  if (i >= text.size() || text[i] != '{') return false;
-  ++i;
-  skip_ws();
-  if (i < text.size() && text[i] == '}') return i + 1 == text.size();
-  for (;;) {
-    skip_ws();
-    std::string_view key, value;
-    if (!string(key)) return false;
-    skip_ws();
-    if (i >= text.size() || text[i] != ':') return false;
-    ++i;
-    skip_ws();
-    if (i < text.size() && text[i] == '"') {
-      if (!string(value)) return false;
-    } else {
-      const auto end = text.find_first_of(",}", i);
-      if (end == std::string_view::npos) return false;
-      value = text.substr(i, end - i);
-      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-      if (value.empty() || value.find_first_of("{[\"") != std::string_view::npos) return false;
-      i = end;
-    }
-    out.emplace_back(key, value);
-    skip_ws();
-    if (i >= text.size()) return false;
-    if (text[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (text[i] != '}') return false;
-    ++i;
-    skip_ws();
-    return i == text.size();
-  }
-}
-
 std::string json_value(const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 }  // namespace
