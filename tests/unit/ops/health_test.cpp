@@ -49,3 +49,13 @@ TEST_CASE("shutting down is not ready; no sessions at all is ready") {
   CHECK(r.status == 503);
   CHECK(r.body == "not ready\nprocess: shutting down\n");
 }
+
+TEST_CASE("a journal storage fault is not ready") {
+  ReadinessInput input;
+  input.journal_recovered = true;
+  input.journal_failed = true;
+  input.sessions = {{"LSE", true, true, true}};
+  const auto r = readiness(input);
+  CHECK(r.status == 503);
+  CHECK(r.body == "not ready\njournal: storage fault\nsession LSE: logged on\n");
+}
