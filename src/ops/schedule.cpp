@@ -144,6 +144,28 @@ std::optional<Instant> Schedule::reset_period_start(Instant t) const {
   return std::nullopt;
 }
 
+std::expected<std::map<std::string, Schedule>, std::string> build_schedules(
+    const std::vector<config::Session>& sessions, std::string_view zoneinfo_dir) {
+  std::map<std::string, Schedule> result;
+  std::map<std::string, TimeZone> zones;
+  for (const auto& session : sessions) {
+    if (!session.schedule) {
+      result.insert_or_assign(session.name, Schedule::always());
+      continue;
+    }
+    auto zone = zones.find(session.schedule->time_zone);
+    if (zone == zones.end()) {
+      auto loaded = TimeZone::load(session.schedule->time_zone, zoneinfo_dir);
+      if (!loaded) return std::unexpected("session " + session.name + ": " + loaded.error());
+      zone = zones.emplace(session.schedule->time_zone, std::move(*loaded)).first;
+    }
+    auto schedule = Schedule::create(*session.schedule, zone->second);
+    if (!schedule) return std::unexpected("session " + session.name + ": " + schedule.error());
+    result.insert_or_assign(session.name, std::move(*schedule));
+  }
+  return result;
+}
+
 bool Schedule::reset_due(Instant last_logon, Instant now) const {
   const auto current = reset_period_start(now);
   if (!current) return false;

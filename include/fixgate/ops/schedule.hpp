@@ -14,9 +14,11 @@
 
 #include <chrono>
 #include <expected>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fixgate/config/config.hpp"
 #include "fixgate/core/time_zone.hpp"
@@ -86,6 +88,11 @@ class Schedule {
   TimeZone zone_ = TimeZone::utc();
   std::int64_t length_seconds_ = 0;  ///< local wall-clock length of one period
 };
+
+/// One Schedule per configured session, keyed by session name: Schedule::always() for a session
+/// without `schedule`. Zones are loaded once each. The error names the session and the problem.
+std::expected<std::map<std::string, Schedule>, std::string> build_schedules(
+    const std::vector<config::Session>& sessions, std::string_view zoneinfo_dir = {});
 
 /// Checks a schedule spec without loading a zone: start/end in range, a non-empty `days`, start
 /// != end, weekly form consistent, reset policy possible for the form. Empty string when valid.

@@ -207,3 +207,25 @@ TEST_CASE("invalid schedules are refused with a reason") {
   half.end_day.reset();
   CHECK(problem(half).find("together") != std::string::npos);
 }
+
+TEST_CASE("build_schedules: one per session, always() without a schedule, errors name the session") {
+  fixgate::config::Session tse;
+  tse.name = "TSE";
+  tse.schedule = daily("Asia/Tokyo", hm(8, 0), hm(15, 30), mon | tue | wed | thu | fri);
+  fixgate::config::Session sim;
+  sim.name = "SIM";
+  auto built = fixgate::ops::build_schedules({tse, sim});
+  REQUIRE(built.has_value());
+  REQUIRE(built->size() == 2);
+  CHECK(built->at("SIM").always_on());
+  CHECK_FALSE(built->at("TSE").always_on());
+  CHECK(built->at("TSE").active(utc(2026, 11, 26, 3, 0)));       // Thursday 12:00 JST
+  CHECK_FALSE(built->at("TSE").active(utc(2026, 11, 28, 3, 0)));  // Saturday
+
+  fixgate::config::Session bad;
+  bad.name = "BAD";
+  bad.schedule = daily("Mars/Olympus", hm(8, 0), hm(9, 0), 0x7f);
+  auto failed = fixgate::ops::build_schedules({tse, bad});
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().find("session BAD: unknown time zone \"Mars/Olympus\"") != std::string::npos);
+}
