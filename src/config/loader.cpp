@@ -61,24 +61,6 @@ Journal read_journal(const Value& value) {
   return journal;
 }
 
-RiskLimits read_limits(const Value& value) {
-  const MapReader map(value, {"max_order_qty", "max_order_notional"});
-  RiskLimits limits;
-  if (auto v = map.get("max_order_qty")) limits.max_order_qty = read_positive_decimal<Qty>(*v);
-  if (auto v = map.get("max_order_notional")) limits.max_order_notional = read_positive_decimal<Price>(*v);
-  return limits;
-}
-
-Risk read_risk(const Value& value) {
-  const MapReader map(value, {"defaults", "accounts"});
-  Risk risk;
-  if (auto v = map.get("defaults")) risk.defaults = read_limits(*v);
-  if (auto v = map.get("accounts")) {
-    for (const auto& [account, limits] : map_entries(*v)) risk.accounts.emplace(account, read_limits(limits));
-  }
-  return risk;
-}
-
 Ops read_ops(const Value& value) {
   const MapReader map(value, {"http"});
   Ops ops;

@@ -15,4 +15,7 @@ std::vector<Session> read_sessions(const Value& value);
 /// `routes:` each naming only sessions in `sessions`.
 std::vector<Route> read_routes(const Value& value, const std::vector<Session>& sessions);
 
+/// `risk:` limits, tick tables, throttles, duplicate guard and automatic kill switch.
+Risk read_risk(const Value& value);
+
 }  // namespace fixgate::config::detail

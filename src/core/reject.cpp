@@ -21,6 +21,7 @@ std::string_view code(RejectReason reason) {
     case RejectReason::rate_limited: return "rate_limited";
     case RejectReason::shutting_down: return "shutting_down";
     case RejectReason::internal_error: return "internal_error";
+    case RejectReason::duplicate_order: return "duplicate_order";
   }
   return "internal_error";
 }

@@ -26,11 +26,11 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
         if constexpr (std::is_same_v<T, order::ExecReport>) {
           message.time = now;
           message.session = input.session;
-          on_report_outcome(book_.on_exec_report(message), &message);
+          on_report_outcome(book_.on_exec_report(message), &message, now);
         } else if constexpr (std::is_same_v<T, order::CancelReject>) {
           message.time = now;
           message.session = input.session;
-          on_report_outcome(book_.on_cancel_reject(message), nullptr);
+          on_report_outcome(book_.on_cancel_reject(message), nullptr, now);
         } else if constexpr (std::is_same_v<T, fix::MessageReject>) {
           if (!replaying_) {
             spdlog::warn("session {}: {} reject of {} {}: {}", input.session, message.msg_type, message.ref_msg_type,
@@ -61,7 +61,7 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
       input.message);
 }
 
-void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report) {
+void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report, Timestamp now) {
   if (outcome.disposition == order::Disposition::duplicate || outcome.disposition == order::Disposition::stale) {
     if (!replaying_) {
       spdlog::info("report {} ignored: {}", report ? report->exec_id : std::string("cancel reject"),
@@ -105,6 +105,14 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
                                        : "order " + std::string(name(order->status)) + " before the " +
                                              std::string(order::name(outcome.resolved->kind)) + " took effect"});
     }
+  }
+  if (order != nullptr && outcome.applied()) {
+    if (outcome.fill) last_fill_px_[order->symbol] = outcome.fill->last_px;
+    track(*order);
+    if (report != nullptr && report->exec_type == ExecType::rejected) count_reject(order->account, now);
+    // An order a kill switch covers is cancelled as soon as nothing is pending on it: after a
+    // replace settles, or when the status asked for after a logon comes back.
+    cancel_if_killed(*order, now);
   }
   for (const auto& brk : outcome.breaks) {
     ++stats_.breaks;

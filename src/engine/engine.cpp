@@ -36,6 +36,7 @@ Engine::Engine(const config::Config& config, journal::Journal& journal, Outputs 
       router_(rules_from(config.routes)) {
   for (const auto& s : config.sessions) session_up_[s.name] = false;
   for (const auto& c : config.upstream.clients) streams_[c.name];
+  apply_policy({config.risk, config.routes});
 }
 
 Engine::Engine(const config::Config& config, std::filesystem::path journal_dir, FixDecoder decode_fix)
@@ -48,6 +49,7 @@ Engine::Engine(const config::Config& config, std::filesystem::path journal_dir, 
       router_(rules_from(config.routes)) {
   for (const auto& s : config.sessions) session_up_[s.name] = false;
   for (const auto& c : config.upstream.clients) streams_[c.name];
+  apply_policy({config.risk, config.routes});
 }
 
 Engine::~Engine() = default;
@@ -138,6 +140,8 @@ void Engine::take(Input& input) {
           take_session(in, now);
         } else if constexpr (std::is_same_v<T, NotResent>) {
           take_not_resent(in, now);
+        } else if constexpr (std::is_same_v<T, PolicyReload>) {
+          take_policy(in.policy, now);
         }
       },
       input);
@@ -252,6 +256,9 @@ std::uint64_t Engine::recover(const std::function<void(const journal::RecordView
   unapplied_.clear();
   // Sessions are down until they log on again; say so in the journal so the next replay agrees.
   const Timestamp now = clock_();
+  // The file's limits and routes decide from here on if they changed since they were last
+  // journaled; otherwise what the journal holds (run-time changes included) stays in force.
+  take_policy({config_.risk, config_.routes}, now);
   for (auto& [session, up] : session_up_) {
     if (up) take_session(SessionChange{session, false}, now);
   }
@@ -315,6 +322,15 @@ void Engine::replay_record(const journal::RecordView& record) {
         const auto rest = text.substr(11);
         const auto space = rest.find(' ');
         take_not_resent({stream, rest.substr(0, space), space == std::string::npos ? "" : rest.substr(space + 1)}, at);
+      }
+      if (text.starts_with("policy config ")) {
+        auto policy = config::policy_from_json(std::string_view(text).substr(14));
+        if (!policy) {
+          spdlog::error("journal record {}: unreadable policy: {}", record.seq, policy.error());
+          return;
+        }
+        config_policy_json_ = text.substr(14);
+        apply_policy(std::move(*policy));
       }
       if (text.starts_with("apply_raw ")) {
         const std::string raw = text.substr(10);

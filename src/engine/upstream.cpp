@@ -9,6 +9,8 @@
 namespace fixgate::engine {
 namespace {
 
+constexpr std::int64_t second_ns = 1'000'000'000;
+
 std::string answer_key(const std::string& client, const std::string& client_order_id) {
   return client + '\x1f' + client_order_id;
 }
@@ -19,6 +21,11 @@ const std::string* introduced_id(const gateway::Request& request) {
   if (const auto* r = std::get_if<gateway::CancelOrder>(&request)) return &r->client_order_id;
   if (const auto* r = std::get_if<gateway::ReplaceOrder>(&request)) return &r->client_order_id;
   return nullptr;
+}
+
+bool changes_state(const gateway::Request& request) {
+  return introduced_id(request) != nullptr || std::holds_alternative<gateway::KillSwitchRequest>(request) ||
+         std::holds_alternative<gateway::SetLimit>(request);
 }
 
 }  // namespace
@@ -41,10 +48,12 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
       reply(std::move(again));
       return;
     }
-    if (!record_input(journal::RecordKind::upstream_request, inbound.client,
-                      gateway::encode_request(inbound.request, inbound.request_id), now, &inbound)) {
-      return;
-    }
+  }
+  // Every request that can change state is journaled before it is acted on; queries are not.
+  if (changes_state(inbound.request) &&
+      !record_input(journal::RecordKind::upstream_request, inbound.client,
+                    gateway::encode_request(inbound.request, inbound.request_id), now, &inbound)) {
+    return;
   }
   std::visit(
       [&](const auto& request) {
@@ -55,6 +64,8 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
         if constexpr (std::is_same_v<T, gateway::ReplaceOrder>) on_replace(inbound, request, now);
         if constexpr (std::is_same_v<T, gateway::OrderStatusQuery>) on_status(inbound, request);
         if constexpr (std::is_same_v<T, gateway::ListOrders>) on_list(inbound, request);
+        if constexpr (std::is_same_v<T, gateway::KillSwitchRequest>) on_kill_switch(inbound, request, now);
+        if constexpr (std::is_same_v<T, gateway::SetLimit>) on_set_limit(inbound, request);
       },
       inbound.request);
 }
@@ -107,7 +118,8 @@ void Engine::reject_order(const gateway::Inbound& inbound, const std::string& cl
   if (!replaying_) {
     spdlog::info("order {}/{} rejected: {} ({})", inbound.client, client_order_id, code(reject.reason), reject.text);
   }
-  gateway::Rejected event{client_order_id, reject.reason, std::move(reject.text)};
+  gateway::Rejected event{client_order_id, reject.reason, std::move(reject.text), std::move(reject.limit),
+                          std::move(reject.limit_value)};
   answers_[answer_key(inbound.client, client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
                                                           inbound.request_id, event};
   emit(inbound.client, inbound.request_id, std::move(event));
@@ -121,30 +133,78 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
     return reject_order(inbound, request.client_order_id,
                         {RejectReason::not_entitled, "client " + inbound.client + " may not trade account " + request.account});
   }
-  if (auto risk = risk::check_order({request.account, request.symbol, request.qty, request.price},
-                                    limits_for(request.account));
-      !risk) {
-    return reject_order(inbound, request.client_order_id, risk.error());
+  // Every refusal from here on counts towards the account's automatic kill switch.
+  auto refuse = [&](Reject reject) {
+    const bool killed = reject.reason == RejectReason::kill_switch;
+    reject_order(inbound, request.client_order_id, std::move(reject));
+    if (!killed) count_reject(request.account, now);
+  };
+  auto killed = [&](const risk::Kill& kill) {
+    return Reject{RejectReason::kill_switch,
+                  "kill switch on " + (kill.scope == risk::KillScope::all ? std::string("everything")
+                                                                           : std::string(risk::name(kill.scope)) + " " + kill.target) +
+                      " engaged by " + kill.by + ": " + kill.reason,
+                  "kill_switch", std::string(risk::name(kill.scope))};
+  };
+  if (const auto* kill = kill_switch_.blocking(request.account, {})) return refuse(killed(*kill));
+
+  const auto reference = reference_price(request.symbol);
+  const auto limits = limits_for(request.account, request.symbol);
+  const risk::OrderView view{request.account, request.symbol, request.qty, request.price};
+  const Price adds = risk::open_notional(request.qty, request.price, reference);
+  if (auto checked = risk::check_order(view, limits, exposure_.of(request.account), reference, {1, adds}); !checked) {
+    return refuse(std::move(checked.error()));
   }
+  if (auto seen = duplicates_.recent(request.account, request.symbol, request.side, request.qty, request.price, now.nanos)) {
+    return refuse({RejectReason::duplicate_order,
+                   "duplicate_window_ms: the same order (account, symbol, side, qty, price) was accepted " +
+                       std::to_string((now.nanos - *seen) / 1'000'000) + " ms ago",
+                   "duplicate_window_ms", std::to_string(policy_.risk.duplicate_window_ms)});
+  }
+  const auto& throttle = policy_.risk.throttle;
+  auto& client_window = client_rate_.try_emplace(inbound.client, throttle.client_orders_per_second, second_ns).first->second;
+  if (!client_window.allows(now.nanos)) {
+    return refuse({RejectReason::rate_limited,
+                   "client_orders_per_second: client " + inbound.client + " sent " +
+                       std::to_string(throttle.client_orders_per_second) + " orders in the last second",
+                   "client_orders_per_second", std::to_string(throttle.client_orders_per_second)});
+  }
+
+  // A session that is down or killed is skipped for new orders; with none left, no_route.
+  auto available = [&](const std::string& s) { return session_up_[s] && kill_switch_.find(risk::KillScope::session, s) == nullptr; };
   std::string session;
   if (request.session) {
+    if (session_up_.find(*request.session) == session_up_.end()) {
+      return refuse({RejectReason::no_route, "no session named " + *request.session});
+    }
+    if (const auto* kill = kill_switch_.find(risk::KillScope::session, *request.session)) return refuse(killed(*kill));
     if (!session_up_[*request.session]) {
-      return reject_order(inbound, request.client_order_id,
-                          {RejectReason::no_route, "session " + *request.session + " is not logged on"});
+      return refuse({RejectReason::no_route, "session " + *request.session + " is not logged on"});
     }
     session = *request.session;
   } else {
     auto decision = router_.select(request.account, request.symbol, request.market.value_or(""),
-                                   [&](std::string_view s) { return session_up_[std::string(s)]; });
-    if (!decision.session) return reject_order(inbound, request.client_order_id, {RejectReason::no_route, decision.explanation});
+                                   [&](std::string_view s) { return available(std::string(s)); });
+    if (!decision.session) return refuse({RejectReason::no_route, decision.explanation});
     session = *decision.session;
+  }
+  auto& session_window = session_rate_.try_emplace(session, throttle.session_orders_per_second, second_ns).first->second;
+  if (!session_window.allows(now.nanos)) {
+    return refuse({RejectReason::rate_limited,
+                   "session_orders_per_second: session " + session + " carried " +
+                       std::to_string(throttle.session_orders_per_second) + " new orders in the last second",
+                   "session_orders_per_second", std::to_string(throttle.session_orders_per_second)});
   }
   order::NewOrderRequest in{inbound.client, request.client_order_id, request.account, request.symbol, request.side,
                             request.ord_type, request.tif, request.qty, request.price, request.stop_price,
                             std::nullopt, session, now};
   auto accepted = book_.on_new(in);
-  if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
+  if (!accepted) return refuse(accepted.error());
   ++stats_.orders_accepted;
+  client_window.record(now.nanos);
+  session_window.record(now.nanos);
+  duplicates_.record(request.account, request.symbol, request.side, request.qty, request.price, now.nanos);
+  track(*book_.find(inbound.client, request.client_order_id));
   // The order goes to the session's queue before the client hears "accepted" (both wait for the
   // same durable mark), so an acknowledged order is never one that was not on its way out.
   send_fix(session, std::move(*accepted));
@@ -152,6 +212,13 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
 }
 
 void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrder& request, Timestamp now) {
+  // Cancels are never blocked by limits or kill switches: they only reduce risk. They go to the
+  // session that holds the order, so that session must be up to carry one.
+  if (const order::Order* order = book_.find(inbound.client, request.orig_client_order_id);
+      order != nullptr && order->is_live() && !session_up_[order->session]) {
+    return reject_order(inbound, request.client_order_id,
+                        {RejectReason::no_route, "session " + order->session + " holding the order is not logged on"});
+  }
   auto accepted = book_.on_cancel({inbound.client, request.client_order_id, request.orig_client_order_id, now});
   if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
   const std::string session = accepted->session;
@@ -161,11 +228,31 @@ void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrd
 
 void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now) {
   const order::Order* order = book_.find(inbound.client, request.orig_client_order_id);
-  if (order != nullptr && request.qty) {
-    if (auto risk = risk::check_order({order->account, order->symbol, *request.qty, request.price ? request.price : order->price},
-                                      limits_for(order->account));
-        !risk) {
-      return reject_order(inbound, request.client_order_id, risk.error());
+  if (order != nullptr && order->is_live()) {
+    if (const auto* kill = kill_switch_.blocking(order->account, order->session)) {
+      return reject_order(inbound, request.client_order_id,
+                          {RejectReason::kill_switch, "kill switch engaged by " + kill->by + ": " + kill->reason,
+                           "kill_switch", std::string(risk::name(kill->scope))});
+    }
+    if (!session_up_[order->session]) {
+      return reject_order(inbound, request.client_order_id,
+                          {RejectReason::no_route, "session " + order->session + " holding the order is not logged on"});
+    }
+    // The replacement is checked as the order it becomes; towards open notional only the
+    // difference counts, and it adds no open order.
+    const Qty new_qty = request.qty ? *request.qty : order->order_qty;
+    const std::optional<Price> new_price = request.price ? request.price : order->price;
+    const auto reference = reference_price(order->symbol);
+    const Qty new_leaves = new_qty > order->cum_qty ? new_qty - order->cum_qty : Qty{};
+    const Price before = risk::open_notional(order->leaves_qty, order->price, reference);
+    const Price after = risk::open_notional(new_leaves, new_price, reference);
+    if (auto checked = risk::check_order({order->account, order->symbol, new_qty, new_price},
+                                         limits_for(order->account, order->symbol), exposure_.of(order->account),
+                                         reference, {0, after - before});
+        !checked) {
+      const std::string account = order->account;
+      reject_order(inbound, request.client_order_id, std::move(checked.error()));
+      return count_reject(account, now);
     }
   }
   auto accepted = book_.on_replace(
@@ -229,15 +316,6 @@ bool Engine::entitled(const std::string& client, const std::string& account) con
     if (a == "*" || a == account) return true;
   }
   return false;
-}
-
-risk::Limits Engine::limits_for(const std::string& account) const {
-  risk::Limits limits{config_.risk.defaults.max_order_qty, config_.risk.defaults.max_order_notional};
-  if (auto it = config_.risk.accounts.find(account); it != config_.risk.accounts.end()) {
-    if (it->second.max_order_qty) limits.max_order_qty = it->second.max_order_qty;
-    if (it->second.max_order_notional) limits.max_order_notional = it->second.max_order_notional;
-  }
-  return limits;
 }
 
 }  // namespace fixgate::engine

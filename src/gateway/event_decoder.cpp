@@ -82,7 +82,7 @@ constexpr std::array<ExecType, 19> all_exec_types{
     ExecType::trade_correct, ExecType::trade_cancel, ExecType::order_status};
 
 RejectReason reason_from_code(std::string_view c) {
-  for (int i = 0; i <= static_cast<int>(RejectReason::internal_error); ++i) {
+  for (int i = 0; i <= static_cast<int>(RejectReason::duplicate_order); ++i) {
     const auto r = static_cast<RejectReason>(i);
     if (code(r) == c) return r;
   }
@@ -113,7 +113,8 @@ OrderSnapshot read_snapshot(Reader& r) {
 std::optional<Event> read_event(std::string_view kind, Reader& r) {
   if (kind == "accepted") return Accepted{r.str("client_order_id")};
   if (kind == "rejected") {
-    return Rejected{r.str("client_order_id"), reason_from_code(r.str("reason")), r.str("text", false)};
+    return Rejected{r.str("client_order_id"), reason_from_code(r.str("reason")), r.str("text", false),
+                    r.str("limit", false), r.str("limit_value", false)};
   }
   if (kind == "execution") {
     Execution e;
@@ -157,6 +158,15 @@ std::optional<Event> read_event(std::string_view kind, Reader& r) {
     return e;
   }
   if (kind == "welcome") return Welcome{r.str("client"), r.count("next_seq")};
+  if (kind == "kill_switch") {
+    auto it = r.j.find("engaged");
+    return KillSwitchStatus{r.str("scope"), r.str("target", false), it != r.j.end() && it->is_boolean() && it->get<bool>(),
+                            r.str("by"), r.str("reason", false), static_cast<std::uint32_t>(r.count("cancels"))};
+  }
+  if (kind == "limit") {
+    return LimitChanged{r.str("scope"), r.str("target", false), r.str("limit"), r.opt_str("value"), r.str("by"),
+                        r.str("reason", false)};
+  }
   return std::nullopt;
 }
 

@@ -144,6 +144,8 @@ struct PayloadWriter {
     w.field("client_order_id", e.client_order_id);
     w.raw_string("reason", code(e.reason));
     w.field_if("text", e.text);
+    w.field_if("limit", e.limit);
+    w.field_if("limit_value", e.limit_value);
   }
   void operator()(const Execution& e) const {
     w.field("client_order_id", e.client_order_id);
@@ -192,6 +194,22 @@ struct PayloadWriter {
     w.field("client", e.client);
     w.field("next_seq", e.next_seq);
   }
+  void operator()(const KillSwitchStatus& e) const {
+    w.field("scope", e.scope);
+    w.field_if("target", e.target);
+    w.field("engaged", e.engaged);
+    w.field("by", e.by);
+    w.field_if("reason", e.reason);
+    w.field("cancels", static_cast<std::uint64_t>(e.cancels));
+  }
+  void operator()(const LimitChanged& e) const {
+    w.field("scope", e.scope);
+    w.field_if("target", e.target);
+    w.field("limit", e.limit);
+    if (e.value) w.field("value", *e.value);
+    w.field("by", e.by);
+    w.field_if("reason", e.reason);
+  }
 };
 
 struct RequestWriter {
@@ -229,20 +247,35 @@ struct RequestWriter {
   void operator()(const ListOrders& r) const {
     if (r.account) w.field("account", *r.account);
   }
+  void operator()(const KillSwitchRequest& r) const {
+    w.field("scope", r.scope);
+    w.field_if("target", r.target);
+    w.field_if("reason", r.reason);
+  }
+  void operator()(const SetLimit& r) const {
+    w.field("scope", r.scope);
+    w.field_if("target", r.target);
+    w.field("limit", r.limit);
+    if (r.value) w.field("value", *r.value);
+    else w.null_field("value");
+    w.field_if("reason", r.reason);
+  }
 };
 
 }  // namespace
 
 std::string_view event_name(const Event& event) {
-  static constexpr std::string_view names[] = {"accepted", "rejected", "execution", "cancel_rejected", "break",
-                                               "session",  "order",    "orders",    "error",           "welcome"};
+  static constexpr std::string_view names[] = {"accepted", "rejected", "execution", "cancel_rejected",
+                                               "break",    "session",  "order",     "orders",
+                                               "error",    "welcome",  "kill_switch", "limit"};
   static_assert(std::size(names) == std::variant_size_v<Event>);
   return names[event.index()];
 }
 
 std::string_view op_name(const Request& request) {
-  static constexpr std::string_view names[] = {"hello", "new", "cancel", "replace", "status", "list"};
+  static constexpr std::string_view names[] = {"hello", "new", "cancel", "replace", "status", "list", "kill", "set_limit"};
   static_assert(std::size(names) == std::variant_size_v<Request>);
+  if (const auto* k = std::get_if<KillSwitchRequest>(&request); k != nullptr && !k->engage) return "release";
   return names[request.index()];
 }
 

@@ -77,6 +77,10 @@ class JsonWriter {
     write_key(key);
     out_ += value ? "true" : "false";
   }
+  void null_field(std::string_view key) {
+    write_key(key);
+    out_ += "null";
+  }
   /// Omitted when empty: optional text stays off the wire.
   void field_if(std::string_view key, std::string_view value) {
     if (!value.empty()) field(key, value);

@@ -19,21 +19,24 @@ using Slot = detail::ScannedField;
 enum Field : std::uint8_t {
   f_op, f_id, f_client, f_token, f_resume_from, f_client_order_id, f_orig_client_order_id,
   f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price, f_market, f_session,
+  f_scope, f_target, f_reason, f_limit, f_value,
   field_count
 };
 
 constexpr std::array<std::string_view, field_count> field_names{
     "op", "id", "client", "token", "resume_from", "client_order_id", "orig_client_order_id",
-    "account", "symbol", "side", "type", "tif", "qty", "price", "stop_price", "market", "session"};
+    "account", "symbol", "side", "type", "tif", "qty", "price", "stop_price", "market", "session",
+    "scope", "target", "reason", "limit", "value"};
 
 /// What a field must hold; checked after the op is known.
-enum class Expect : std::uint8_t { identifier, token, decimal, name, count, free_text };
+enum class Expect : std::uint8_t { identifier, token, decimal, name, count, free_text, sentence };
 
 constexpr std::array<Expect, field_count> field_expect{
     Expect::name, Expect::free_text, Expect::identifier, Expect::token, Expect::count,
     Expect::identifier, Expect::identifier, Expect::identifier, Expect::identifier, Expect::name,
     Expect::name, Expect::name, Expect::decimal, Expect::decimal, Expect::decimal,
-    Expect::identifier, Expect::identifier};
+    Expect::identifier, Expect::identifier, Expect::name, Expect::identifier, Expect::sentence,
+    Expect::name, Expect::free_text};
 
 Error make_error(std::string_view code, std::string_view field, std::string text) {
   return Error{std::string(code), std::string(field), std::move(text), std::nullopt};
@@ -63,7 +66,7 @@ struct OpSchema {
 
 constexpr std::uint32_t bit(Field f) { return 1u << f; }
 
-constexpr std::array<OpSchema, 6> op_schemas{{
+constexpr std::array<OpSchema, 9> op_schemas{{
     {"hello", {f_client, f_token, f_resume_from}, 3, bit(f_client) | bit(f_token)},
     {"new",
      {f_client_order_id, f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price,
@@ -76,6 +79,9 @@ constexpr std::array<OpSchema, 6> op_schemas{{
      bit(f_client_order_id) | bit(f_orig_client_order_id)},
     {"status", {f_client_order_id}, 1, bit(f_client_order_id)},
     {"list", {f_account}, 1, 0},
+    {"kill", {f_scope, f_target, f_reason}, 3, bit(f_scope) | bit(f_reason)},
+    {"release", {f_scope, f_target, f_reason}, 3, bit(f_scope) | bit(f_reason)},
+    {"set_limit", {f_scope, f_target, f_limit, f_value, f_reason}, 5, bit(f_scope) | bit(f_limit) | bit(f_reason)},
 }};
 
 bool allowed(const OpSchema& schema, std::size_t f) {
@@ -129,6 +135,19 @@ std::optional<Error> check_text(std::size_t f, const Slot& s) {
       }
       return std::nullopt;
     }
+    case Expect::sentence:
+      // Human text (a reason): spaces are fine, control characters are not; it goes to the
+      // journal and to every client, never into a FIX field.
+      if (t.size() > max_sentence_bytes) {
+        return make_error(errc::invalid_value, name,
+                          std::string(name) + " is longer than " + std::to_string(max_sentence_bytes) + " bytes");
+      }
+      for (char c : t) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          return make_error(errc::invalid_value, name, std::string(name) + " must not contain control characters");
+        }
+      }
+      return std::nullopt;
     case Expect::token:
       if (t.empty() || t.size() > 1024) {
         return make_error(errc::invalid_value, name, "token must be 1 to 1024 bytes");
@@ -183,6 +202,8 @@ class Builder {
     }
     if (op == "replace") return replace();
     if (op == "status") return Request{OrderStatusQuery{text(f_client_order_id)}};
+    if (op == "kill" || op == "release") return kill_switch(op == "kill");
+    if (op == "set_limit") return set_limit();
     ListOrders list;
     if (has(f_account)) list.account = text(f_account);
     return Request{std::move(list)};
@@ -267,6 +288,41 @@ class Builder {
     return Request{std::move(r)};
   }
 
+  std::expected<Request, Error> kill_switch(bool engage) {
+    KillSwitchRequest k{engage, text(f_scope), text(f_target), text(f_reason)};
+    if (k.scope != "all" && k.scope != "account" && k.scope != "session") {
+      return std::unexpected(make_error(errc::invalid_value, "scope", "scope must be all, account or session"));
+    }
+    if (k.scope == "all" && !k.target.empty()) {
+      return std::unexpected(make_error(errc::invalid_value, "target", "scope all takes no target"));
+    }
+    if (k.scope != "all" && k.target.empty()) {
+      return std::unexpected(make_error(errc::missing_field, "target", "scope " + k.scope + " needs a target"));
+    }
+    if (k.reason.empty()) return std::unexpected(make_error(errc::invalid_value, "reason", "reason must not be empty"));
+    return Request{std::move(k)};
+  }
+
+  std::expected<Request, Error> set_limit() {
+    // The value is required even to remove a limit (null), so a forgotten value never removes one.
+    if (s_[f_value].kind == Kind::absent) {
+      return std::unexpected(make_error(errc::missing_field, "value", "set_limit needs value (null removes the limit)"));
+    }
+    SetLimit r{text(f_scope), text(f_target), text(f_limit), std::nullopt, text(f_reason)};
+    if (has(f_value)) r.value = text(f_value);
+    if (r.scope != "defaults" && r.scope != "account" && r.scope != "symbol") {
+      return std::unexpected(make_error(errc::invalid_value, "scope", "scope must be defaults, account or symbol"));
+    }
+    if (r.scope == "defaults" && !r.target.empty()) {
+      return std::unexpected(make_error(errc::invalid_value, "target", "scope defaults takes no target"));
+    }
+    if (r.scope != "defaults" && r.target.empty()) {
+      return std::unexpected(make_error(errc::missing_field, "target", "scope " + r.scope + " needs a target"));
+    }
+    if (r.reason.empty()) return std::unexpected(make_error(errc::invalid_value, "reason", "reason must not be empty"));
+    return Request{std::move(r)};
+  }
+
   std::array<Slot, field_count>& s_;
 };
 
@@ -282,7 +338,7 @@ std::expected<Inbound, Error> check_and_build(const detail::ScanOutcome& c, std:
   }
   if (schema == nullptr) {
     return std::unexpected(make_error(errc::unknown_op, "op",
-                                      "op must be hello, new, cancel, replace, status or list"));
+                                      "op must be hello, new, cancel, replace, status, list, kill, release or set_limit"));
   }
   if (!c.duplicate_name.empty()) {
     return std::unexpected(make_error(errc::duplicate_field, c.duplicate_name, c.duplicate_name + " appears twice"));

@@ -23,6 +23,7 @@ struct Describe {
   std::string operator()(const Accepted& e) const { return e.client_order_id + "  accepted"; }
   std::string operator()(const Rejected& e) const {
     std::string line = e.client_order_id + "  rejected  " + std::string(code(e.reason));
+    if (!e.limit.empty()) line += "  limit " + e.limit + (e.limit_value.empty() ? "" : "=" + e.limit_value);
     if (!e.text.empty()) line += "  " + e.text;
     return line;
   }
@@ -66,6 +67,17 @@ struct Describe {
   }
   std::string operator()(const Welcome& e) const {
     return "welcome  " + e.client + "  next_seq " + std::to_string(e.next_seq);
+  }
+  std::string operator()(const KillSwitchStatus& e) const {
+    std::string line = "kill_switch  " + e.scope + (e.target.empty() ? "" : " " + e.target) +
+                       (e.engaged ? "  engaged" : "  released") + "  by " + e.by;
+    if (e.engaged) line += "  cancels " + std::to_string(e.cancels);
+    if (!e.reason.empty()) line += "  " + e.reason;
+    return line;
+  }
+  std::string operator()(const LimitChanged& e) const {
+    return "limit  " + e.scope + (e.target.empty() ? "" : " " + e.target) + "  " + e.limit + " = " +
+           e.value.value_or("(none)") + "  by " + e.by + (e.reason.empty() ? "" : "  " + e.reason);
   }
 };
 

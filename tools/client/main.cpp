@@ -36,6 +36,10 @@ commands:
   status ID
   list [--account A]
   watch [--resume-from N] [--count N]
+  kill --scope all|account|session [--target NAME] --reason TEXT        (admin clients)
+  release --scope all|account|session [--target NAME] --reason TEXT     (admin clients)
+  set-limit --scope defaults|account|symbol [--target NAME] --limit NAME (--value V | --remove)
+      --reason TEXT                                                      (admin clients)
 defaults: --connect 127.0.0.1:7001, --token-env FIXGATE_TOKEN, --timeout 10
 exit codes: 0 done, 1 rejected or error, 2 usage, 3 timeout, 4 cannot connect or log in
 )";
@@ -54,7 +58,8 @@ struct Options {
 
 const std::set<std::string> command_options{"account", "symbol", "side", "qty", "type", "price", "stop-price",
                                             "tif", "market", "session", "client-order-id", "new-id", "wait",
-                                            "resume-from", "count"};
+                                            "resume-from", "count", "scope", "target", "reason", "limit",
+                                            "value"};
 
 std::optional<Options> parse_args(int argc, char** argv) {
   Options o;
@@ -62,6 +67,10 @@ std::optional<Options> parse_args(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--json") {
       o.json = true;
+      continue;
+    }
+    if (a == "--remove") {
+      o.opts["remove"] = "1";
       continue;
     }
     if (a == "-h" || a == "--help") return std::nullopt;
@@ -127,7 +136,9 @@ Verdict judge(const Outbound& out, const Target& t) {
     return Verdict::failure;
   }
   if (t.wait == "answer") {
-    const bool answer = std::holds_alternative<OrderSnapshot>(out.event) || std::holds_alternative<OrderList>(out.event);
+    const bool answer = std::holds_alternative<OrderSnapshot>(out.event) || std::holds_alternative<OrderList>(out.event) ||
+                        std::holds_alternative<KillSwitchStatus>(out.event) ||
+                        std::holds_alternative<LimitChanged>(out.event);
     return answer ? Verdict::success : Verdict::progress;
   }
   if (std::holds_alternative<Accepted>(out.event)) return t.wait == "accepted" ? Verdict::success : Verdict::progress;
@@ -345,6 +356,27 @@ std::optional<Request> build(const Options& o, Target& target) {
     target.wait = "answer";
     ListOrders l;
     if (o.opts.contains("account")) l.account = opt(o, "account");
+    return l;
+  }
+  if (o.command == "kill" || o.command == "release") {
+    KillSwitchRequest k{o.command == "kill", opt(o, "scope"), opt(o, "target"), opt(o, "reason")};
+    if (k.scope.empty() || k.reason.empty()) {
+      std::cerr << "fixgate-client: " << o.command << " needs --scope and --reason (and --target unless the scope is all)\n";
+      return std::nullopt;
+    }
+    target.request_id = generated_id(o.command + "-");
+    target.wait = "answer";
+    return k;
+  }
+  if (o.command == "set-limit") {
+    SetLimit l{opt(o, "scope"), opt(o, "target"), opt(o, "limit"), std::nullopt, opt(o, "reason")};
+    if (o.opts.contains("value")) l.value = opt(o, "value");
+    if (l.scope.empty() || l.limit.empty() || l.reason.empty() || (l.value.has_value() == o.opts.contains("remove"))) {
+      std::cerr << "fixgate-client: set-limit needs --scope, --limit, --reason and either --value V or --remove\n";
+      return std::nullopt;
+    }
+    target.request_id = generated_id("limit-");
+    target.wait = "answer";
     return l;
   }
   std::cerr << "fixgate-client: unknown command '" << o.command << "'\n";

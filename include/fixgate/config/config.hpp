@@ -99,16 +99,52 @@ struct Route {
   std::string symbol = "*";
   std::string market = "*";           ///< ExDestination (100)
   std::vector<std::string> sessions;  ///< primary first, then backups in order
+  bool operator==(const Route&) const = default;
 };
 
+/// Limits at one level (defaults, an account or a symbol); unset means "not limited here".
+/// Where several levels set the same maximum the strictest applies; the market-structure keys
+/// (tick_table, lot_size, reference_price) come from the symbol, else the defaults.
 struct RiskLimits {
   std::optional<Qty> max_order_qty;
   std::optional<Price> max_order_notional;
+  std::optional<Price> price_band_percent;   ///< limit price within ±this % of the reference price
+  std::optional<std::uint32_t> max_open_orders;
+  std::optional<Price> max_open_notional;
+  std::optional<std::string> tick_table;     ///< name in Risk::tick_tables (defaults and symbols)
+  std::optional<Qty> lot_size;               ///< defaults and symbols
+  std::optional<Price> reference_price;      ///< symbols only; the last fill replaces it once there is one
+  bool operator==(const RiskLimits&) const = default;
+};
+
+/// Prices up to and including `up_to` move in `tick`s; the last step has no `up_to`.
+struct TickStep {
+  std::optional<Price> up_to;
+  Price tick;
+  bool operator==(const TickStep&) const = default;
+};
+
+struct Throttle {
+  std::uint32_t client_orders_per_second = 0;   ///< new orders per upstream client; 0: off
+  std::uint32_t session_orders_per_second = 0;  ///< new orders per FIX session; 0: off
+  bool operator==(const Throttle&) const = default;
+};
+
+struct KillSwitchPolicy {
+  std::uint32_t max_rejects_per_minute = 0;     ///< per account; past it the account is killed; 0: off
+  bool operator==(const KillSwitchPolicy&) const = default;
 };
 
 struct Risk {
   RiskLimits defaults;
   std::map<std::string, RiskLimits> accounts;
+  std::map<std::string, RiskLimits> symbols;
+  std::vector<std::string> restricted_symbols;
+  std::map<std::string, std::vector<TickStep>> tick_tables;
+  Throttle throttle;
+  std::uint32_t duplicate_window_ms = 0;        ///< same account/symbol/side/qty/price; 0: off
+  KillSwitchPolicy kill_switch;
+  bool operator==(const Risk&) const = default;
 };
 
 struct Ops {

@@ -25,6 +25,7 @@ enum class RejectReason {
   rate_limited,
   shutting_down,
   internal_error,
+  duplicate_order,
 };
 
 /// Stable wire code, e.g. "unknown_order".
@@ -34,6 +35,8 @@ std::string_view code(RejectReason reason);
 struct Reject {
   RejectReason reason = RejectReason::internal_error;
   std::string text;
+  std::string limit;        ///< the check that refused, e.g. "max_order_qty"; empty if none
+  std::string limit_value;  ///< the limit it hit, as configured, e.g. "1000"
 };
 
 }  // namespace fixgate

@@ -16,10 +16,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "fixgate/config/config.hpp"
+#include "fixgate/config/policy.hpp"
 #include "fixgate/fix/messages.hpp"
 #include "fixgate/fix/session_manager.hpp"
 #include "fixgate/gateway/protocol.hpp"
@@ -52,7 +54,12 @@ struct NotResent {
   std::string cl_ord_id;
 };
 
-using Input = std::variant<gateway::Inbound, FixInput, SessionChange, NotResent>;
+/// The configuration file's risk limits and routes were reloaded (SIGHUP).
+struct PolicyReload {
+  config::Policy policy;
+};
+
+using Input = std::variant<gateway::Inbound, FixInput, SessionChange, NotResent, PolicyReload>;
 
 /// Where the engine's outputs go: plain functions, so tests capture them directly.
 struct Outputs {
@@ -65,6 +72,7 @@ struct Stats {
   std::uint64_t inputs = 0;
   std::uint64_t orders_accepted = 0;
   std::uint64_t orders_rejected = 0;
+  std::uint64_t kill_switches = 0;      ///< engaged, by hand or automatically
   std::uint64_t idempotent_replays = 0;
   std::uint64_t executions = 0;
   std::uint64_t breaks = 0;
@@ -103,6 +111,12 @@ class Engine {
   /// Engine-thread only.
   const order::OrderBook& book() const { return book_; }
   const Stats& stats() const { return stats_; }
+  /// Kill switches engaged now.
+  const risk::KillSwitch& kill_switch() const { return kill_switch_; }
+  /// Risk limits and routes in force.
+  const config::Policy& policy() const { return policy_; }
+  /// The account's live orders as the risk checks see them.
+  risk::Exposure exposure(const std::string& account) const { return exposure_.of(account); }
   /// The view of an order a client gets from `status`.
   gateway::OrderSnapshot snapshot(const order::Order& order) const;
 
@@ -125,6 +139,7 @@ class Engine {
   void take_session(const SessionChange& change, Timestamp now);
   void reconcile(const std::string& session);
   void take_not_resent(const NotResent& input, Timestamp now);
+  void take_policy(const config::Policy& policy, Timestamp now);
 
   void on_hello(const gateway::Inbound& inbound);
   void on_new(const gateway::Inbound& inbound, const gateway::NewOrder& request, Timestamp now);
@@ -132,7 +147,26 @@ class Engine {
   void on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now);
   void on_status(const gateway::Inbound& inbound, const gateway::OrderStatusQuery& request);
   void on_list(const gateway::Inbound& inbound, const gateway::ListOrders& request);
-  void on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report);
+  void on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report, Timestamp now);
+  void on_kill_switch(const gateway::Inbound& inbound, const gateway::KillSwitchRequest& request, Timestamp now);
+  void on_set_limit(const gateway::Inbound& inbound, const gateway::SetLimit& request);
+
+  // Risk, routing policy and kill switches (src/engine/risk.cpp).
+  void apply_policy(config::Policy policy);
+  /// The limits for one order: the strictest maximum of defaults, account and symbol, the
+  /// symbol's market structure (tick table, lot) else the defaults'.
+  risk::Limits limits_for(const std::string& account, const std::string& symbol) const;
+  /// Last fill price of the symbol, else its configured reference price.
+  std::optional<Price> reference_price(const std::string& symbol) const;
+  /// Records what the order now contributes to its account's exposure.
+  void track(const order::Order& order);
+  /// Counts an order reject against its account; engages the automatic kill switch past the limit.
+  void count_reject(const std::string& account, Timestamp now);
+  /// Engages a kill switch, cancels what it covers and tells every client.
+  void engage(risk::Kill kill, const std::string& request_id, Timestamp now);
+  /// Sends a cancel for the order if a kill switch covers it and nothing is pending; true if sent.
+  bool cancel_if_killed(const order::Order& order, Timestamp now);
+  bool admin(const std::string& client) const;
 
   /// Journals the request; false (and an answer already sent) when the journal refuses it.
   bool record_input(journal::RecordKind kind, const std::string& stream, const std::string& payload, Timestamp now,
@@ -150,7 +184,6 @@ class Engine {
   void reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject);
   bool entitled(const std::string& client, const std::string& account) const;
   const config::UpstreamClient* client_config(const std::string& name) const;
-  risk::Limits limits_for(const std::string& account) const;
   void replay_record(const journal::RecordView& record);
 
   const config::Config& config_;
@@ -161,6 +194,17 @@ class Engine {
   FixDecoder decode_fix_;
   order::OrderBook book_;
   route::Router router_;
+  config::Policy policy_;
+  std::map<std::string, risk::TickTable> tick_tables_;  // policy_'s tables in the checks' form
+  std::string config_policy_json_;  // the file's policy as last journaled ("policy config ...")
+  risk::ExposureBook exposure_;
+  std::unordered_map<std::string, Price> last_fill_px_;
+  std::map<std::string, risk::RateWindow> client_rate_;
+  std::map<std::string, risk::RateWindow> session_rate_;
+  std::map<std::string, risk::RateWindow> account_rejects_;
+  risk::DuplicateGuard duplicates_;
+  risk::KillSwitch kill_switch_;
+  std::uint64_t kill_cancels_ = 0;  // numbers the ClOrdIDs of kill switch cancels
   Stats stats_;
   std::map<std::string, bool> session_up_;
   std::map<std::string, ClientStream> streams_;

@@ -35,6 +35,8 @@ inline constexpr std::string_view shutting_down = "shutting_down";
 
 /// Longest identifier (client_order_id, account, symbol, id, ...) accepted, in bytes.
 inline constexpr std::size_t max_identifier_bytes = 64;
+/// Longest free-text field (a kill switch's reason).
+inline constexpr std::size_t max_sentence_bytes = 256;
 
 /// Decodes one request line (without its newline; a trailing '\r' is tolerated) into an Inbound
 /// with connection 0 and no client. `request_id` receives the "id" whenever it was readable, even

@@ -58,7 +58,26 @@ struct ListOrders {
   std::optional<std::string> account;
 };
 
-using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderStatusQuery, ListOrders>;
+/// Admin: engage ("kill") or release a kill switch. Engaging blocks new orders in scope and
+/// cancels every live order in it; only an explicit release lifts it.
+struct KillSwitchRequest {
+  bool engage = true;
+  std::string scope;   ///< "all", "account" or "session" (checked by the decoder)
+  std::string target;  ///< the account or session; empty for all
+  std::string reason;  ///< why, for the journal and every client
+};
+
+/// Admin: set or remove one risk limit at run time.
+struct SetLimit {
+  std::string scope;                 ///< "defaults", "account" or "symbol" (checked by the decoder)
+  std::string target;                ///< the account or symbol; empty for defaults
+  std::string limit;                 ///< e.g. "max_order_qty"; checked by the engine
+  std::optional<std::string> value;  ///< none: remove the limit
+  std::string reason;
+};
+
+using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderStatusQuery, ListOrders,
+                             KillSwitchRequest, SetLimit>;
 
 /// A decoded request with the connection it came from and the client's optional correlation id.
 struct Inbound {
@@ -78,6 +97,8 @@ struct Rejected {
   std::string client_order_id;
   RejectReason reason = RejectReason::internal_error;
   std::string text;
+  std::string limit;        ///< the risk check that refused, e.g. "max_order_qty"
+  std::string limit_value;  ///< the limit it hit
 };
 
 struct Execution {
@@ -109,6 +130,26 @@ struct Break {
 struct SessionStatus {
   std::string session;
   bool up = false;
+};
+
+/// A kill switch engaged or released (sent to every client).
+struct KillSwitchStatus {
+  std::string scope;
+  std::string target;
+  bool engaged = true;
+  std::string by;      ///< the admin client, or "auto" for a breach
+  std::string reason;
+  std::uint32_t cancels = 0;  ///< cancels sent when it was engaged
+};
+
+/// A risk limit changed at run time (sent to every admin client).
+struct LimitChanged {
+  std::string scope;
+  std::string target;
+  std::string limit;
+  std::optional<std::string> value;  ///< none: removed
+  std::string by;
+  std::string reason;
 };
 
 /// Answer to status / list: a snapshot of one order.
@@ -145,7 +186,7 @@ struct Welcome {
 };
 
 using Event = std::variant<Accepted, Rejected, Execution, CancelRejected, Break, SessionStatus,
-                           OrderSnapshot, OrderList, Error, Welcome>;
+                           OrderSnapshot, OrderList, Error, Welcome, KillSwitchStatus, LimitChanged>;
 
 /// An event addressed to a client. Stream events (order lifecycle, breaks, session status) carry
 /// the client's sequence number; direct answers (errors, snapshots) carry seq 0 and are not replayed.

@@ -153,7 +153,10 @@ TEST_CASE("round-trips every request through encode_request", "[gateway][codec]"
   o.market = "XTKS";
   const std::vector<Request> requests{
       Hello{"demo", "tok\"en", 42}, o, CancelOrder{"c1-x", "c1"}, ReplaceOrder{"c1-r", "c1", qty("5"), std::nullopt},
-      OrderStatusQuery{"c1"}, ListOrders{"ACC1"}, ListOrders{}};
+      OrderStatusQuery{"c1"}, ListOrders{"ACC1"}, ListOrders{},
+      KillSwitchRequest{true, "account", "ACC1", "fat finger on desk 3"}, KillSwitchRequest{false, "all", "", "clear"},
+      SetLimit{"account", "ACC1", "max_order_qty", "500", "desk limit"},
+      SetLimit{"defaults", "", "price_band_percent", std::nullopt, "remove the band"}};
   for (const auto& r : requests) {
     const std::string line = encode_request(r, "r7");
     REQUIRE(line.back() == '\n');
@@ -199,7 +202,7 @@ TEST_CASE("encodes an execution exactly", "[gateway][codec]") {
 }
 
 TEST_CASE("escapes control characters, quotes and invalid UTF-8 in text", "[gateway][codec]") {
-  Outbound out{0, "demo", 0, "", Rejected{"c1", RejectReason::risk_limit, "a\"b\\c\nd\x01 \xe6\x97\xa5 \xff"}};
+  Outbound out{0, "demo", 0, "", Rejected{"c1", RejectReason::risk_limit, "a\"b\\c\nd\x01 \xe6\x97\xa5 \xff", "", ""}};
   const std::string line = encode_event(out);
   CHECK(line == "{\"event\":\"rejected\",\"client_order_id\":\"c1\",\"reason\":\"risk_limit\","
                 "\"text\":\"a\\\"b\\\\c\\nd\\u0001 \xe6\x97\xa5 \\ufffd\"}\n");
@@ -231,7 +234,7 @@ TEST_CASE("round-trips every event through decode_event", "[gateway][codec]") {
   ex.cum_qty = qty("40");
   ex.text = "partial";
   const std::vector<Event> events{Accepted{"c1"},
-                                  Rejected{"c2", RejectReason::duplicate_client_order_id, "seen"},
+                                  Rejected{"c2", RejectReason::duplicate_client_order_id, "seen", "max_order_qty", "1000"},
                                   ex,
                                   CancelRejected{"c1-x", "c1", "too late"},
                                   Break{"", "unknown_order", "ExecID 9 for no order"},
@@ -239,7 +242,11 @@ TEST_CASE("round-trips every event through decode_event", "[gateway][codec]") {
                                   snap,
                                   OrderList{{snap, snap}},
                                   Error{"invalid_json", "", "invalid JSON at byte 3: x", 3},
-                                  Welcome{"demo", 13}};
+                                  Welcome{"demo", 13},
+                                  KillSwitchStatus{"session", "SIM", true, "ops", "line trouble", 3},
+                                  KillSwitchStatus{"all", "", false, "auto", "", 0},
+                                  LimitChanged{"symbol", "7203", "lot_size", "100", "ops", "TSE lot"},
+                                  LimitChanged{"defaults", "", "max_order_qty", std::nullopt, "ops", ""}};
   for (const auto& ev : events) {
     const Outbound out{0, "demo", 5, "q", ev};
     const std::string line = encode_event(out);

@@ -44,7 +44,7 @@ class FakeEngine {
       orders_[o->client_order_id] = *o;
       if (o->symbol == "REJECT") {
         server_->deliver(Outbound{0, in.client, seq++, in.request_id,
-                                  Rejected{o->client_order_id, RejectReason::risk_limit, "over the limit"}});
+                                  Rejected{o->client_order_id, RejectReason::risk_limit, "over the limit", "", ""}});
         return;
       }
       server_->deliver(Outbound{0, in.client, seq++, in.request_id, Accepted{o->client_order_id}});
@@ -53,7 +53,7 @@ class FakeEngine {
       auto it = orders_.find(q->client_order_id);
       if (it == orders_.end()) {
         server_->deliver(Outbound{in.connection, in.client, 0, in.request_id,
-                                  Rejected{q->client_order_id, RejectReason::unknown_order, "no such order"}});
+                                  Rejected{q->client_order_id, RejectReason::unknown_order, "no such order", "", ""}});
       } else {
         OrderSnapshot s;
         s.client_order_id = it->first;

@@ -185,7 +185,7 @@ TEST_CASE("a client that never reads is cut as a slow consumer", "[gateway][serv
   // Paced by the healthy reader, so only the connection that does not read falls behind.
   for (int i = 1; i <= total; ++i) {
     live.server.deliver(Outbound{0, "demo", static_cast<std::uint64_t>(i), "",
-                                 Rejected{"order-" + std::to_string(i), RejectReason::risk_limit, padding}});
+                                 Rejected{"order-" + std::to_string(i), RejectReason::risk_limit, padding, "", ""}});
     if (i % 100 == 0) eventually([&] { return read_count >= i; });
   }
   reading.join();
