@@ -1,6 +1,8 @@
 // query: everything about one order (the whole ClOrdID chain, its upstream requests and events,
 // FIX messages and reports), or every record about an account or a symbol.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -22,9 +24,9 @@ int cmd_query(int argc, char** argv, int first) {
   const auto symbol = args.get("--symbol");
   const int asked = (order ? 1 : 0) + (account ? 1 : 0) + (symbol ? 1 : 0);
   if (asked != 1) args.fail("give exactly one of --order ID, --account ACC, --symbol SYM");
-  const auto mode = args.get("--color").value_or("never");
-  if (mode != "auto" && mode != "always" && mode != "never") args.fail("--color must be auto, always or never");
-  const bool color = mode == "always";
+  const auto mode = args.get("--color").value_or("auto");
+  if (mode != "auto" && mode != "always" && mode != "never") args.fail("--color must be auto, always or never, not \"" + mode + "\"");
+  const bool color = mode == "always" || (mode == "auto" && ::isatty(STDOUT_FILENO) == 1);
   const auto dicts = Dictionaries::load(args.get("--dictionary-dir").value_or(default_spec_dir().string()));
   const Filter window = parse_filter(args, nullptr);
   if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");

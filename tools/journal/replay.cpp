@@ -75,6 +75,15 @@ struct Outgoing {
   std::vector<std::pair<int, std::string>> body;
 };
 
+/// Names of the application messages fixgate sends, for the "sent" lines.
+const char* msg_type_name(const std::string& type) {
+  if (type == "D") return "NewOrderSingle";
+  if (type == "F") return "OrderCancelRequest";
+  if (type == "G") return "OrderCancelReplaceRequest";
+  if (type == "H") return "OrderStatusRequest";
+  return "";
+}
+
 std::atomic<bool> interrupted{false};
 extern "C" void on_signal(int) { interrupted.store(true); }
 
@@ -241,7 +250,9 @@ int cmd_replay(int argc, char** argv, int first) {
       break;
     }
     ++sent;
-    std::cout << fmt::format("sent #{} 35={} 11={}\n", m.seq, m.msg_type, m.cl_ord_id);
+    const char* type_name = msg_type_name(m.msg_type);
+    std::cout << fmt::format("sent #{} 35={}{}{}{} 11={}\n", m.seq, m.msg_type, *type_name ? " (" : "", type_name,
+                             *type_name ? ")" : "", m.cl_ord_id);
   }
   std::cout.flush();
 

@@ -104,3 +104,17 @@ TEST_CASE("show renders FIX with names, upstream JSON as pairs, engine events as
   plain.render(r, out);
   CHECK(out.find("apply_fix 5 (applied the FIX message in record #5)") != std::string::npos);
 }
+
+TEST_CASE("FIX 4.2 records are named from the 4.2 dictionary") {
+  const auto dicts = Dictionaries::load(spec_dir());
+  fixgate::journal::RecordView r;
+  r.seq = 1;
+  r.kind = fixgate::journal::RecordKind::fix_in;
+  r.stream = "SIM42";
+  r.payload = "8=FIX.4.2\x01" "35=8\x01" "20=0\x01" "150=2\x01" "39=2\x01" "10=000\x01";
+  std::string out;
+  Renderer(dicts, false).render(r, out);
+  CHECK(out.find("ExecTransType          20=0 (New)") != std::string::npos);
+  CHECK(out.find("150=2 (Fill)") != std::string::npos);
+  CHECK(out.find("39=2 (Filled)") != std::string::npos);
+}
