@@ -54,9 +54,9 @@ std::expected<void, Error> SessionLock::ensure_connected() {
 
 std::expected<bool, Error> SessionLock::try_acquire() {
   std::lock_guard guard(mutex_);
-  if (held_.load(std::memory_order_acquire) && conn_ && PQstatus(conn_->conn.get()) == CONNECTION_OK) {
-    return true;
-  }
+  // Already owning is confirmed with the server: a connection can look fine locally after the
+  // server has ended it.
+  if (held_.load(std::memory_order_acquire) && check_locked()) return true;
   if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
   auto r = pg::exec(conn_->conn.get(), "session lock: try", "SELECT pg_try_advisory_lock($1::bigint)",
                     {std::to_string(key_)});
@@ -90,6 +90,10 @@ std::expected<bool, Error> SessionLock::acquire(std::chrono::milliseconds timeou
 
 bool SessionLock::check() {
   std::lock_guard guard(mutex_);
+  return check_locked();
+}
+
+bool SessionLock::check_locked() {
   if (!held_.load(std::memory_order_acquire) || !conn_) return false;
   const auto key = static_cast<std::uint64_t>(key_);
   auto r = pg::exec(conn_->conn.get(), "session lock: check",

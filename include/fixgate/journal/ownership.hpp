@@ -52,7 +52,8 @@ class SessionLock {
   /// False once it is not (connection lost, backend terminated): ownership is gone.
   bool check();
   /// Calls check() every `interval` on a thread of its own and `on_lost` once when ownership is
-  /// gone (keep it short; it runs on the watcher thread). Replaces an earlier watcher.
+  /// gone (keep it short; it runs on the watcher thread and must not call watch()). Replaces an
+  /// earlier watcher.
   void watch(std::chrono::milliseconds interval, std::function<void()> on_lost);
   /// Gives the session up (pg_advisory_unlock); the connection stays for a later acquire.
   void release();
@@ -66,6 +67,7 @@ class SessionLock {
   struct Conn;
   SessionLock(std::string dsn, std::string session);
   std::expected<void, Error> ensure_connected();  // mutex_ held
+  bool check_locked();                            // mutex_ held
   void stop_watch();
 
   std::string dsn_;

@@ -93,3 +93,20 @@ TEST_CASE("pg: a released session goes to the standby; closing the lock releases
   REQUIRE(took);
   CHECK(*took);
 }
+
+TEST_CASE("pg: an owner whose backend was ended does not claim the session from its stale state") {
+  const auto session = unique_name("S-stale");
+  auto owner = lock_for(session);
+  auto standby = lock_for(session);
+  REQUIRE(owner->try_acquire().value_or(false));
+  Sql killer;
+  CHECK(killer.one("SELECT pg_terminate_backend($1::int)", {std::to_string(owner->backend_pid())}) == "t");
+  auto took = standby->acquire(std::chrono::seconds(10), std::chrono::milliseconds(50));
+  REQUIRE(took);
+  CHECK(*took);
+  CHECK(owner->held());  // nothing has asked the server yet: the last known state
+  auto again = owner->try_acquire();  // asks the server, finds the lock gone, tries anew and loses
+  REQUIRE(again);
+  CHECK_FALSE(*again);
+  CHECK_FALSE(owner->held());
+}
