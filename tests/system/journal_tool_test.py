@@ -404,6 +404,9 @@ def test_replay_delivers_the_same_new_orders_to_a_second_simulator():
           f"second simulator got {len(received_nos)} NewOrderSingles, the journal has {len(journal_nos)}")
     got_ids = sorted(fix_fields(line.split(" in ", 1)[1].strip().replace("|", "\x01"))["11"] for line in received_nos)
     check(got_ids == sorted(fix_fields(x["payload"])["11"] for x in journal_nos), "ClOrdIDs replayed differ")
+    filled_orders = [c for c in ("o1", "o2", "o3", "o4")]
+    check(len(sim.fills()) == len(filled_orders),
+          f"second simulator (full fills) executed {len(sim.fills())} fills, expected one for each of {filled_orders}")
     with open(sim.logons) as f:
         logons = [json.loads(line) for line in f if line.strip()]
     check(any(entry.get("event") == "logon" for entry in logons), f"no logon on the second simulator: {logons}")
@@ -500,6 +503,11 @@ def test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly():
     check(r.returncode == 2 and f"{bad}:3" in r.stderr and "qty" in r.stderr, f"bad CSV: {r.returncode} {r.stderr}")
     r = tool("recon", RUN.journal)
     check(r.returncode == 2 and "--broker" in r.stderr, "recon without --broker")
+    # Another session's view of the same broker file: every broker row is missing in the journal.
+    r = tool("recon", RUN.journal, "--broker", RUN.csv, "--session", "OTHER")
+    got = recon_breaks(r.stdout)
+    check(r.returncode == 1 and got == {("missing_in_journal", row["exec_id"]) for row in RUN.broker_rows},
+          f"recon --session OTHER: {r.returncode} {sorted(got)}")
 
 
 def main():

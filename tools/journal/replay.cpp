@@ -206,6 +206,7 @@ int cmd_replay(int argc, char** argv, int first) {
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // a write blocked on a full pipe must finish, not lose output
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 

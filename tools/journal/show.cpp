@@ -94,6 +94,7 @@ int cmd_show(int argc, char** argv, int first) {
   struct sigaction action {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // a write blocked on a full pipe must finish, not lose output
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   const auto started = std::chrono::steady_clock::now();
