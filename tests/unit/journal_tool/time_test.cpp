@@ -99,3 +99,28 @@ TEST_CASE("the filter checks kind, stream, direction, time and message type") {
   r.payload = "{\"event\":\"accepted\",\"seq\":1}\n";
   CHECK(filter.matches(r));
 }
+
+TEST_CASE("arguments: options with values, flags, comma lists and precise errors") {
+  const char* raw[] = {"fixgate-journal", "show", "DIR", "--type", "8,D", "--type=G", "--follow", "--session", "SIM"};
+  char* argv[9];
+  for (int i = 0; i < 9; ++i) argv[i] = const_cast<char*>(raw[i]);
+  const Args args("show", 9, argv, 2, {"--type", "--session"}, {"--follow"});
+  CHECK(args.dir() == "DIR");
+  CHECK(args.list("--type") == std::vector<std::string>{"8", "D", "G"});
+  CHECK(args.has("--follow"));
+  CHECK(args.get("--session") == "SIM");
+  CHECK_FALSE(args.get("--from").has_value());
+
+  const char* bad[] = {"fixgate-journal", "show", "DIR", "--colour", "never"};
+  char* bad_argv[5];
+  for (int i = 0; i < 5; ++i) bad_argv[i] = const_cast<char*>(bad[i]);
+  CHECK_THROWS_WITH(Args("show", 5, bad_argv, 2, {"--color"}, {}),
+                    Catch::Contains("fixgate-journal show") && Catch::Contains("unknown option --colour"));
+  CHECK_THROWS_WITH(Args("show", 4, bad_argv, 2, {"--colour"}, {}), Catch::Contains("--colour needs a value"));
+
+  const char* filters[] = {"fixgate-journal", "show", "DIR", "--kind", "fix_in,nonsense"};
+  char* filter_argv[5];
+  for (int i = 0; i < 5; ++i) filter_argv[i] = const_cast<char*>(filters[i]);
+  const Args with_kind("show", 5, filter_argv, 2, filter_options(), {});
+  CHECK_THROWS_WITH(parse_filter(with_kind, nullptr), Catch::Contains("--kind \"nonsense\""));
+}
