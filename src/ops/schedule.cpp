@@ -10,7 +10,9 @@ constexpr std::int64_t week_seconds = 7 * day_seconds;
 /// 0 = Sunday .. 6 = Saturday for a count of days since 1970-01-01 (a Thursday).
 int weekday_of(std::int64_t day) { return static_cast<int>(((day % 7) + 7 + 4) % 7); }
 
-bool has_day(std::uint8_t days, int weekday) { return (days >> weekday) & 1u; }
+bool has_day(std::uint8_t days, int weekday) {
+  return ((static_cast<unsigned>(days) >> static_cast<unsigned>(weekday)) & 1u) != 0;
+}
 
 bool weekly_form(const config::SessionSchedule& spec) { return spec.start_day.has_value(); }
 
