@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "fixgate/config/config.hpp"
+#include "fixgate/config/policy.hpp"
 
 namespace fs = std::filesystem;
 using namespace fixgate::config;
@@ -234,4 +236,70 @@ TEST_CASE("reports a missing file without a position") {
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().line == 0);
   CHECK(result.error().to_string() == "/nonexistent/fixgate.yaml: cannot open: No such file or directory");
+}
+
+TEST_CASE("loads the Tokyo Stock Exchange risk profile with its standard tick table") {
+  const char* source = std::getenv("FIXGATE_SOURCE_DIR");
+  REQUIRE(source != nullptr);
+  ::setenv("FIXGATE_DEMO_TOKEN", "demo-token", 1);
+  ::setenv("FIXGATE_OPS_TOKEN", "ops-token", 1);
+  const auto result = load_file(std::string(source) + "/config/fixgate-tse.yaml");
+  if (!result) FAIL(result.error().to_string());
+  const auto& risk = result->risk;
+  REQUIRE(risk.tick_tables.contains("tse_standard"));
+  const auto& table = risk.tick_tables.at("tse_standard");
+  // TSE's standard table: (up to, tick) in yen.
+  const std::vector<std::pair<const char*, const char*>> expected{
+      {"3000", "1"},       {"5000", "5"},        {"30000", "10"},   {"50000", "50"},
+      {"300000", "100"},   {"500000", "500"},    {"3000000", "1000"}, {"5000000", "5000"},
+      {"30000000", "10000"}, {"50000000", "50000"}};
+  REQUIRE(table.size() == expected.size() + 1);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(table[i].up_to == fixgate::Price::parse(expected[i].first));
+    CHECK(table[i].tick == fixgate::Price::parse(expected[i].second));
+  }
+  CHECK_FALSE(table.back().up_to.has_value());
+  CHECK(table.back().tick == fixgate::Price::from_whole(100000));
+  CHECK(risk.defaults.lot_size == fixgate::Qty::from_whole(100));
+  CHECK(risk.defaults.tick_table == "tse_standard");
+  CHECK(risk.symbols.at("7203").reference_price == fixgate::Price::from_whole(2500));
+  CHECK(risk.restricted_symbols == std::vector<std::string>{"1234"});
+  CHECK(risk.throttle.client_orders_per_second == 200u);
+  CHECK(risk.duplicate_window_ms == 2000u);
+  CHECK(risk.kill_switch.max_rejects_per_minute == 50u);
+}
+
+TEST_CASE("a policy survives the journal's JSON form unchanged") {
+  const char* source = std::getenv("FIXGATE_SOURCE_DIR");
+  REQUIRE(source != nullptr);
+  ::setenv("FIXGATE_DEMO_TOKEN", "demo-token", 1);
+  ::setenv("FIXGATE_OPS_TOKEN", "ops-token", 1);
+  const auto loaded = load_file(std::string(source) + "/config/fixgate-tse.yaml");
+  REQUIRE(loaded.has_value());
+  const fixgate::config::Policy policy{loaded->risk, loaded->routes};
+  const auto back = fixgate::config::policy_from_json(fixgate::config::to_json(policy));
+  if (!back) FAIL(back.error());
+  CHECK(*back == policy);
+  CHECK_FALSE(fixgate::config::policy_from_json("{\"risk\":{}}").has_value());
+}
+
+TEST_CASE("run-time limit changes are validated like the file and leave the limits alone on error") {
+  fixgate::config::Risk risk;
+  using fixgate::config::LimitScope;
+  REQUIRE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "max_order_qty", std::string("500")));
+  CHECK(risk.accounts.at("ACC1").max_order_qty == fixgate::Qty::from_whole(500));
+  REQUIRE(fixgate::config::set_limit(risk, LimitScope::symbol, "7203", "restricted", std::string("true")));
+  CHECK(risk.restricted_symbols == std::vector<std::string>{"7203"});
+  REQUIRE(fixgate::config::set_limit(risk, LimitScope::defaults, "", "duplicate_window_ms", std::string("1500")));
+  CHECK(risk.duplicate_window_ms == 1500u);
+  const auto before = risk;
+  CHECK_FALSE(fixgate::config::set_limit(risk, LimitScope::defaults, "", "tick_table", std::string("nope")));
+  CHECK_FALSE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "max_order_qty", std::string("1.00001")));
+  CHECK_FALSE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "max_order_qty", std::string("0")));
+  CHECK_FALSE(fixgate::config::set_limit(risk, LimitScope::account, "", "max_order_qty", std::string("5")));
+  CHECK_FALSE(fixgate::config::set_limit(risk, LimitScope::defaults, "", "price_band_percent", std::string("101")));
+  CHECK_FALSE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "client_orders_per_second", std::string("5")));
+  CHECK(risk == before);
+  REQUIRE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "max_order_qty", std::nullopt));
+  CHECK_FALSE(risk.accounts.at("ACC1").max_order_qty.has_value());
 }
