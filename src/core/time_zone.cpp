@@ -296,6 +296,10 @@ std::expected<TimeZone, std::string> TimeZone::load(std::string_view name, std::
   const Counts& c = *counts;
   if (c.type == 0 || c.type > 256) return damaged("bad type count");
   if (c.time > 100000 || c.chars > 100000 || c.leap > 100000) return damaged("implausible counts");
+  if (c.leap > 0) {
+    // "right/" zones count leap seconds; our instants are POSIX seconds, so they would be off.
+    return std::unexpected("time zone " + quoted + " counts leap seconds (a right/ zone); use the plain name");
+  }
   if (offset + block_size(c, time_size) > data.size()) return damaged("truncated");
 
   TimeZone zone;

@@ -162,6 +162,13 @@ TEST_CASE("bad zone names and files give errors naming the zone") {
     CHECK(zone.error().find("bad time zone name") != std::string::npos);
   }
 
+  // Leap-second zones would shift every instant by the leap seconds so far.
+  if (std::filesystem::exists(std::filesystem::path(fixgate::default_zoneinfo_dir()) / "right/Asia/Tokyo")) {
+    auto right = TimeZone::load("right/Asia/Tokyo");
+    REQUIRE_FALSE(right.has_value());
+    CHECK(right.error().find("leap seconds") != std::string::npos);
+  }
+
   auto directory = TimeZone::load("America");
   REQUIRE_FALSE(directory.has_value());
   CHECK(directory.error().find("\"America\"") != std::string::npos);
