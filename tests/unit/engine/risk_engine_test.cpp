@@ -263,6 +263,9 @@ TEST_CASE("a replay decides with the limits journaled at the time, even after th
     Harness again(dir.path, {}, edited);
     again.raw_to_message = raws;
     again.engine->recover();
+    for (const auto& o : before.orders()) std::fprintf(stderr, "BEFORE %s %d %s\n", o.client_order_id().c_str(), (int)o.status, o.cl_ord_id().c_str());
+    for (const auto& o : again.engine->book().orders()) std::fprintf(stderr, "AFTER %s %d %s\n", o.client_order_id().c_str(), (int)o.status, o.cl_ord_id().c_str());
+    std::fprintf(stderr, "CNT %d %d\n", (int)(before.counters() == again.engine->book().counters()), (int)before.next_cl_ord_seq());
     CHECK(again.engine->book() == before);  // c1 (900) accepted as it was, c2 refused as it was
     CHECK(again.engine->policy().risk.defaults.max_order_qty == Qty::from_whole(500));
     again.engine->post(engine::SessionChange{"SIM", true});
@@ -277,4 +280,32 @@ TEST_CASE("a replay decides with the limits journaled at the time, even after th
     REQUIRE(scanned.has_value());
     CHECK(policies == 2);
   }
+}
+
+TEST_CASE("a session under a kill switch is skipped by routing: new orders go to the backup") {
+  TempDir dir;
+  auto c = config_with_admin();
+  config::Session backup;
+  backup.name = "BAK";
+  backup.sender_comp_id = "FG2";
+  c.sessions.push_back(backup);
+  c.routes = {config::Route{"*", "*", "*", {"SIM", "BAK"}}};
+  Harness h(dir.path, {}, c);
+  h.engine->post(engine::SessionChange{"SIM", true});
+  h.engine->post(engine::SessionChange{"BAK", true});
+  h.request(new_order("c1"));
+  REQUIRE(h.run_until([&] { return h.sent.size() == 1; }));
+  CHECK(h.sent[0].first == "SIM");
+  h.admin_request(gateway::KillSwitchRequest{true, "session", "SIM", "line trouble"});
+  REQUIRE(h.run_until([&] { return !h.events<gateway::KillSwitchStatus>().empty(); }));
+  CHECK(cancels_sent(h) == 1);  // c1 is live on SIM (pending new), nothing pending on it
+  h.request(new_order("c2", "200"));
+  REQUIRE(h.run_until([&] { return h.sent.size() == 3; }));
+  CHECK(h.sent[2].first == "BAK");
+  // Asking for the killed session by name is refused with the kill switch's reason.
+  auto explicit_route = new_order("c3", "300");
+  explicit_route.session = "SIM";
+  h.request(explicit_route);
+  REQUIRE(h.run_until([&] { return rejected(h, "c3") != nullptr; }));
+  CHECK(rejected(h, "c3")->reason == RejectReason::kill_switch);
 }
