@@ -263,9 +263,6 @@ TEST_CASE("a replay decides with the limits journaled at the time, even after th
     Harness again(dir.path, {}, edited);
     again.raw_to_message = raws;
     again.engine->recover();
-    for (const auto& o : before.orders()) std::fprintf(stderr, "BEFORE %s %d %s\n", o.client_order_id().c_str(), (int)o.status, o.cl_ord_id().c_str());
-    for (const auto& o : again.engine->book().orders()) std::fprintf(stderr, "AFTER %s %d %s\n", o.client_order_id().c_str(), (int)o.status, o.cl_ord_id().c_str());
-    std::fprintf(stderr, "CNT %d %d\n", (int)(before.counters() == again.engine->book().counters()), (int)before.next_cl_ord_seq());
     CHECK(again.engine->book() == before);  // c1 (900) accepted as it was, c2 refused as it was
     CHECK(again.engine->policy().risk.defaults.max_order_qty == Qty::from_whole(500));
     again.engine->post(engine::SessionChange{"SIM", true});
