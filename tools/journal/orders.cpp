@@ -15,6 +15,9 @@
 #ifdef FIXGATE_JOURNAL_TOOL_ORDERS
 #include "fixgate/config/config.hpp"
 #include "fixgate/engine/replay.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #endif
 
 namespace fixgate::journal_tool {
@@ -37,6 +40,10 @@ int cmd_orders(int argc, char** argv, int first) {
 #ifndef FIXGATE_JOURNAL_TOOL_ORDERS
   args.fail("not available in this build (configured with FIXGATE_JOURNAL_TOOL_ORDERS=OFF)");
 #else
+  // The engine logs through spdlog's default logger: keep stdout for the table, warnings only.
+  auto log = spdlog::stderr_logger_mt("fixgate-journal");
+  log->set_level(spdlog::level::warn);
+  spdlog::set_default_logger(log);
   auto config = config::load_file(*config_file);
   if (!config) args.fail("--config " + config.error().to_string());
   auto replayed = engine::replay_orders(*config, dir, at);
