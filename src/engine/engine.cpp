@@ -24,11 +24,10 @@ std::string session_event(const std::string& session, bool up) {
 
 }  // namespace
 
-Engine::Engine(const config::Config& config, journal::Journal& journal, Outputs outputs, Clock clock,
+Engine::Engine(const config::Config& config, journal::Store& journal, Outputs outputs, Clock clock,
                FixDecoder decode_fix)
     : config_(config),
       journal_(&journal),
-      journal_dir_(journal.options().dir),
       outputs_(std::move(outputs)),
       clock_(std::move(clock)),
       decode_fix_(std::move(decode_fix)),
@@ -68,7 +67,7 @@ void Engine::wake() {
   inbox_cv_.notify_one();
 }
 
-int Engine::do_work() { return poll_inputs() + poll_journal(); }
+int Engine::do_work() { return retry_deferred() + store_unstored() + poll_inputs() + poll_journal(); }
 
 void Engine::run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_acquire)) {
@@ -91,15 +90,66 @@ int Engine::poll_inputs() {
   }
   const int taken = static_cast<int>(taking_.size());
   for (auto& input : taking_) {
-    try {
-      take(input);
-    } catch (const std::exception& e) {
-      // A broken invariant in one input must not take the whole engine down with it.
-      spdlog::error("engine: input dropped after internal error: {}", e.what());
+    // Broker messages and session changes keep their order behind the ones still waiting for the
+    // journal; upstream requests are answered at once (refused while the journal cannot store).
+    if (!deferred_.empty() && !std::holds_alternative<gateway::Inbound>(input)) {
+      deferred_.push_back(std::move(input));
+      continue;
     }
+    if (!take_once(input)) deferred_.push_back(std::move(input));
   }
   taking_.clear();
   return taken;
+}
+
+bool Engine::take_once(Input& input) {
+  backpressured_ = false;
+  try {
+    take(input);
+  } catch (const std::exception& e) {
+    // A broken invariant in one input must not take the whole engine down with it.
+    spdlog::error("engine: input dropped after internal error: {}", e.what());
+  }
+  const bool again = backpressured_;
+  backpressured_ = false;
+  return !again;
+}
+
+int Engine::retry_deferred() {
+  int taken = 0;
+  while (!deferred_.empty() && !journal_failure_) {
+    if (!take_once(deferred_.front())) break;
+    deferred_.pop_front();
+    ++taken;
+  }
+  if (journal_failure_ && !deferred_.empty()) {
+    spdlog::critical("journal failed: {} broker messages or session changes were never stored nor applied",
+                     deferred_.size());
+    deferred_.clear();
+  }
+  return taken;
+}
+
+int Engine::store_unstored() {
+  int stored = 0;
+  while (!unstored_.empty() && !journal_failure_) {
+    auto& out = unstored_.front();
+    auto seq = journal_->append(journal::RecordKind::upstream_event, out.client, gateway::encode_event(out), clock_().nanos);
+    if (!seq) {
+      if (seq.error().kind == journal::ErrorKind::backpressure) break;
+      journal_failure_ = seq.error().to_string();
+      ++stats_.journal_errors;
+      spdlog::critical("journal refused event {} for {}: {}", out.seq, out.client, *journal_failure_);
+      break;
+    }
+    last_appended_ = *seq;
+    streams_[out.client].journal_seqs.push_back(*seq);
+    hold({*seq, std::move(out)});
+    unstored_.pop_front();
+    ++stored;
+  }
+  if (journal_failure_) unstored_.clear();
+  return stored;
 }
 
 int Engine::poll_journal() {
@@ -180,7 +230,27 @@ bool Engine::record_input(journal::RecordKind kind, const std::string& stream, c
     auto seq = journal_->append(kind, stream, payload, now.nanos);
     if (seq) {
       last_appended_ = *seq;
+      if (backpressure_logged_) spdlog::warn("journal takes records again");
+      backpressure_logged_ = false;
       return true;
+    }
+    if (seq.error().kind == journal::ErrorKind::backpressure) {
+      // Not final: the journal may come back. Nothing is acknowledged that is not stored.
+      ++stats_.journal_errors;
+      if (!backpressure_logged_) spdlog::error("journal cannot store now, refusing requests: {}", seq.error().to_string());
+      backpressure_logged_ = true;
+      if (answer_to != nullptr) {
+        // Straight out, not behind the held answers (which wait for the same journal): a refusal
+        // reveals nothing that is not stored, and the client must not wait for the outage to end.
+        if (outputs_.deliver && answer_to->connection != 0) {
+          outputs_.deliver({answer_to->connection, answer_to->client, 0, answer_to->request_id,
+                            gateway::Error{.code = "journal_unavailable",
+                                           .text = "journal unavailable: " + seq.error().to_string()}});
+        }
+      } else {
+        backpressured_ = true;
+      }
+      return false;
     }
     journal_failure_ = seq.error().to_string();
     spdlog::critical("journal refused a record, no further acknowledgements: {}", *journal_failure_);
@@ -199,7 +269,15 @@ void Engine::emit(const std::string& client, const std::string& request_id, gate
     stream.unrecorded.push_back(gateway::encode_event(out));
     return;
   }
+  if (!unstored_.empty()) {  // behind the events still waiting for the journal
+    unstored_.push_back(std::move(out));
+    return;
+  }
   auto seq = journal_->append(journal::RecordKind::upstream_event, client, gateway::encode_event(out), clock_().nanos);
+  if (!seq && seq.error().kind == journal::ErrorKind::backpressure) {
+    unstored_.push_back(std::move(out));
+    return;
+  }
   if (!seq) {
     journal_failure_ = seq.error().to_string();
     ++stats_.journal_errors;
@@ -237,13 +315,14 @@ std::uint64_t Engine::recover(const std::function<void(const journal::RecordView
                               std::optional<std::int64_t> until_ns) {
   replaying_ = true;
   std::uint64_t count = 0;
-  auto summary = journal::scan(journal_dir_, [&](const journal::RecordView& record) {
+  auto visit = [&](const journal::RecordView& record) {
     if (until_ns && record.timestamp_ns > *until_ns) return false;
     if (also) also(record);
     replay_record(record);
     ++count;
     return true;
-  });
+  };
+  auto summary = journal_ != nullptr ? journal_->scan(visit) : journal::scan(journal_dir_, visit);
   replaying_ = false;
   if (!summary) throw std::runtime_error("journal replay failed: " + summary.error().to_string());
   if (journal_ == nullptr) return count;  // replay only: the book as of the last record read

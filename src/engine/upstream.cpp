@@ -38,9 +38,10 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
       if (replaying_ || !outputs_.deliver || inbound.connection == 0) return;
       // The first answer may never have become durable: repeating it then would acknowledge
       // what is not stored.
-      if (journal_failure_) {
+      if (journal_failure_ || !unstored_.empty()) {
         return answer(inbound, gateway::Error{.code = "journal_unavailable",
-                                              .text = "journal unavailable: " + *journal_failure_});
+                                              .text = "journal unavailable: " +
+                                                      journal_failure_.value_or("its answers are not stored yet")});
       }
       auto again = it->second;
       again.connection = inbound.connection;
@@ -88,8 +89,7 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
   journal::ReadOptions options;
   options.from_seq = stream.journal_seqs[from - 1];
   std::uint64_t replayed = 0;
-  auto scanned = journal::scan(
-      journal_dir_,
+  auto scanned = journal_->scan(
       [&](const journal::RecordView& record) {
         if (record.seq > released) return false;
         if (record.kind != journal::RecordKind::upstream_event || record.stream != inbound.client) return true;

@@ -61,7 +61,7 @@ void fold_store_record(std::map<std::string, StoreState>& states, const journal:
 /// The store QuickFIX talks to for one session. QuickFIX serialises calls per session.
 class JournalStore final : public FIX::MessageStore {
  public:
-  JournalStore(journal::Journal& journal, std::string session, StoreState& state, std::mutex& mutex,
+  JournalStore(journal::Store& journal, std::string session, StoreState& state, std::mutex& mutex,
                std::function<std::int64_t()>& now)
       : journal_(journal), session_(std::move(session)), state_(state), mutex_(mutex), now_(now) {}
 
@@ -116,7 +116,7 @@ class JournalStore final : public FIX::MessageStore {
     return seq.has_value();
   }
 
-  journal::Journal& journal_;
+  journal::Store& journal_;
   std::string session_;
   StoreState& state_;
   std::mutex& mutex_;
@@ -132,7 +132,7 @@ thread_local std::string arrival_raw;
 /// QuickFIX counts its sequence number; QuickFIX's events go to our log.
 class JournalLog final : public FIX::Log {
  public:
-  JournalLog(journal::Journal* journal, std::string session, std::function<std::int64_t()>& now)
+  JournalLog(journal::Store* journal, std::string session, std::function<std::int64_t()>& now)
       : journal_(journal), session_(std::move(session)), now_(now) {}
   void clear() override {}
   void backup() override {}
@@ -151,14 +151,14 @@ class JournalLog final : public FIX::Log {
   void onEvent(const std::string& text) override { spdlog::info("fix [{}] {}", session_, text); }
 
  private:
-  journal::Journal* journal_;
+  journal::Store* journal_;
   std::string session_;
   std::function<std::int64_t()>& now_;
 };
 
 class JournalLogFactory final : public FIX::LogFactory {
  public:
-  JournalLogFactory(journal::Journal& journal, std::map<FIX::SessionID, std::string>& names,
+  JournalLogFactory(journal::Store& journal, std::map<FIX::SessionID, std::string>& names,
                     std::function<std::int64_t()>& now)
       : journal_(journal), names_(names), now_(now) {}
   FIX::Log* create() override { return new JournalLog(nullptr, "global", now_); }
@@ -169,20 +169,20 @@ class JournalLogFactory final : public FIX::LogFactory {
   void destroy(FIX::Log* log) override { delete log; }
 
  private:
-  journal::Journal& journal_;
+  journal::Store& journal_;
   std::map<FIX::SessionID, std::string>& names_;
   std::function<std::int64_t()>& now_;
 };
 
 struct JournalStores::Impl final : FIX::MessageStoreFactory {
-  journal::Journal& journal;
+  journal::Store& journal;
   std::map<FIX::SessionID, std::string> names;
   std::map<std::string, StoreState> states;
   std::mutex mutex;
   std::function<std::int64_t()> now;
   JournalLogFactory logs{journal, names, now};
 
-  Impl(journal::Journal& j, std::function<std::int64_t()> clock) : journal(j), now(std::move(clock)) {}
+  Impl(journal::Store& j, std::function<std::int64_t()> clock) : journal(j), now(std::move(clock)) {}
 
   FIX::MessageStore* create(const FIX::SessionID& id) override {
     std::lock_guard lock(mutex);
@@ -205,7 +205,7 @@ struct JournalStores::Impl final : FIX::MessageStoreFactory {
   void destroy(FIX::MessageStore* store) override { delete store; }
 };
 
-JournalStores::JournalStores(journal::Journal& journal, const std::vector<config::Session>& sessions,
+JournalStores::JournalStores(journal::Store& journal, const std::vector<config::Session>& sessions,
                              std::map<std::string, StoreState> states, std::function<std::int64_t()> now_ns)
     : impl_(std::make_unique<Impl>(journal, std::move(now_ns))) {
   impl_->states = std::move(states);

@@ -236,6 +236,11 @@ std::expected<void, Error> Journal::close() {
   return {};
 }
 
+std::expected<ScanSummary, Error> Journal::scan(const std::function<bool(const RecordView&)>& visit,
+                                                ReadOptions options) const {
+  return journal::scan(options_.dir, visit, options);
+}
+
 void Journal::fail(Error error) {
   {
     std::lock_guard lock(mutex_);

@@ -25,8 +25,8 @@
 #include "fixgate/fix/messages.hpp"
 #include "fixgate/fix/session_manager.hpp"
 #include "fixgate/gateway/protocol.hpp"
-#include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "fixgate/journal/store.hpp"
 #include "fixgate/order/book.hpp"
 #include "fixgate/risk/checks.hpp"
 #include "fixgate/route/router.hpp"
@@ -86,7 +86,8 @@ class Engine {
  public:
   using Clock = std::function<Timestamp()>;
 
-  Engine(const config::Config& config, journal::Journal& journal, Outputs outputs, Clock clock,
+  /// Runs on `journal` (either backend: journal/store.hpp), which must outlive the engine.
+  Engine(const config::Config& config, journal::Store& journal, Outputs outputs, Clock clock,
          FixDecoder decode_fix);
   /// Replay only (the journal tool): reads `journal_dir`, never writes, sends or answers.
   Engine(const config::Config& config, std::filesystem::path journal_dir, FixDecoder decode_fix);
@@ -132,6 +133,12 @@ class Engine {
   };
 
   int poll_inputs();
+  /// Takes one input; false when the journal answered backpressure and it must be taken again.
+  bool take_once(Input& input);
+  /// Takes again the inputs the journal could not store yet, in order; how many it took.
+  int retry_deferred();
+  /// Journals the events the journal could not store yet, in order, and holds them.
+  int store_unstored();
   int poll_journal();
   void take(Input& input);
   void take_upstream(gateway::Inbound& inbound, Timestamp now);
@@ -187,7 +194,7 @@ class Engine {
   void replay_record(const journal::RecordView& record);
 
   const config::Config& config_;
-  journal::Journal* journal_;  // null in a replay-only engine
+  journal::Store* journal_;  // null in a replay-only engine
   std::filesystem::path journal_dir_;
   Outputs outputs_;
   Clock clock_;
@@ -213,7 +220,14 @@ class Engine {
   std::uint64_t last_appended_ = 0;
   bool replaying_ = false;
   std::map<std::uint64_t, std::pair<std::string, std::string>> unapplied_;  // recovery: fix_in seq → session, raw
-  std::optional<std::string> journal_failure_;
+  std::optional<std::string> journal_failure_;  // final: the journal failed for good
+  // The journal answered backpressure (PostgreSQL unreachable, its buffer full): not final.
+  // Upstream requests are refused (journal_unavailable) meanwhile; broker messages and session
+  // changes wait in deferred_ and events in unstored_, in order, until the journal takes them.
+  bool backpressured_ = false;       // set by record_input for the input being taken
+  bool backpressure_logged_ = false;
+  std::deque<Input> deferred_;
+  std::deque<gateway::Outbound> unstored_;
 
   std::mutex inbox_mutex_;
   std::condition_variable inbox_cv_;

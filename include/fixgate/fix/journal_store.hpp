@@ -11,7 +11,7 @@
 
 #include "fixgate/config/config.hpp"
 #include "fixgate/fix/session_manager.hpp"
-#include "fixgate/journal/journal.hpp"
+#include "fixgate/journal/store.hpp"
 
 namespace fixgate::fix {
 
@@ -32,7 +32,7 @@ void fold_store_record(std::map<std::string, StoreState>& states, const journal:
 class JournalStores final : public StoreProvider {
  public:
   /// `states` come from fold_store_record over the journal; `now` stamps a brand new session.
-  JournalStores(journal::Journal& journal, const std::vector<config::Session>& sessions,
+  JournalStores(journal::Store& journal, const std::vector<config::Session>& sessions,
                 std::map<std::string, StoreState> states, std::function<std::int64_t()> now_ns);
   ~JournalStores() override;
   void* message_store_factory() override;

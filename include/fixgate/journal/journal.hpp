@@ -25,7 +25,9 @@
 #include <thread>
 
 #include "fixgate/journal/error.hpp"
+#include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
+#include "fixgate/journal/store.hpp"
 
 namespace fixgate::journal {
 
@@ -76,7 +78,7 @@ struct RecoveryReport {
 };
 
 /// An open, writable journal directory. Not copyable or movable: the writer thread points at it.
-class Journal {
+class Journal final : public Store {
  public:
   /// Opens (creating if needed) and recovers the directory, then starts the writer thread.
   /// Fails on corruption that is not a torn tail of the last segment, naming segment/offset/seq.
@@ -85,29 +87,34 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
   /// Closes: writes and syncs what is pending, stops the writer thread.
-  ~Journal();
+  ~Journal() override;
 
   /// Assigns the next seq and queues the record; never waits for the disk.
   std::expected<std::uint64_t, Error> append(RecordKind kind, std::string_view stream,
-                                             std::string_view payload, std::int64_t timestamp_ns);
+                                             std::string_view payload, std::int64_t timestamp_ns) override;
 
   /// Highest seq durable under the sync policy; 0 when nothing is (recovered records count).
-  std::uint64_t durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  std::uint64_t durable_seq() const override { return durable_seq_.load(std::memory_order_acquire); }
   /// Highest seq handed out by append() (or recovered).
-  std::uint64_t last_seq() const;
+  std::uint64_t last_seq() const override;
   /// Blocks until `seq` is durable, the journal fails, or `timeout` passes (timeout error).
-  std::expected<void, Error> wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout);
+  std::expected<void, Error> wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout) override;
   /// The storage fault that stopped the journal, if any.
-  std::optional<Error> failure() const;
+  std::optional<Error> failure() const override;
   /// Chain value of the last durable record: anchor it elsewhere to detect a full rewrite.
-  Hash durable_hash() const;
+  Hash durable_hash() const override;
   /// What recovery did at open.
   const RecoveryReport& recovery() const { return recovery_; }
   /// The options the journal was opened with.
   const Options& options() const { return options_; }
   /// Writes and syncs everything pending, then stops the writer; append() answers closed after.
   /// Returns the failure if the journal failed before or while closing.
-  std::expected<void, Error> close();
+  std::expected<void, Error> close() override;
+  /// Reads the directory's records (journal::scan(options().dir, ...)).
+  std::expected<ScanSummary, Error> scan(const std::function<bool(const RecordView&)>& visit,
+                                         ReadOptions options = {}) const override;
+  /// The journal directory.
+  std::string where() const override { return options_.dir.string(); }
 
  private:
   struct Writer;  // file state and buffers owned by the writer thread (src/journal/writer.cpp)

@@ -35,6 +35,7 @@
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
+#include "fixgate/journal/store.hpp"
 
 namespace fixgate::journal {
 
@@ -113,7 +114,7 @@ std::expected<ScanSummary, Error> pg_scan(const std::string& dsn, const std::str
 std::expected<ScanSummary, Error> pg_verify(const std::string& dsn, const std::string& name);
 
 /// An open, writable PostgreSQL journal. Not copyable or movable: the writer thread points at it.
-class PgJournal {
+class PgJournal final : public Store {
  public:
   /// Connects, migrates the schema, takes the journal's advisory lock (or answers `locked`),
   /// reads the last row, then starts the writer thread.
@@ -122,21 +123,21 @@ class PgJournal {
   PgJournal(const PgJournal&) = delete;
   PgJournal& operator=(const PgJournal&) = delete;
   /// Closes: commits what is pending (up to close_timeout), releases the lock.
-  ~PgJournal();
+  ~PgJournal() override;
 
   /// Assigns the next seq and queues the record; never waits for the network.
   std::expected<std::uint64_t, Error> append(RecordKind kind, std::string_view stream,
-                                             std::string_view payload, std::int64_t timestamp_ns);
+                                             std::string_view payload, std::int64_t timestamp_ns) override;
   /// Highest seq committed; 0 when nothing is (rows found at open count).
-  std::uint64_t durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  std::uint64_t durable_seq() const override { return durable_seq_.load(std::memory_order_acquire); }
   /// Highest seq handed out by append() (or found at open).
-  std::uint64_t last_seq() const;
+  std::uint64_t last_seq() const override;
   /// Blocks until `seq` is committed, the journal fails, or `timeout` passes (timeout error).
-  std::expected<void, Error> wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout);
+  std::expected<void, Error> wait_durable(std::uint64_t seq, std::chrono::nanoseconds timeout) override;
   /// The fault that stopped the journal for good, if any (a lost connection is not one).
-  std::optional<Error> failure() const;
+  std::optional<Error> failure() const override;
   /// Chain value of the last committed record.
-  Hash durable_hash() const;
+  Hash durable_hash() const override;
   /// True while the writer has a working connection holding the journal lock.
   bool connected() const { return connected_.load(std::memory_order_acquire); }
   /// What open() found.
@@ -144,11 +145,13 @@ class PgJournal {
   /// The options the journal was opened with.
   const PgOptions& options() const { return options_; }
   /// Commits everything pending, then stops the writer; append() answers closed after.
-  std::expected<void, Error> close();
+  std::expected<void, Error> close() override;
+  /// "postgres:<journal name>" (never the DSN).
+  std::string where() const override { return "postgres:" + options_.name; }
 
   /// Reads this journal's committed records (a separate connection; see pg_scan).
   std::expected<ScanSummary, Error> scan(const std::function<bool(const RecordView&)>& visit,
-                                         ReadOptions options = {}) const;
+                                         ReadOptions options = {}) const override;
   /// Audits this journal's committed records (see pg_verify).
   std::expected<ScanSummary, Error> verify() const;
 

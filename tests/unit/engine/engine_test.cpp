@@ -19,7 +19,7 @@ TEST_CASE("an order is sent and acknowledged only once its records are durable")
   CHECK(std::holds_alternative<order::NewOrderSingle>(h.sent[0].second));
   // Every stream event was delivered with the journal durable at least up to its own record.
   std::vector<std::uint64_t> event_records;
-  auto scanned = journal::scan(dir.path, [&](const journal::RecordView& r) {
+  auto scanned = h.journal->scan([&](const journal::RecordView& r) {
     if (r.kind == journal::RecordKind::upstream_event) event_records.push_back(r.seq);
     return true;
   });
@@ -150,4 +150,65 @@ TEST_CASE("a storage fault stops acknowledgements: nothing is acknowledged that 
   }));
   CHECK(h.events<gateway::Accepted>().empty());
   CHECK(h.sent.empty());
+}
+
+TEST_CASE("backpressure refuses orders without acknowledging them, and only for as long as it lasts") {
+  TempDir dir;
+  std::atomic<bool> hold_syncs{false};
+  // A writer stuck in its sync and a 2 KiB buffer: the journal answers backpressure, as the
+  // PostgreSQL journal does while its database is unreachable and its buffer is full.
+  Harness h(
+      dir.path,
+      [&](journal::IoOp op, const std::string&) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (op == journal::IoOp::sync && hold_syncs && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return std::error_code{};
+      },
+      std::nullopt, 2048);
+  h.engine->post(engine::SessionChange{"SIM", true});
+  REQUIRE(h.run_until([&] { return !h.events<gateway::SessionStatus>().empty(); }));
+  hold_syncs = true;
+  auto refused = [&](const std::string& request_id) {
+    for (const auto& out : h.delivered) {
+      if (const auto* e = std::get_if<gateway::Error>(&out.event);
+          e && e->code == "journal_unavailable" && out.request_id == request_id) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // Orders until one is refused (bounded: 2 KiB holds a handful of records).
+  int sent_orders = 0;
+  std::string refused_id;
+  for (int i = 0; i < 60 && refused_id.empty(); ++i) {
+    const std::string id = "c" + std::to_string(i);
+    h.engine->post(gateway::Inbound{7, "trader", id, new_order(id)});
+    ++sent_orders;
+    h.engine->do_work();
+    if (refused(id)) refused_id = id;
+  }
+  REQUIRE(!refused_id.empty());
+  CHECK(!h.journal->failure().has_value());
+  h.run_until([] { return false; });  // every chance to (wrongly) acknowledge
+  CHECK(h.events<gateway::Accepted>().empty());
+  CHECK(h.sent.empty());
+  hold_syncs = false;
+  // The orders the journal took are acknowledged once durable; the refused one never is.
+  REQUIRE(h.run_until([&] { return !h.events<gateway::Accepted>().empty() && !h.sent.empty(); }));
+  h.run_until([] { return false; });
+  for (const auto* a : h.events<gateway::Accepted>()) CHECK(a->client_order_id != refused_id);
+  CHECK(h.engine->book().orders().size() == h.events<gateway::Accepted>().size());
+  // Not final: a new order is taken again.
+  h.engine->post(gateway::Inbound{7, "trader", "after", new_order("after")});
+  REQUIRE(h.run_until([&] {
+    for (const auto* a : h.events<gateway::Accepted>()) {
+      if (a->client_order_id == "after") return true;
+    }
+    return refused("after");
+  }));
+  CHECK(!refused("after"));
+  CHECK(h.engine->stats().journal_errors >= 1);
+  (void)sent_orders;
 }

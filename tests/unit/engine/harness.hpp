@@ -2,17 +2,27 @@
 // The engine on a real journal in a temporary folder, with its outputs captured: no sockets, no
 // FIX stack. Broker messages are posted already decoded; the decoder used by recovery maps the
 // raw text back to the same message.
+//
+// Both journal backends: with FIXGATE_ENGINE_TEST_BACKEND=postgres (CTest entry engine_tests_pg,
+// fixture pg_cluster) every harness opens a PgJournal instead, named after its temporary folder
+// (so each test has its own journal and reopening the folder reopens the same journal). Tests
+// that inject storage faults (a FaultHook or a tiny buffer) use the file journal in both runs:
+// the PostgreSQL backend's own fault tests are in tests/unit/journal_pg.
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <thread>
 
 #include "fixgate/engine/engine.hpp"
+#include "fixgate/journal/journal.hpp"
+#include "fixgate/journal/postgres.hpp"
 #include "fixgate/journal/reader.hpp"
 
 namespace fs = std::filesystem;
@@ -33,6 +43,24 @@ struct TempDir {
     fs::remove_all(path); }
 };
 
+/// True when this run uses the PostgreSQL journal (see the top of this file).
+inline bool on_postgres() {
+  const char* b = std::getenv("FIXGATE_ENGINE_TEST_BACKEND");
+  return b != nullptr && std::string_view(b) == "postgres";
+}
+
+/// The throwaway cluster's DSN: FIXGATE_TEST_PG_DSN, else the first line of FIXGATE_TEST_PG_DSN_FILE.
+inline std::string pg_dsn() {
+  if (const char* d = std::getenv("FIXGATE_TEST_PG_DSN"); d != nullptr && *d != '\0') return d;
+  const char* file = std::getenv("FIXGATE_TEST_PG_DSN_FILE");
+  REQUIRE(file != nullptr);
+  std::ifstream in(file);
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  REQUIRE(!line.empty());
+  return line;
+}
+
 inline config::Config test_config() {
   config::Config c;
   c.instance = "t";
@@ -49,7 +77,7 @@ inline config::Config test_config() {
 /// One engine on one journal directory, driven from the test thread.
 struct Harness {
   config::Config config = test_config();
-  std::unique_ptr<journal::Journal> journal;
+  std::unique_ptr<journal::Store> journal;
   std::vector<gateway::Outbound> delivered;
   std::vector<std::uint64_t> durable_at_delivery;
   std::vector<std::pair<std::string, fix::Outbound>> sent;
@@ -58,15 +86,26 @@ struct Harness {
   std::unique_ptr<engine::Engine> engine;
 
   explicit Harness(const fs::path& dir, journal::FaultHook fault = {},
-                   std::optional<config::Config> custom = std::nullopt) {
+                   std::optional<config::Config> custom = std::nullopt, std::uint64_t max_pending_bytes = 0) {
     if (custom) config = std::move(*custom);
-    journal::Options options;
-    options.dir = dir;
-    options.sync = journal::SyncPolicy::batch;
-    options.fault_hook = std::move(fault);
-    auto opened = journal::Journal::open(options);
-    REQUIRE(opened.has_value());
-    journal = std::move(*opened);
+    if (on_postgres() && !fault && max_pending_bytes == 0) {
+      journal::PgOptions options;
+      options.dsn = pg_dsn();
+      options.name = "engine-test-" + dir.filename().string();
+      options.lock_wait = std::chrono::seconds(5);
+      auto opened = journal::PgJournal::open(options);
+      if (!opened) FAIL("PgJournal::open: " << opened.error().to_string());
+      journal = std::move(*opened);
+    } else {
+      journal::Options options;
+      options.dir = dir;
+      options.sync = journal::SyncPolicy::batch;
+      options.fault_hook = std::move(fault);
+      if (max_pending_bytes != 0) options.max_pending_bytes = max_pending_bytes;
+      auto opened = journal::Journal::open(options);
+      REQUIRE(opened.has_value());
+      journal = std::move(*opened);
+    }
     engine::Outputs outputs;
     outputs.deliver = [this](gateway::Outbound out) {
       durable_at_delivery.push_back(journal->durable_seq());

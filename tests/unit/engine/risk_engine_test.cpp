@@ -270,7 +270,7 @@ TEST_CASE("a replay decides with the limits journaled at the time, even after th
     REQUIRE(again.run_until([&] { return rejected(again, "c3") != nullptr; }));
     CHECK(rejected(again, "c3")->limit_value == "500");
     std::size_t policies = 0;
-    auto scanned = journal::scan(dir.path, [&](const journal::RecordView& r) {
+    auto scanned = again.journal->scan([&](const journal::RecordView& r) {
       if (r.kind == journal::RecordKind::engine_event && r.payload.starts_with("policy config ")) ++policies;
       return true;
     });
