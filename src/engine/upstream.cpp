@@ -25,7 +25,8 @@ const std::string* introduced_id(const gateway::Request& request) {
 
 bool changes_state(const gateway::Request& request) {
   return introduced_id(request) != nullptr || std::holds_alternative<gateway::KillSwitchRequest>(request) ||
-         std::holds_alternative<gateway::SetLimit>(request);
+         std::holds_alternative<gateway::SetLimit>(request) || std::holds_alternative<gateway::SessionCommand>(request) ||
+         std::holds_alternative<gateway::ReloadPolicy>(request);
 }
 
 }  // namespace
@@ -67,6 +68,9 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
         if constexpr (std::is_same_v<T, gateway::ListOrders>) on_list(inbound, request);
         if constexpr (std::is_same_v<T, gateway::KillSwitchRequest>) on_kill_switch(inbound, request, now);
         if constexpr (std::is_same_v<T, gateway::SetLimit>) on_set_limit(inbound, request);
+        if constexpr (std::is_same_v<T, gateway::ListSessions>) on_sessions(inbound);
+        if constexpr (std::is_same_v<T, gateway::SessionCommand>) on_session_command(inbound, request);
+        if constexpr (std::is_same_v<T, gateway::ReloadPolicy>) on_reload(inbound, request, now);
       },
       inbound.request);
 }

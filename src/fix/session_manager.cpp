@@ -295,4 +295,58 @@ std::pair<std::uint64_t, std::uint64_t> SessionManager::sequence_numbers(const s
   return {s->getExpectedSenderNum(), s->getExpectedTargetNum()};
 }
 
+std::expected<void, std::string> SessionManager::logon(const std::string& session) {
+  auto it = impl_->by_name.find(session);
+  if (it == impl_->by_name.end()) return std::unexpected("no session named " + session);
+  FIX::Session* s = FIX::Session::lookupSession(it->second->id);
+  if (s == nullptr) return std::unexpected("session " + session + " is not running (disabled in the configuration)");
+  // Enables the session: the initiator connects and logs on at its next check (about a second).
+  s->logon();
+  return {};
+}
+
+std::expected<void, std::string> SessionManager::logout(const std::string& session, const std::string& reason) {
+  auto it = impl_->by_name.find(session);
+  if (it == impl_->by_name.end()) return std::unexpected("no session named " + session);
+  FIX::Session* s = FIX::Session::lookupSession(it->second->id);
+  if (s == nullptr) return std::unexpected("session " + session + " is not running (disabled in the configuration)");
+  // Disables the session: a Logout goes out now and it stays off until logon().
+  s->logout(reason);
+  return {};
+}
+
+std::expected<void, std::string> SessionManager::set_sequence_numbers(const std::string& session,
+                                                                      std::optional<std::uint64_t> next_sender,
+                                                                      std::optional<std::uint64_t> next_target) {
+  auto it = impl_->by_name.find(session);
+  if (it == impl_->by_name.end()) return std::unexpected("no session named " + session);
+  FIX::Session* s = FIX::Session::lookupSession(it->second->id);
+  if (s == nullptr) return std::unexpected("session " + session + " is not running (disabled in the configuration)");
+  if (s->isLoggedOn()) {
+    return std::unexpected("session " + session + " is logged on: log it out before setting sequence numbers");
+  }
+  try {
+    // The store journals each change as a seq_change record.
+    if (next_sender) s->setNextSenderMsgSeqNum(static_cast<int>(*next_sender));
+    if (next_target) s->setNextTargetMsgSeqNum(static_cast<int>(*next_target));
+  } catch (const std::exception& e) {
+    return std::unexpected(std::string("the store refused the change: ") + e.what());
+  }
+  return {};
+}
+
+std::vector<SessionManager::State> SessionManager::states() const {
+  std::vector<State> out;
+  for (const auto& [name, slot] : impl_->by_name) {
+    State state{name, false, slot->logged_on, 0, 0};
+    if (FIX::Session* s = FIX::Session::lookupSession(slot->id)) {
+      state.enabled = s->isEnabled();
+      state.next_sender_seq = static_cast<std::uint64_t>(s->getExpectedSenderNum());
+      state.next_target_seq = static_cast<std::uint64_t>(s->getExpectedTargetNum());
+    }
+    out.push_back(std::move(state));
+  }
+  return out;
+}
+
 }  // namespace fixgate::fix

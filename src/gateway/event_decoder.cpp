@@ -163,6 +163,30 @@ std::optional<Event> read_event(std::string_view kind, Reader& r) {
     return KillSwitchStatus{r.str("scope"), r.str("target", false), it != r.j.end() && it->is_boolean() && it->get<bool>(),
                             r.str("by"), r.str("reason", false), static_cast<std::uint32_t>(r.count("cancels"))};
   }
+  if (kind == "sessions") {
+    SessionList list;
+    if (auto it = r.j.find("sessions"); it != r.j.end() && it->is_array()) {
+      for (const auto& item : *it) {
+        if (!item.is_object()) continue;
+        Reader inner{item, std::nullopt};
+        auto flag = [&](const char* key) { auto f = item.find(key); return f != item.end() && f->is_boolean() && f->get<bool>(); };
+        list.sessions.push_back({inner.str("session"), flag("enabled"), flag("logged_on"), inner.count("next_sender_seq"),
+                                 inner.count("next_target_seq")});
+        if (inner.error && !r.error) r.error = inner.error;
+      }
+    }
+    return list;
+  }
+  if (kind == "session_command") {
+    SessionCommandDone d{r.str("session"), r.str("action"), std::nullopt, std::nullopt, r.str("by"), r.str("reason", false)};
+    if (r.j.contains("next_sender_seq")) d.next_sender_seq = r.count("next_sender_seq");
+    if (r.j.contains("next_target_seq")) d.next_target_seq = r.count("next_target_seq");
+    return d;
+  }
+  if (kind == "policy") {
+    auto it = r.j.find("changed");
+    return PolicyReloaded{it != r.j.end() && it->is_boolean() && it->get<bool>(), r.str("by"), r.str("reason", false)};
+  }
   if (kind == "limit") {
     return LimitChanged{r.str("scope"), r.str("target", false), r.str("limit"), r.opt_str("value"), r.str("by"),
                         r.str("reason", false)};

@@ -202,6 +202,32 @@ struct PayloadWriter {
     w.field_if("reason", e.reason);
     w.field("cancels", static_cast<std::uint64_t>(e.cancels));
   }
+  void operator()(const SessionList& e) const {
+    w.begin_array("sessions");
+    for (const auto& s : e.sessions) {
+      w.begin_object();
+      w.field("session", s.session);
+      w.field("enabled", s.enabled);
+      w.field("logged_on", s.logged_on);
+      w.field("next_sender_seq", s.next_sender_seq);
+      w.field("next_target_seq", s.next_target_seq);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  void operator()(const SessionCommandDone& e) const {
+    w.field("session", e.session);
+    w.field("action", e.action);
+    if (e.next_sender_seq) w.field("next_sender_seq", *e.next_sender_seq);
+    if (e.next_target_seq) w.field("next_target_seq", *e.next_target_seq);
+    w.field("by", e.by);
+    w.field_if("reason", e.reason);
+  }
+  void operator()(const PolicyReloaded& e) const {
+    w.field("changed", e.changed);
+    w.field("by", e.by);
+    w.field_if("reason", e.reason);
+  }
   void operator()(const LimitChanged& e) const {
     w.field("scope", e.scope);
     w.field_if("target", e.target);
@@ -247,6 +273,15 @@ struct RequestWriter {
   void operator()(const ListOrders& r) const {
     if (r.account) w.field("account", *r.account);
   }
+  void operator()(const ListSessions&) const {}
+  void operator()(const SessionCommand& r) const {
+    w.field("session", r.session);
+    if (r.next_sender_seq) w.field("next_sender_seq", *r.next_sender_seq);
+    if (r.next_target_seq) w.field("next_target_seq", *r.next_target_seq);
+    if (r.action == SessionAction::set_seq) w.field("confirm", true);
+    w.field_if("reason", r.reason);
+  }
+  void operator()(const ReloadPolicy& r) const { w.field_if("reason", r.reason); }
   void operator()(const KillSwitchRequest& r) const {
     w.field("scope", r.scope);
     w.field_if("target", r.target);
@@ -267,15 +302,20 @@ struct RequestWriter {
 std::string_view event_name(const Event& event) {
   static constexpr std::string_view names[] = {"accepted", "rejected", "execution", "cancel_rejected",
                                                "break",    "session",  "order",     "orders",
-                                               "error",    "welcome",  "kill_switch", "limit"};
+                                               "error",    "welcome",  "kill_switch", "limit",
+                                               "sessions", "session_command", "policy"};
   static_assert(std::size(names) == std::variant_size_v<Event>);
   return names[event.index()];
 }
 
 std::string_view op_name(const Request& request) {
-  static constexpr std::string_view names[] = {"hello", "new", "cancel", "replace", "status", "list", "kill", "set_limit"};
+  static constexpr std::string_view names[] = {"hello", "new",       "cancel",   "replace", "status", "list",
+                                               "kill",  "set_limit", "sessions", "logon",   "reload"};
   static_assert(std::size(names) == std::variant_size_v<Request>);
   if (const auto* k = std::get_if<KillSwitchRequest>(&request); k != nullptr && !k->engage) return "release";
+  if (const auto* c = std::get_if<SessionCommand>(&request)) {
+    return c->action == SessionAction::logon ? "logon" : c->action == SessionAction::logout ? "logout" : "set_seq";
+  }
   return names[request.index()];
 }
 

@@ -129,6 +129,7 @@ class Scanner {
     } else if (c == 't' || c == 'f' || c == 'n') {
       if (!value(2)) return false;
       kind = c == 'n' ? Kind::null : Kind::boolean;
+      if (f != nullptr) f->number = c == 't' ? 1 : 0;
     } else {
       std::uint64_t number = 0;
       bool negative = false;

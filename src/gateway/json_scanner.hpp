@@ -19,7 +19,7 @@ struct ScannedField {
   Kind kind = Kind::absent;
   bool negative = false;     // integer below zero (number then holds nothing useful)
   std::uint16_t order = 0;   // 1-based position among the object's keys
-  std::uint64_t number = 0;  // integer magnitude that fits 64 bits
+  std::uint64_t number = 0;  // integer magnitude that fits 64 bits; 1/0 for true/false
   std::string text;          // decoded string value
 };
 

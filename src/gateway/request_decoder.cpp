@@ -19,24 +19,24 @@ using Slot = detail::ScannedField;
 enum Field : std::uint8_t {
   f_op, f_id, f_client, f_token, f_resume_from, f_client_order_id, f_orig_client_order_id,
   f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price, f_market, f_session,
-  f_scope, f_target, f_reason, f_limit, f_value,
+  f_scope, f_target, f_reason, f_limit, f_value, f_next_sender_seq, f_next_target_seq, f_confirm,
   field_count
 };
 
 constexpr std::array<std::string_view, field_count> field_names{
     "op", "id", "client", "token", "resume_from", "client_order_id", "orig_client_order_id",
     "account", "symbol", "side", "type", "tif", "qty", "price", "stop_price", "market", "session",
-    "scope", "target", "reason", "limit", "value"};
+    "scope", "target", "reason", "limit", "value", "next_sender_seq", "next_target_seq", "confirm"};
 
 /// What a field must hold; checked after the op is known.
-enum class Expect : std::uint8_t { identifier, token, decimal, name, count, free_text, sentence };
+enum class Expect : std::uint8_t { identifier, token, decimal, name, count, free_text, sentence, flag };
 
 constexpr std::array<Expect, field_count> field_expect{
     Expect::name, Expect::free_text, Expect::identifier, Expect::token, Expect::count,
     Expect::identifier, Expect::identifier, Expect::identifier, Expect::identifier, Expect::name,
     Expect::name, Expect::name, Expect::decimal, Expect::decimal, Expect::decimal,
     Expect::identifier, Expect::identifier, Expect::name, Expect::identifier, Expect::sentence,
-    Expect::name, Expect::free_text};
+    Expect::name, Expect::free_text, Expect::count, Expect::count, Expect::flag};
 
 Error make_error(std::string_view code, std::string_view field, std::string text) {
   return Error{std::string(code), std::string(field), std::move(text), std::nullopt};
@@ -66,7 +66,7 @@ struct OpSchema {
 
 constexpr std::uint32_t bit(Field f) { return 1u << f; }
 
-constexpr std::array<OpSchema, 9> op_schemas{{
+constexpr std::array<OpSchema, 14> op_schemas{{
     {"hello", {f_client, f_token, f_resume_from}, 3, bit(f_client) | bit(f_token)},
     {"new",
      {f_client_order_id, f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price,
@@ -82,6 +82,12 @@ constexpr std::array<OpSchema, 9> op_schemas{{
     {"kill", {f_scope, f_target, f_reason}, 3, bit(f_scope) | bit(f_reason)},
     {"release", {f_scope, f_target, f_reason}, 3, bit(f_scope) | bit(f_reason)},
     {"set_limit", {f_scope, f_target, f_limit, f_value, f_reason}, 5, bit(f_scope) | bit(f_limit) | bit(f_reason)},
+    {"sessions", {}, 0, 0},
+    {"logon", {f_session, f_reason}, 2, bit(f_session) | bit(f_reason)},
+    {"logout", {f_session, f_reason}, 2, bit(f_session) | bit(f_reason)},
+    {"set_seq", {f_session, f_next_sender_seq, f_next_target_seq, f_confirm, f_reason}, 5,
+     bit(f_session) | bit(f_reason)},
+    {"reload", {f_reason}, 1, bit(f_reason)},
 }};
 
 bool allowed(const OpSchema& schema, std::size_t f) {
@@ -95,12 +101,14 @@ bool allowed(const OpSchema& schema, std::size_t f) {
 bool type_ok(Expect expect, Kind kind) {
   if (kind == Kind::null) return true;  // null means absent
   if (expect == Expect::count) return kind == Kind::integer;
+  if (expect == Expect::flag) return kind == Kind::boolean;
   return kind == Kind::string;
 }
 
 std::string_view expected_type(Expect expect) {
   switch (expect) {
     case Expect::count: return "a non-negative integer";
+    case Expect::flag: return "true or false";
     case Expect::decimal: return "a decimal string such as \"100\" or \"2500.5\"";
     default: return "a string";
   }
@@ -170,7 +178,8 @@ std::optional<Error> check_text(std::size_t f, const Slot& s) {
       return std::nullopt;
     }
     case Expect::name:
-    case Expect::count: return std::nullopt;
+    case Expect::count:
+    case Expect::flag: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -204,6 +213,9 @@ class Builder {
     if (op == "status") return Request{OrderStatusQuery{text(f_client_order_id)}};
     if (op == "kill" || op == "release") return kill_switch(op == "kill");
     if (op == "set_limit") return set_limit();
+    if (op == "sessions") return Request{ListSessions{}};
+    if (op == "logon" || op == "logout" || op == "set_seq") return session_command(op);
+    if (op == "reload") return reload();
     ListOrders list;
     if (has(f_account)) list.account = text(f_account);
     return Request{std::move(list)};
@@ -303,6 +315,39 @@ class Builder {
     return Request{std::move(k)};
   }
 
+  std::expected<Request, Error> session_command(std::string_view op) {
+    SessionCommand c;
+    c.action = op == "logon" ? SessionAction::logon : op == "logout" ? SessionAction::logout : SessionAction::set_seq;
+    c.session = text(f_session);
+    c.reason = text(f_reason);
+    if (c.reason.empty()) return std::unexpected(make_error(errc::invalid_value, "reason", "reason must not be empty"));
+    if (c.action != SessionAction::set_seq) return Request{std::move(c)};
+    for (const Field f : {f_next_sender_seq, f_next_target_seq}) {
+      if (!has(f)) continue;
+      if (s_[f].negative || s_[f].number == 0 || s_[f].number > INT32_MAX) {
+        return std::unexpected(make_error(errc::invalid_value, field_names[f],
+                                          std::string(field_names[f]) + " must be between 1 and 2147483647"));
+      }
+      (f == f_next_sender_seq ? c.next_sender_seq : c.next_target_seq) = s_[f].number;
+    }
+    if (!c.next_sender_seq && !c.next_target_seq) {
+      return std::unexpected(make_error(errc::missing_field, "next_sender_seq",
+                                        "set_seq needs next_sender_seq, next_target_seq or both"));
+    }
+    // Setting sequence numbers changes what the counterparty expects: never by accident.
+    if (!has(f_confirm) || s_[f_confirm].number != 1) {
+      return std::unexpected(make_error(errc::missing_field, "confirm",
+                                        "set_seq changes what the counterparty expects; send \"confirm\": true"));
+    }
+    return Request{std::move(c)};
+  }
+
+  std::expected<Request, Error> reload() {
+    ReloadPolicy r{text(f_reason)};
+    if (r.reason.empty()) return std::unexpected(make_error(errc::invalid_value, "reason", "reason must not be empty"));
+    return Request{std::move(r)};
+  }
+
   std::expected<Request, Error> set_limit() {
     // The value is required even to remove a limit (null), so a forgotten value never removes one.
     if (s_[f_value].kind == Kind::absent) {
@@ -338,7 +383,7 @@ std::expected<Inbound, Error> check_and_build(const detail::ScanOutcome& c, std:
   }
   if (schema == nullptr) {
     return std::unexpected(make_error(errc::unknown_op, "op",
-                                      "op must be hello, new, cancel, replace, status, list, kill, release or set_limit"));
+                                      "op must be hello, new, cancel, replace, status, list, kill, release, set_limit, sessions, logon, logout, set_seq or reload"));
   }
   if (!c.duplicate_name.empty()) {
     return std::unexpected(make_error(errc::duplicate_field, c.duplicate_name, c.duplicate_name + " appears twice"));

@@ -75,6 +75,27 @@ struct Describe {
     if (!e.reason.empty()) line += "  " + e.reason;
     return line;
   }
+  std::string operator()(const SessionList& e) const {
+    if (e.sessions.empty()) return "no sessions";
+    std::string lines;
+    for (const auto& s : e.sessions) {
+      if (!lines.empty()) lines += '\n';
+      lines += "session  " + s.session + (s.logged_on ? "  logged_on" : "  logged_off") +
+               (s.enabled ? "" : "  disabled") + "  next_sender_seq " + std::to_string(s.next_sender_seq) +
+               "  next_target_seq " + std::to_string(s.next_target_seq);
+    }
+    return lines;
+  }
+  std::string operator()(const SessionCommandDone& e) const {
+    std::string line = "session_command  " + e.session + "  " + e.action;
+    if (e.next_sender_seq) line += "  next_sender_seq " + std::to_string(*e.next_sender_seq);
+    if (e.next_target_seq) line += "  next_target_seq " + std::to_string(*e.next_target_seq);
+    return line + "  by " + e.by + (e.reason.empty() ? "" : "  " + e.reason);
+  }
+  std::string operator()(const PolicyReloaded& e) const {
+    return std::string("policy  ") + (e.changed ? "reloaded" : "unchanged") + "  by " + e.by +
+           (e.reason.empty() ? "" : "  " + e.reason);
+  }
   std::string operator()(const LimitChanged& e) const {
     return "limit  " + e.scope + (e.target.empty() ? "" : " " + e.target) + "  " + e.limit + " = " +
            e.value.value_or("(none)") + "  by " + e.by + (e.reason.empty() ? "" : "  " + e.reason);

@@ -40,6 +40,10 @@ commands:
   release --scope all|account|session [--target NAME] --reason TEXT     (admin clients)
   set-limit --scope defaults|account|symbol [--target NAME] --limit NAME (--value V | --remove)
       --reason TEXT                                                      (admin clients)
+  sessions                                                               (admin clients)
+  logon SESSION --reason TEXT | logout SESSION --reason TEXT             (admin clients)
+  set-seq SESSION [--next-sender N] [--next-target N] --confirm --reason TEXT   (admin clients)
+  reload --reason TEXT     reload risk limits and routes from the file   (admin clients)
 defaults: --connect 127.0.0.1:7001, --token-env FIXGATE_TOKEN, --timeout 10
 exit codes: 0 done, 1 rejected or error, 2 usage, 3 timeout, 4 cannot connect or log in
 )";
@@ -59,7 +63,7 @@ struct Options {
 const std::set<std::string> command_options{"account", "symbol", "side", "qty", "type", "price", "stop-price",
                                             "tif", "market", "session", "client-order-id", "new-id", "wait",
                                             "resume-from", "count", "scope", "target", "reason", "limit",
-                                            "value"};
+                                            "value", "next-sender", "next-target"};
 
 std::optional<Options> parse_args(int argc, char** argv) {
   Options o;
@@ -69,8 +73,8 @@ std::optional<Options> parse_args(int argc, char** argv) {
       o.json = true;
       continue;
     }
-    if (a == "--remove") {
-      o.opts["remove"] = "1";
+    if (a == "--remove" || a == "--confirm") {
+      o.opts[a.substr(2)] = "1";
       continue;
     }
     if (a == "-h" || a == "--help") return std::nullopt;
@@ -138,7 +142,10 @@ Verdict judge(const Outbound& out, const Target& t) {
   if (t.wait == "answer") {
     const bool answer = std::holds_alternative<OrderSnapshot>(out.event) || std::holds_alternative<OrderList>(out.event) ||
                         std::holds_alternative<KillSwitchStatus>(out.event) ||
-                        std::holds_alternative<LimitChanged>(out.event);
+                        std::holds_alternative<LimitChanged>(out.event) ||
+                        std::holds_alternative<SessionList>(out.event) ||
+                        std::holds_alternative<SessionCommandDone>(out.event) ||
+                        std::holds_alternative<PolicyReloaded>(out.event);
     return answer ? Verdict::success : Verdict::progress;
   }
   if (std::holds_alternative<Accepted>(out.event)) return t.wait == "accepted" ? Verdict::success : Verdict::progress;
@@ -291,6 +298,8 @@ std::string opt(const Options& o, const std::string& key, const std::string& fal
   return it == o.opts.end() ? fallback : it->second;
 }
 
+std::optional<std::uint64_t> count_opt(const Options& o, const std::string& key, bool& bad);
+
 /// Builds the request for a command; sets `target`. nullopt on a usage error (already printed).
 std::optional<Request> build(const Options& o, Target& target) {
   bool bad = false;
@@ -378,6 +387,45 @@ std::optional<Request> build(const Options& o, Target& target) {
     target.request_id = generated_id("limit-");
     target.wait = "answer";
     return l;
+  }
+  if (o.command == "sessions") {
+    target.request_id = generated_id("sessions-");
+    target.wait = "answer";
+    return ListSessions{};
+  }
+  if (o.command == "logon" || o.command == "logout" || o.command == "set-seq") {
+    if (o.args.size() != 1 || opt(o, "reason").empty()) {
+      std::cerr << "fixgate-client: " << o.command << " takes one session name and --reason\n";
+      return std::nullopt;
+    }
+    SessionCommand c;
+    c.action = o.command == "logon" ? SessionAction::logon : o.command == "logout" ? SessionAction::logout : SessionAction::set_seq;
+    c.session = o.args[0];
+    c.reason = opt(o, "reason");
+    if (c.action == SessionAction::set_seq) {
+      if (!o.opts.contains("confirm")) {
+        std::cerr << "fixgate-client: set-seq changes what the counterparty expects: add --confirm\n";
+        return std::nullopt;
+      }
+      c.next_sender_seq = count_opt(o, "next-sender", bad);
+      c.next_target_seq = count_opt(o, "next-target", bad);
+      if (bad || (!c.next_sender_seq && !c.next_target_seq)) {
+        std::cerr << "fixgate-client: set-seq needs --next-sender N and/or --next-target N\n";
+        return std::nullopt;
+      }
+    }
+    target.request_id = generated_id("session-");
+    target.wait = "answer";
+    return c;
+  }
+  if (o.command == "reload") {
+    if (opt(o, "reason").empty()) {
+      std::cerr << "fixgate-client: reload needs --reason\n";
+      return std::nullopt;
+    }
+    target.request_id = generated_id("reload-");
+    target.wait = "answer";
+    return ReloadPolicy{opt(o, "reason")};
   }
   std::cerr << "fixgate-client: unknown command '" << o.command << "'\n";
   return std::nullopt;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <expected>
 #include <functional>
 #include <map>
 #include <memory>
@@ -67,6 +68,11 @@ struct Outputs {
   std::function<fix::SendStatus(const std::string& session, fix::Outbound)> send;
 };
 
+  /// Admin views and commands on the FIX sessions (the daemon wires them to the session layer).
+  std::function<std::vector<gateway::SessionState>()> session_states;
+  std::function<std::expected<void, std::string>(const gateway::SessionCommand&)> session_command;
+  /// Reads the configuration file's limits and routes again (admin `reload`).
+  std::function<std::expected<config::Policy, std::string>()> load_policy;
 /// Running totals for operators.
 struct Stats {
   std::uint64_t inputs = 0;
@@ -184,6 +190,12 @@ class Engine {
   void answer(const gateway::Inbound& to, gateway::Event event);
   /// Sends a direct answer, behind whatever is still waiting for the journal.
   void reply(gateway::Outbound out);
+  // Admin views and session commands (src/engine/admin.cpp).
+  void on_sessions(const gateway::Inbound& inbound);
+  void on_session_command(const gateway::Inbound& inbound, const gateway::SessionCommand& request);
+  void on_reload(const gateway::Inbound& inbound, const gateway::ReloadPolicy& request, Timestamp now);
+  /// Answers `not_entitled` and returns false unless the client is an admin.
+  bool require_admin(const gateway::Inbound& inbound);
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
   /// Answers a request "accepted" in the client's stream and remembers it for retries.

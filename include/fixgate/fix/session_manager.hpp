@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <optional>
+#include <expected>
 #include <vector>
 
 #include "fixgate/config/config.hpp"
@@ -73,6 +75,23 @@ class SessionManager {
   bool is_logged_on(const std::string& session) const;
   /// Next outbound / expected inbound sequence numbers, for admin views.
   std::pair<std::uint64_t, std::uint64_t> sequence_numbers(const std::string& session) const;
+
+  /// One session as an operator sees it.
+  struct State {
+    std::string name;
+    bool enabled = false;  ///< false after logout() until logon(), or when not started
+    bool logged_on = false;
+    std::uint64_t next_sender_seq = 0;
+    std::uint64_t next_target_seq = 0;
+  };
+  std::vector<State> states() const;
+  /// Lets the session connect and log on (it stays on until logout()).
+  std::expected<void, std::string> logon(const std::string& session);
+  /// Sends a Logout with `reason` and keeps the session off until logon().
+  std::expected<void, std::string> logout(const std::string& session, const std::string& reason);
+  /// Sets the next sequence numbers (journaled by the store); refused while logged on.
+  std::expected<void, std::string> set_sequence_numbers(const std::string& session, std::optional<std::uint64_t> next_sender,
+                                                        std::optional<std::uint64_t> next_target);
 
  private:
   struct Impl;

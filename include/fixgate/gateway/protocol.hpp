@@ -76,8 +76,29 @@ struct SetLimit {
   std::string reason;
 };
 
+/// Admin: the FIX sessions with their state and sequence numbers.
+struct ListSessions {};
+
+/// Admin: what an operator can do to one FIX session.
+enum class SessionAction : std::uint8_t { logon, logout, set_seq };
+
+/// Admin: log a session on or off, or set its next sequence numbers (which needs confirm: true,
+/// since it changes what the counterparty expects).
+struct SessionCommand {
+  SessionAction action = SessionAction::logon;
+  std::string session;
+  std::optional<std::uint64_t> next_sender_seq;  ///< set_seq only
+  std::optional<std::uint64_t> next_target_seq;  ///< set_seq only
+  std::string reason;
+};
+
+/// Admin: reload risk limits and routes from the configuration file.
+struct ReloadPolicy {
+  std::string reason;
+};
+
 using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderStatusQuery, ListOrders,
-                             KillSwitchRequest, SetLimit>;
+                             KillSwitchRequest, SetLimit, ListSessions, SessionCommand, ReloadPolicy>;
 
 /// A decoded request with the connection it came from and the client's optional correlation id.
 struct Inbound {
@@ -142,6 +163,37 @@ struct KillSwitchStatus {
   std::uint32_t cancels = 0;  ///< cancels sent when it was engaged
 };
 
+/// One FIX session as an operator sees it.
+struct SessionState {
+  std::string session;
+  bool enabled = true;
+  bool logged_on = false;
+  std::uint64_t next_sender_seq = 0;
+  std::uint64_t next_target_seq = 0;
+};
+
+/// Answer to `sessions`.
+struct SessionList {
+  std::vector<SessionState> sessions;
+};
+
+/// An operator's session command was carried out (sent to every admin client).
+struct SessionCommandDone {
+  std::string session;
+  std::string action;  ///< "logon", "logout" or "set_seq"
+  std::optional<std::uint64_t> next_sender_seq;
+  std::optional<std::uint64_t> next_target_seq;
+  std::string by;
+  std::string reason;
+};
+
+/// Risk limits and routes were reloaded from the file (sent to every admin client).
+struct PolicyReloaded {
+  bool changed = false;  ///< false: the file's policy was already in force
+  std::string by;        ///< admin client, or "signal" for SIGHUP
+  std::string reason;
+};
+
 /// A risk limit changed at run time (sent to every admin client).
 struct LimitChanged {
   std::string scope;
@@ -186,7 +238,8 @@ struct Welcome {
 };
 
 using Event = std::variant<Accepted, Rejected, Execution, CancelRejected, Break, SessionStatus,
-                           OrderSnapshot, OrderList, Error, Welcome, KillSwitchStatus, LimitChanged>;
+                           OrderSnapshot, OrderList, Error, Welcome, KillSwitchStatus, LimitChanged,
+                           SessionList, SessionCommandDone, PolicyReloaded>;
 
 /// An event addressed to a client. Stream events (order lifecycle, breaks, session status) carry
 /// the client's sequence number; direct answers (errors, snapshots) carry seq 0 and are not replayed.
