@@ -156,7 +156,11 @@ TEST_CASE("round-trips every request through encode_request", "[gateway][codec]"
       OrderStatusQuery{"c1"}, ListOrders{"ACC1"}, ListOrders{},
       KillSwitchRequest{true, "account", "ACC1", "fat finger on desk 3"}, KillSwitchRequest{false, "all", "", "clear"},
       SetLimit{"account", "ACC1", "max_order_qty", "500", "desk limit"},
-      SetLimit{"defaults", "", "price_band_percent", std::nullopt, "remove the band"}};
+      SetLimit{"defaults", "", "price_band_percent", std::nullopt, "remove the band"},
+      ListSessions{},
+      SessionCommand{SessionAction::logout, "SIM", std::nullopt, std::nullopt, "line maintenance"},
+      SessionCommand{SessionAction::set_seq, "SIM", 42, 7, "agreed with the broker"},
+      ReloadPolicy{"new limits for the close"}};
   for (const auto& r : requests) {
     const std::string line = encode_request(r, "r7");
     REQUIRE(line.back() == '\n');
@@ -246,7 +250,10 @@ TEST_CASE("round-trips every event through decode_event", "[gateway][codec]") {
                                   KillSwitchStatus{"session", "SIM", true, "ops", "line trouble", 3},
                                   KillSwitchStatus{"all", "", false, "auto", "", 0},
                                   LimitChanged{"symbol", "7203", "lot_size", "100", "ops", "TSE lot"},
-                                  LimitChanged{"defaults", "", "max_order_qty", std::nullopt, "ops", ""}};
+                                  LimitChanged{"defaults", "", "max_order_qty", std::nullopt, "ops", ""},
+                                  SessionList{{{"SIM", true, true, 12, 9}, {"BAK", false, false, 1, 1}}},
+                                  SessionCommandDone{"SIM", "set_seq", 42, std::nullopt, "ops", "agreed"},
+                                  PolicyReloaded{true, "ops", "close"}};
   for (const auto& ev : events) {
     const Outbound out{0, "demo", 5, "q", ev};
     const std::string line = encode_event(out);
