@@ -2,6 +2,8 @@
 // recovers the journal, replays it into the engine, then starts the upstream gateway and the FIX
 // sessions. SIGTERM/SIGINT: stop taking requests, log every session out, drain, sync, exit 0.
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +20,7 @@
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/ops/logging.hpp"
+#include "storage.hpp"
 
 namespace {
 
@@ -64,15 +67,6 @@ fixgate::Timestamp wall_clock() {
   return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
-fixgate::journal::SyncPolicy to_journal(fixgate::config::SyncPolicy policy) {
-  switch (policy) {
-    case fixgate::config::SyncPolicy::every: return fixgate::journal::SyncPolicy::every;
-    case fixgate::config::SyncPolicy::none: return fixgate::journal::SyncPolicy::none;
-    case fixgate::config::SyncPolicy::batch: break;
-  }
-  return fixgate::journal::SyncPolicy::batch;
-}
-
 /// Blocks SIGTERM/SIGINT in every thread (call before starting any), then waits for one.
 sigset_t block_stop_signals() {
   sigset_t set;
@@ -87,25 +81,22 @@ int run(const fixgate::config::Config& config) {
   using namespace fixgate;
   const sigset_t stop_signals = block_stop_signals();
 
-  journal::Options journal_options;
-  journal_options.dir = config.journal.path;
-  journal_options.sync = to_journal(config.journal.sync);
-  journal_options.segment_bytes = config.journal.segment_bytes;
+  // The file journal, or the PostgreSQL journal and the session locks: a standby instance waits
+  // in open_storage until it owns them (src/daemon/storage.cpp).
   std::atomic<engine::Engine*> engine_ptr{nullptr};
-  journal_options.on_durable = [&](std::uint64_t) {
+  daemon::StoreHooks hooks;
+  hooks.on_durable = [&](std::uint64_t) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->wake();
   };
-  journal_options.on_failure = [&](const journal::Error& error) {
+  hooks.on_failure = [&](const journal::Error& error) {
     spdlog::critical("journal storage fault: {}", error.to_string());
+    // `locked`: another instance has taken the journal over; this one must stop.
+    if (error.kind == journal::ErrorKind::locked) kill(getpid(), SIGTERM);
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->wake();
   };
-  auto opened = journal::Journal::open(journal_options);
-  if (!opened) {
-    spdlog::critical("cannot open journal {}: {}", config.journal.path, opened.error().to_string());
-    return 3;
-  }
-  journal::Journal& journal = **opened;
-  spdlog::info("{}", journal.recovery().to_string());
+  auto storage = daemon::open_storage(config, std::move(hooks), daemon::stop_requested);
+  if (!storage.storage) return storage.exit_code;
+  journal::Store& journal = *storage.storage->journal;
 
   // Declared in this order so the sessions (whose QuickFIX initiators hold stores) go first.
   std::unique_ptr<fix::JournalStores> stores;
@@ -163,9 +154,13 @@ int run(const fixgate::config::Config& config) {
 
   std::atomic<bool> stop{false};
   std::thread engine_thread([&] { engine->run(stop); });
+  storage.storage->watch([](const std::string& session) {
+    spdlog::critical("session {}: ownership lost (its lock is gone): logging out and stopping", session);
+    kill(getpid(), SIGTERM);
+  });
   sessions->start();
   spdlog::info("fixgate {} ready: {} session(s), journal {} (sync {})", config.instance, config.sessions.size(),
-               config.journal.path,
+               journal.where(),
                config.journal.sync == config::SyncPolicy::batch ? "batch"
                : config.journal.sync == config::SyncPolicy::every ? "every" : "none");
 
@@ -204,11 +199,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto config = std::move(*loaded);
-  if (config.journal.backend == fixgate::config::JournalBackend::postgres) {
-    std::cerr << "fixgate: " << options->config_path
-              << ": journal.backend: postgres is not available yet in this build; use file\n";
-    return 2;
-  }
   if (options->log_format) config.logging.format = *options->log_format;
   if (options->check_only) {
     std::cout << "configuration " << options->config_path << " is valid\n";

@@ -23,6 +23,20 @@ SIMULATOR_BIN = os.environ.get("SIMULATOR_BIN", "")
 CLIENT_BIN = os.environ.get("CLIENT_BIN", "")
 JOURNAL_TOOL_BIN = os.environ.get("JOURNAL_TOOL_BIN", "")
 
+# The journal backend of the configs write_config makes: "file" (default) or "postgres", whose DSN
+# comes from FIXGATE_TEST_PG_DSN or the first line of FIXGATE_TEST_PG_DSN_FILE (the pg_cluster
+# fixture's file, tests/unit/journal_pg/CMakeLists.txt).
+JOURNAL_BACKEND = os.environ.get("FIXGATE_TEST_JOURNAL_BACKEND", "file")
+
+
+def pg_dsn():
+    dsn = os.environ.get("FIXGATE_TEST_PG_DSN", "")
+    if not dsn and os.environ.get("FIXGATE_TEST_PG_DSN_FILE"):
+        with open(os.environ["FIXGATE_TEST_PG_DSN_FILE"]) as f:
+            dsn = f.readline().strip()
+    return dsn
+
+
 TOKEN = "system-test-token"
 ADMIN_TOKEN = "system-test-admin-token"
 
@@ -117,13 +131,17 @@ class Simulator(Process):
             return [json.loads(line) for line in f if line.strip()]
 
 
-def write_config(workdir, sim_port, sync="batch", sessions=None, extra="", log_format="text"):
-    """A fixgate config for tests: upstream on a free port, journal in workdir."""
+def write_config(workdir, sim_port, sync="batch", sessions=None, extra="", log_format="text", backend=None):
+    """A fixgate config for tests: upstream on a free port, journal in workdir (file backend) or in
+    PostgreSQL under a journal name of its own (the instance name, unique per config)."""
     sessions = sessions or [("SIM", sim_port, "4.4")]
+    backend = backend or JOURNAL_BACKEND
+    instance = "test" if backend == "file" else f"test-{os.getpid()}-{os.path.basename(workdir)}"
     lines = [
-        "instance: test",
+        f"instance: {instance}",
         f"logging: {{level: info, format: {log_format}}}",
         "journal:",
+        f"  backend: {backend}",
         f"  path: {os.path.join(workdir, 'journal')}",
         f"  sync: {sync}",
         "upstream:",
@@ -156,6 +174,8 @@ def fixgate_env():
     env = dict(os.environ)
     env["FIXGATE_TEST_TOKEN"] = TOKEN
     env["FIXGATE_TEST_ADMIN_TOKEN"] = ADMIN_TOKEN
+    if pg_dsn():
+        env["FIXGATE_PG_DSN"] = pg_dsn()
     return env
 
 
