@@ -55,6 +55,15 @@ echo "== an order over the account's risk limit (ACC2 may not send more than 500
 "${client[@]}" new --client-order-id "big-$run_id" --account ACC2 --symbol 7203 --side buy --qty 6000 \
   --type limit --price 2500 --timeout 10 || true
 
+echo "== the kill switch: ops stops account ACC1 (its resting order is cancelled at the simulator), then releases it"
+admin=("$build"/tools/client/fixgate-client --connect 127.0.0.1:7001 --client ops --token-env FIXGATE_OPS_TOKEN)
+"${client[@]}" new --client-order-id "rest2-$run_id" --account ACC1 --symbol HOLD2 --side buy --qty 100 \
+  --type limit --price 2400 --wait accepted --timeout 10
+"${admin[@]}" kill --scope account --target ACC1 --reason "demo: runaway algo" --timeout 10
+"${client[@]}" new --client-order-id "blocked-$run_id" --account ACC1 --symbol 7203 --side buy --qty 100 \
+  --type limit --price 2500 --timeout 10 || true
+"${admin[@]}" release --scope account --target ACC1 --reason "demo: fixed" --timeout 10
+
 echo "== shutting down"
 kill -TERM "$gate_pid"; wait "$gate_pid"; gate_pid=""
 kill -TERM "$sim_pid"; wait "$sim_pid"; sim_pid=""
