@@ -67,7 +67,16 @@ void Engine::wake() {
   inbox_cv_.notify_one();
 }
 
-int Engine::do_work() { return retry_deferred() + store_unstored() + poll_inputs() + poll_journal(); }
+int Engine::do_work() {
+  const int done = retry_deferred() + store_unstored() + poll_inputs() + poll_journal();
+  held_depth_.store(held_.size(), std::memory_order_relaxed);
+  return done;
+}
+
+std::size_t Engine::inbox_depth() {
+  std::lock_guard lock(inbox_mutex_);
+  return inbox_.size();
+}
 
 void Engine::run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_acquire)) {

@@ -119,6 +119,9 @@ void Engine::accept_request(const gateway::Inbound& inbound, const std::string& 
 
 void Engine::reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject) {
   ++stats_.orders_rejected;
+  if (const auto r = static_cast<std::size_t>(reject.reason); r < stats_.rejects_by_reason.size()) {
+    ++stats_.rejects_by_reason[r];
+  }
   if (!replaying_) {
     spdlog::info("order {}/{} rejected: {} ({})", inbound.client, client_order_id, code(reject.reason), reject.text);
   }

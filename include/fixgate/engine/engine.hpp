@@ -5,6 +5,7 @@
 // them are durable. The same inputs in the same order give the same state: recovery replays the
 // journal through the same handlers with output switched off.
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -23,6 +24,7 @@
 
 #include "fixgate/config/config.hpp"
 #include "fixgate/config/policy.hpp"
+#include "fixgate/core/reject.hpp"
 #include "fixgate/fix/messages.hpp"
 #include "fixgate/fix/session_manager.hpp"
 #include "fixgate/gateway/protocol.hpp"
@@ -73,16 +75,35 @@ struct Outputs {
   std::function<std::expected<void, std::string>(const gateway::SessionCommand&)> session_command;
   /// Reads the configuration file's limits and routes again (admin `reload`).
   std::function<std::expected<config::Policy, std::string>()> load_policy;
-/// Running totals for operators.
+/// A running total written by the engine thread only and read from any thread (the ops HTTP
+/// thread renders them): relaxed atomic, so `++` costs one uncontended atomic add.
+class StatCounter {
+ public:
+  StatCounter& operator++() noexcept {
+    value_.fetch_add(1, std::memory_order_relaxed);
+    return *this;
+  }
+  std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+  operator std::uint64_t() const noexcept { return value(); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+/// How many RejectReason values there are (dense from 0; the last is duplicate_order).
+inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(RejectReason::duplicate_order) + 1;
+
+/// Running totals for operators; safe to read from any thread.
 struct Stats {
-  std::uint64_t inputs = 0;
-  std::uint64_t orders_accepted = 0;
-  std::uint64_t orders_rejected = 0;
-  std::uint64_t kill_switches = 0;      ///< engaged, by hand or automatically
-  std::uint64_t idempotent_replays = 0;
-  std::uint64_t executions = 0;
-  std::uint64_t breaks = 0;
-  std::uint64_t journal_errors = 0;
+  StatCounter inputs;
+  StatCounter orders_accepted;
+  StatCounter orders_rejected;
+  StatCounter kill_switches;      ///< engaged, by hand or automatically
+  StatCounter idempotent_replays;
+  StatCounter executions;
+  StatCounter breaks;
+  StatCounter journal_errors;
+  std::array<StatCounter, reject_reason_count> rejects_by_reason;  ///< order rejects, by RejectReason
 };
 
 /// Turns FIX bytes from the journal back into a message (recovery); provided by the fix layer.
@@ -117,7 +138,13 @@ class Engine {
 
   /// Engine-thread only.
   const order::OrderBook& book() const { return book_; }
+  /// Any thread (relaxed counters).
   const Stats& stats() const { return stats_; }
+  /// Any thread: inputs posted and not yet taken by the engine thread (a short lock).
+  std::size_t inbox_depth();
+  /// Any thread: answers and FIX sends held until the journal makes them durable, as of the
+  /// engine thread's last pass.
+  std::size_t held_depth() const { return held_depth_.load(std::memory_order_relaxed); }
   /// Kill switches engaged now.
   const risk::KillSwitch& kill_switch() const { return kill_switch_; }
   /// Risk limits and routes in force.
@@ -229,6 +256,7 @@ class Engine {
   std::map<std::string, ClientStream> streams_;
   std::map<std::string, gateway::Outbound> answers_;  // client \x1f client_order_id → first answer
   std::deque<Held> held_;
+  std::atomic<std::size_t> held_depth_{0};  // held_.size() published for held_depth()
   std::uint64_t last_appended_ = 0;
   bool replaying_ = false;
   std::map<std::uint64_t, std::pair<std::string, std::string>> unapplied_;  // recovery: fix_in seq → session, raw
