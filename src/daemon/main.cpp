@@ -20,6 +20,7 @@
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/ops/logging.hpp"
+#include "ops_wiring.hpp"
 #include "storage.hpp"
 
 namespace {
@@ -151,6 +152,17 @@ int run(const fixgate::config::Config& config) {
     spdlog::critical("{}", e.what());
     return 2;
   }
+  // Metrics, /healthz, /readyz (ops.http) and session schedules; stopped before what it reads.
+  std::unique_ptr<daemon::OpsRuntime> ops_runtime;
+  try {
+    ops_runtime = std::make_unique<daemon::OpsRuntime>(
+        daemon::OpsSources{config, *engine, journal, *sessions, *gateway_server});
+    ops_runtime->apply_schedules();  // before sessions->start(): outside its schedule a session never connects
+    ops_runtime->start();            // logs "ops http listening on HOST:PORT"
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  }
 
   std::atomic<bool> stop{false};
   std::thread engine_thread([&] { engine->run(stop); });
@@ -167,6 +179,7 @@ int run(const fixgate::config::Config& config) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("received {}, shutting down", strsignal(signal_number));
+  ops_runtime->set_stopping();  // /readyz answers 503 from now on; schedules stop acting
 
   // Order matters: no new requests, then clean FIX logouts, then let the engine release what the
   // journal has made durable, then close the journal (final sync).
@@ -176,6 +189,7 @@ int run(const fixgate::config::Config& config) {
   stop = true;
   engine->wake();
   engine_thread.join();
+  ops_runtime->stop();
   engine_ptr.store(nullptr);
   if (auto closed = journal.close(); !closed) {
     spdlog::critical("journal close failed: {}", closed.error().to_string());
@@ -206,7 +220,6 @@ int main(int argc, char** argv) {
   }
   try {
     fixgate::ops::setup_logging(config.logging);
-    if (config.ops.http) spdlog::warn("ops.http is configured but metrics and health are not served yet");
     return run(config);
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
