@@ -7,6 +7,7 @@
 
 #include "fixgate/fix/journal_store.hpp"
 #include "fixgate/fix/quickfix.hpp"
+#include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/reader.hpp"
 
 namespace fs = std::filesystem;
