@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fixgate/config/config.hpp"
+#include "fixgate/config/policy.hpp"
 #include "fixgate/engine/engine.hpp"
 #include "fixgate/fix/journal_store.hpp"
 #include "fixgate/fix/session_manager.hpp"
@@ -68,12 +69,21 @@ fixgate::Timestamp wall_clock() {
   return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
-/// Blocks SIGTERM/SIGINT in every thread (call before starting any), then waits for one.
+/// The file's limits and routes, read again (SIGHUP, admin `reload`); the rest of the file needs a
+/// restart and is only validated.
+std::expected<fixgate::config::Policy, std::string> load_policy(const std::string& path) {
+  auto loaded = fixgate::config::load_file(path);
+  if (!loaded) return std::unexpected("reload refused, nothing changed: " + loaded.error().to_string());
+  return fixgate::config::Policy{loaded->risk, loaded->routes};
+}
+
+/// Blocks SIGTERM/SIGINT/SIGHUP in every thread (call before starting any); run() waits for them.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);  // reload: limits and routes from the file
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -108,6 +118,22 @@ int run(const fixgate::config::Config& config) {
   outputs.send = [&](const std::string& session, fix::Outbound message) {
     return sessions->try_send(session, std::move(message));
   };
+  outputs.session_states = [&] {
+    std::vector<gateway::SessionState> states;
+    for (auto& s : sessions->states()) {
+      states.push_back({s.name, s.enabled, s.logged_on, s.next_sender_seq, s.next_target_seq});
+    }
+    return states;
+  };
+  outputs.session_command = [&](const gateway::SessionCommand& c) -> std::expected<void, std::string> {
+    switch (c.action) {
+      case gateway::SessionAction::logon: return sessions->logon(c.session);
+      case gateway::SessionAction::logout: return sessions->logout(c.session, c.reason);
+      case gateway::SessionAction::set_seq: return sessions->set_sequence_numbers(c.session, c.next_sender_seq, c.next_target_seq);
+    }
+    return std::unexpected(std::string("unknown session command"));
+  };
+  outputs.load_policy = [&] { return load_policy(config.source); };
   std::map<std::string, config::FixVersion> versions;
   for (const auto& s : config.sessions) versions[s.name] = s.version;
   auto engine = std::make_unique<engine::Engine>(
@@ -177,7 +203,17 @@ int run(const fixgate::config::Config& config) {
                : config.journal.sync == config::SyncPolicy::every ? "every" : "none");
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  for (;;) {
+    sigwait(&stop_signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    auto policy = load_policy(config.source);
+    if (!policy) {
+      spdlog::error("SIGHUP: {}", policy.error());
+      continue;
+    }
+    spdlog::info("SIGHUP: reloading risk limits and routes from {}", config.source);
+    engine->post(engine::PolicyReload{std::move(*policy)});
+  }
   spdlog::info("received {}, shutting down", strsignal(signal_number));
   ops_runtime->set_stopping();  // /readyz answers 503 from now on; schedules stop acting
 

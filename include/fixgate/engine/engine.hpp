@@ -10,8 +10,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <filesystem>
 #include <expected>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -68,13 +68,13 @@ using Input = std::variant<gateway::Inbound, FixInput, SessionChange, NotResent,
 struct Outputs {
   std::function<void(gateway::Outbound)> deliver;
   std::function<fix::SendStatus(const std::string& session, fix::Outbound)> send;
-};
-
   /// Admin views and commands on the FIX sessions (the daemon wires them to the session layer).
   std::function<std::vector<gateway::SessionState>()> session_states;
   std::function<std::expected<void, std::string>(const gateway::SessionCommand&)> session_command;
   /// Reads the configuration file's limits and routes again (admin `reload`).
   std::function<std::expected<config::Policy, std::string>()> load_policy;
+};
+
 /// A running total written by the engine thread only and read from any thread (the ops HTTP
 /// thread renders them): relaxed atomic, so `++` costs one uncontended atomic add.
 class StatCounter {
@@ -190,6 +190,12 @@ class Engine {
   void on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report, Timestamp now);
   void on_kill_switch(const gateway::Inbound& inbound, const gateway::KillSwitchRequest& request, Timestamp now);
   void on_set_limit(const gateway::Inbound& inbound, const gateway::SetLimit& request);
+  // Admin views and session commands (src/engine/admin.cpp).
+  void on_sessions(const gateway::Inbound& inbound);
+  void on_session_command(const gateway::Inbound& inbound, const gateway::SessionCommand& request);
+  void on_reload(const gateway::Inbound& inbound, const gateway::ReloadPolicy& request, Timestamp now);
+  /// Answers `not_entitled` and returns false unless the client is an admin.
+  bool require_admin(const gateway::Inbound& inbound);
 
   // Risk, routing policy and kill switches (src/engine/risk.cpp).
   void apply_policy(config::Policy policy);
@@ -217,12 +223,6 @@ class Engine {
   void answer(const gateway::Inbound& to, gateway::Event event);
   /// Sends a direct answer, behind whatever is still waiting for the journal.
   void reply(gateway::Outbound out);
-  // Admin views and session commands (src/engine/admin.cpp).
-  void on_sessions(const gateway::Inbound& inbound);
-  void on_session_command(const gateway::Inbound& inbound, const gateway::SessionCommand& request);
-  void on_reload(const gateway::Inbound& inbound, const gateway::ReloadPolicy& request, Timestamp now);
-  /// Answers `not_entitled` and returns false unless the client is an admin.
-  bool require_admin(const gateway::Inbound& inbound);
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
   /// Answers a request "accepted" in the client's stream and remembers it for retries.
