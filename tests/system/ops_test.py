@@ -1,0 +1,233 @@
+"""Operations through the real daemon: /metrics, /healthz and /readyz on ops.http while orders
+flow and the broker goes away, and the admin session commands (sessions, logout, set-seq, logon)
+and policy reloads (admin `reload`, SIGHUP) with fixgate-client against a real simulator."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from harness import (ADMIN_TOKEN, CLIENT_BIN, Client, Fixgate, Simulator, Workdir, check, run_tests, wait_for,
+                     write_config)
+
+RISK = 'risk:\n  defaults: {max_order_qty: "1000"}'
+OPS = "ops: {http: 127.0.0.1:0}"
+
+
+def http_get(port, path):
+    """(status, body) of GET http://127.0.0.1:port/path, bounded."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def ops_port(gate):
+    return int(gate.wait_for_line(r"ops http listening on 127\.0\.0\.1:(\d+)").group(1))
+
+
+SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$")
+
+
+def metrics(port):
+    status, body = http_get(port, "/metrics")
+    check(status == 200, f"/metrics answered {status}")
+    out = {}
+    for line in body.splitlines():
+        if line.startswith("#") or not line:
+            continue
+        m = SAMPLE.match(line)
+        check(m is not None, f"unparsable metrics line: {line!r}")
+        out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def admin_cli(gate, *args):
+    env = dict(os.environ)
+    env["FIXGATE_TOKEN"] = ADMIN_TOKEN
+    return subprocess.run([CLIENT_BIN, "--connect", f"127.0.0.1:{gate.port}", "--client", "ops", "--timeout", "10",
+                           *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+def logon_events(sim):
+    if not os.path.exists(sim.logons):
+        return []
+    with open(sim.logons) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_metrics_and_readiness_follow_orders_and_the_broker():
+    with Workdir("ops-metrics") as wd:
+        sim = Simulator(wd)
+        gate = Fixgate(wd, write_config(wd, sim.port, extra=OPS + "\n" + RISK))
+        try:
+            port = ops_port(gate)
+            check(http_get(port, "/healthz") == (200, "ok\n"), "healthz after start")
+            wait_for(lambda: http_get(port, "/readyz")[0] == 200, 10, "/readyz 200 after logon")
+            check(http_get(port, "/nope")[0] == 404, "unknown path not 404")
+
+            c = Client(gate.port)
+            before = metrics(port)
+            check(before['fixgate_session_up{session="SIM"}'] == 1, "session_up not 1 while logged on")
+            check(before["fixgate_upstream_connections"] == 1, f"upstream connections {before['fixgate_upstream_connections']}")
+            check(before['fixgate_build_info{version="0.1.0",instance="test"}'] == 1, "build_info")
+            for i in range(3):
+                c.new(f"m{i}", symbol=f"M{i}")
+            for i in range(3):
+                c.wait_status(f"m{i}", "filled")
+            c.new("big", qty="5000", symbol="BIG")  # over max_order_qty 1000
+            refused = c.order_event("big", ["accepted", "rejected"])
+            check(refused["event"] == "rejected" and refused["reason"] == "risk_limit", f"big order: {refused}")
+            after = metrics(port)
+
+            def delta(name):
+                return after[name] - before[name]
+
+            accepted = delta('fixgate_orders_total{outcome="accepted"}')
+            check(accepted == 3, f"accepted moved by {accepted}")
+            check(delta('fixgate_orders_total{outcome="rejected"}') == 1, "rejected did not move by 1")
+            check(delta('fixgate_order_rejects_total{reason="risk_limit"}') == 1, "risk_limit rejects did not move by 1")
+            check(delta('fixgate_order_rejects_total{reason="not_entitled"}') == 0, "not_entitled moved")
+            check(delta("fixgate_executions_total") >= 3, f"executions moved by {delta('fixgate_executions_total')}")
+            check(delta('fixgate_session_next_sender_seq{session="SIM"}') >= 3, "sender seq did not move by >= 3")
+            check(delta('fixgate_session_next_target_seq{session="SIM"}') >= 3, "target seq did not move by >= 3")
+            check(after["fixgate_journal_last_seq"] > before["fixgate_journal_last_seq"], "journal last seq")
+            check(after["fixgate_journal_failed"] == 0, "journal failed")
+            check(after["fixgate_ready"] == 1, "fixgate_ready not 1")
+
+            sim.kill9()
+            body = wait_for(lambda: (lambda r: r[0] == 503 and r[1])(http_get(port, "/readyz")), 15,
+                            "/readyz 503 after the broker died")
+            check("session SIM" in body, f"/readyz does not name the session: {body!r}")
+            check(http_get(port, "/healthz")[0] == 200, "healthz while the broker is down")
+            down = metrics(port)
+            check(down['fixgate_session_up{session="SIM"}'] == 0 and down["fixgate_ready"] == 0, "gauges after the kill")
+        finally:
+            code = gate.terminate()
+            sim.terminate()
+        check(code == 0, f"fixgate exited {code}")
+
+
+def test_admin_session_commands_and_reloads_end_to_end():
+    with Workdir("ops-admin") as wd:
+        sim = Simulator(wd)
+        config = write_config(wd, sim.port, extra=OPS + "\n" + RISK)
+        gate = Fixgate(wd, config)
+        try:
+            port = ops_port(gate)
+            listed = admin_cli(gate, "sessions")
+            check(listed.returncode == 0, f"sessions failed: {listed.stdout} {listed.stderr}")
+            m = re.search(r"session  SIM  logged_on  next_sender_seq (\d+)  next_target_seq (\d+)", listed.stdout)
+            check(m is not None, f"sessions output: {listed.stdout!r}")
+            target = int(m.group(1)) + 20
+
+            refused = admin_cli(gate, "set-seq", "SIM", "--next-sender", str(target), "--confirm", "--reason", "y")
+            check(refused.returncode != 0 and "logged on" in refused.stdout + refused.stderr,
+                  f"set-seq while logged on: {refused.returncode} {refused.stdout} {refused.stderr}")
+
+            out = admin_cli(gate, "logout", "SIM", "--reason", "x")
+            check(out.returncode == 0, f"logout: {out.stdout} {out.stderr}")
+            wait_for(lambda: any(e["event"] == "logout" for e in logon_events(sim)), 10, "the simulator to record a logout")
+            body = wait_for(lambda: (lambda r: r[0] == 503 and r[1])(http_get(port, "/readyz")), 10, "/readyz 503")
+            check("session SIM" in body, f"/readyz: {body!r}")
+            listed = admin_cli(gate, "sessions")
+            check(re.search(r"session  SIM  logged_off  disabled", listed.stdout), f"sessions: {listed.stdout!r}")
+            time.sleep(2)  # a disabled session stays off: no reconnect (reconnect_seconds is 1)
+            check(http_get(port, "/readyz")[0] == 503, "/readyz went back to 200 while logged out")
+            check(sum(e["event"] == "logon" for e in logon_events(sim)) == 1, "the session logged on again by itself")
+
+            done = admin_cli(gate, "set-seq", "SIM", "--next-sender", str(target), "--confirm", "--reason", "y")
+            check(done.returncode == 0 and f"next_sender_seq {target}" in done.stdout, f"set-seq: {done.stdout} {done.stderr}")
+            listed = admin_cli(gate, "sessions")
+            check(f"next_sender_seq {target}" in listed.stdout, f"sessions after set-seq: {listed.stdout!r}")
+
+            out = admin_cli(gate, "logon", "SIM", "--reason", "back")
+            check(out.returncode == 0, f"logon: {out.stdout} {out.stderr}")
+            gate.wait_for_count(r"session SIM logged on", 2, timeout=15)
+            wait_for(lambda: http_get(port, "/readyz")[0] == 200, 10, "/readyz 200 after logon")
+            # The first message out after the change, the Logon, carries MsgSeqNum `target`.
+            journal = os.path.join(wd, "journal")
+            text = b"".join(open(os.path.join(journal, f), "rb").read() for f in sorted(os.listdir(journal)))
+            check(f"\x0135=A\x0134={target}\x01".encode() in text, f"no Logon with 34={target} in the journal")
+
+            # reload: a stricter limit from the edited file refuses an order that passed before.
+            c = Client(gate.port)
+            c.new("r0", qty="500", symbol="R0")
+            c.wait_status("r0", "filled")
+            with open(config) as f:
+                original = f.read()
+            with open(config, "w") as f:
+                f.write(original.replace('max_order_qty: "1000"', 'max_order_qty: "400"'))
+            out = admin_cli(gate, "reload", "--reason", "z")
+            check(out.returncode == 0 and "policy  reloaded" in out.stdout, f"reload: {out.stdout} {out.stderr}")
+            c.new("r1", qty="500", symbol="R1")
+            r1 = c.order_event("r1", ["accepted", "rejected"])
+            check(r1["event"] == "rejected" and r1["reason"] == "risk_limit", f"after reload: {r1}")
+
+            # SIGHUP does the same from the file.
+            with open(config, "w") as f:
+                f.write(original.replace('max_order_qty: "1000"', 'max_order_qty: "100"'))
+            gate.proc.send_signal(signal.SIGHUP)
+            gate.wait_for_line(r"SIGHUP: reloading risk limits and routes", timeout=10)
+            c.new("r2", qty="200", symbol="R2")
+            r2 = c.order_event("r2", ["accepted", "rejected"])
+            check(r2["event"] == "rejected" and r2["reason"] == "risk_limit", f"after SIGHUP: {r2}")
+            c.new("r3", qty="100", symbol="R3")
+            c.wait_status("r3", "filled")
+        finally:
+            code = gate.terminate()
+            sim.terminate()
+        check(code == 0, f"fixgate exited {code}")
+
+
+def test_a_scheduled_session_logs_on_at_its_start_and_out_at_its_end():
+    with Workdir("ops-schedule") as wd:
+        sim = Simulator(wd)
+        # A UTC period starting 6 s from now and lasting 8 s, on every day.
+        now = time.time()
+        start = time.strftime("%H:%M:%S", time.gmtime(now + 6))
+        end = time.strftime("%H:%M:%S", time.gmtime(now + 14))
+        config = write_config(wd, sim.port, extra=OPS)
+        with open(config) as f:
+            text = f.read()
+        schedule = f'    schedule: {{time_zone: UTC, start: "{start}", end: "{end}", reset: never}}\n'
+        text = text.replace("    reconnect_seconds: 1\n", "    reconnect_seconds: 1\n" + schedule, 1)
+        with open(config, "w") as f:
+            f.write(text)
+        gate = Fixgate(wd, config, wait_logon=False)
+        try:
+            port = ops_port(gate)
+            # Before its start: never connects, and the instance is ready without it.
+            status, body = http_get(port, "/readyz")
+            check(status == 200, f"/readyz before the schedule: {status} {body!r}")
+            check(metrics(port)['fixgate_session_in_schedule{session="SIM"}'] == 0, "in_schedule before the start")
+            gate.wait_for_line(r"schedule: session SIM is outside its schedule, logging it out", timeout=5)
+            time.sleep(max(0.0, now + 5 - time.time()))
+            check(logon_events(sim) == [], f"the simulator saw {logon_events(sim)} before the schedule's start")
+
+            gate.wait_for_line(r"schedule: session SIM is inside its schedule, logging it on", timeout=8)
+            gate.wait_for_line(r"session SIM logged on", timeout=8)
+            check(time.time() >= now + 6 - 0.5, "logged on before the schedule's start")
+            wait_for(lambda: http_get(port, "/readyz")[0] == 200, 5, "/readyz 200 inside the schedule")
+            check(metrics(port)['fixgate_session_in_schedule{session="SIM"}'] == 1, "in_schedule inside")
+
+            gate.wait_for_count(r"schedule: session SIM is outside its schedule, logging it out", 2, timeout=14)
+            check(time.time() >= now + 14 - 0.5, "logged out before the schedule's end")
+            wait_for(lambda: any(e["event"] == "logout" for e in logon_events(sim)), 10, "the simulator to see a logout")
+            wait_for(lambda: metrics(port)['fixgate_session_up{session="SIM"}'] == 0, 5, "session_up 0 after the end")
+            status, body = http_get(port, "/readyz")
+            check(status == 200 and "SIM" in body, f"/readyz after the end: {status} {body!r}")
+        finally:
+            code = gate.terminate()
+            sim.terminate()
+        check(code == 0, f"fixgate exited {code}")
+
+
+if __name__ == "__main__":
+    run_tests([test_metrics_and_readiness_follow_orders_and_the_broker, test_admin_session_commands_and_reloads_end_to_end,
+               test_a_scheduled_session_logs_on_at_its_start_and_out_at_its_end])
