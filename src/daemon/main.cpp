@@ -95,6 +95,9 @@ int run(const fixgate::config::Config& config) {
   // The file journal, or the PostgreSQL journal and the session locks: a standby instance waits
   // in open_storage until it owns them (src/daemon/storage.cpp).
   std::atomic<engine::Engine*> engine_ptr{nullptr};
+  // Set when another instance took the journal or a session over: the exit code then says so
+  // (5), so an orchestrator restarts this one as a standby instead of treating it as finished.
+  static std::atomic<bool> ownership_lost{false};
   daemon::StoreHooks hooks;
   hooks.on_durable = [&](std::uint64_t) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->wake();
@@ -102,7 +105,10 @@ int run(const fixgate::config::Config& config) {
   hooks.on_failure = [&](const journal::Error& error) {
     spdlog::critical("journal storage fault: {}", error.to_string());
     // `locked`: another instance has taken the journal over; this one must stop.
-    if (error.kind == journal::ErrorKind::locked) kill(getpid(), SIGTERM);
+    if (error.kind == journal::ErrorKind::locked) {
+      ownership_lost = true;
+      kill(getpid(), SIGTERM);
+    }
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->wake();
   };
   auto storage = daemon::open_storage(config, std::move(hooks), daemon::stop_requested);
@@ -194,6 +200,7 @@ int run(const fixgate::config::Config& config) {
   std::thread engine_thread([&] { engine->run(stop); });
   storage.storage->watch([](const std::string& session) {
     spdlog::critical("session {}: ownership lost (its lock is gone): logging out and stopping", session);
+    ownership_lost = true;
     kill(getpid(), SIGTERM);
   });
   sessions->start();
@@ -230,6 +237,10 @@ int run(const fixgate::config::Config& config) {
   if (auto closed = journal.close(); !closed) {
     spdlog::critical("journal close failed: {}", closed.error().to_string());
     return 3;
+  }
+  if (ownership_lost) {
+    spdlog::warn("fixgate stopped after losing ownership to another instance (exit 5)");
+    return 5;
   }
   spdlog::info("fixgate stopped cleanly");
   return 0;
