@@ -246,11 +246,13 @@ void Exchange::fill_step(Order& order, Clock::time_point now) {
   FIX::Message er = report(order, v44 ? 'F' : order.status);
   er.setField(kLastQty, last_qty.to_string());
   er.setField(kLastPx, last_px.to_string());
-  recorder_.on_execution({er.getField(kExecID), order.order_id, order.cl_ord_id, side_name(order.side),
-                          order.symbol, last_qty.to_string(), last_px.to_string(), iso_now(),
-                          order.session.toString()});
+  // Sent (or stored for resend) first, recorded after: a simulator killed in between must not
+  // leave a fill in its execution file that its FIX store never held (no one could ever get it).
+  const std::string exec_id = er.getField(kExecID);
   if (!send_(order.session, er))
     spdlog::warn("fill for {} kept in the store: session not logged on", order.cl_ord_id);
+  recorder_.on_execution({exec_id, order.order_id, order.cl_ord_id, side_name(order.side), order.symbol,
+                          last_qty.to_string(), last_px.to_string(), iso_now(), order.session.toString()});
   if (order.status == kPartial && order.fills_left > 0) queue_fill(order, now + behaviour_.fill_delay);
 }
 
