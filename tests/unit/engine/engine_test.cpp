@@ -109,7 +109,11 @@ TEST_CASE("replaying the journal rebuilds the same book and event numbering") {
     h.broker(report(nos.cl_ord_id, "E2", ExecType::trade, OrdStatus::partially_filled, "40", "60", "40"), "raw-E2");
     h.broker(report(nos.cl_ord_id, "E2", ExecType::trade, OrdStatus::partially_filled, "40", "60", "40"), "raw-E2");
     h.request(gateway::CancelOrder{"c2-x", "c2"});
-    REQUIRE(h.run_until([&] { return h.sent.size() == 3 && h.events<gateway::Execution>().size() == 2; }));
+    // The cancel's FIX send and its "accepted" wait for different records to be durable: wait for
+    // both, so the last event delivered here is the last one journaled.
+    REQUIRE(h.run_until([&] {
+      return h.sent.size() == 3 && h.events<gateway::Execution>().size() == 2 && h.events<gateway::Accepted>().size() == 3;
+    }));
     CHECK(h.engine->book().counters().duplicates == 1);
     before = h.engine->book();
     next_seq = h.delivered.back().seq + 1;
