@@ -155,10 +155,7 @@ bool Engine::admin(const std::string& client) const {
 }
 
 void Engine::on_kill_switch(const gateway::Inbound& inbound, const gateway::KillSwitchRequest& request, Timestamp now) {
-  if (!admin(inbound.client)) {
-    return answer(inbound, gateway::Error{.code = "not_entitled",
-                                          .text = "client " + inbound.client + " is not an admin client"});
-  }
+  if (!require_admin(inbound)) return;
   const auto scope = *risk::kill_scope_from_name(request.scope);  // the decoder checked it
   if (scope == risk::KillScope::session && !session_up_.contains(request.target)) {
     return answer(inbound, gateway::Error{.code = "invalid_value", .field = "target",
@@ -185,10 +182,7 @@ void Engine::on_kill_switch(const gateway::Inbound& inbound, const gateway::Kill
 }
 
 void Engine::on_set_limit(const gateway::Inbound& inbound, const gateway::SetLimit& request) {
-  if (!admin(inbound.client)) {
-    return answer(inbound, gateway::Error{.code = "not_entitled",
-                                          .text = "client " + inbound.client + " is not an admin client"});
-  }
+  if (!require_admin(inbound)) return;
   auto policy = policy_;
   const auto scope = *config::limit_scope_from_name(request.scope);  // the decoder checked it
   if (auto changed = config::set_limit(policy.risk, scope, request.target, request.limit, request.value); !changed) {
