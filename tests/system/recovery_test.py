@@ -213,10 +213,65 @@ def test_simulator_killed_and_restarted_fills_still_applied_exactly_once():
             sim.terminate()
 
 
+def test_simulator_restart_records_fills_its_store_sent_but_its_files_missed():
+    """The simulator sends (stores) a fill, then records it; a kill in between leaves a fill the
+    counterparty has and the execution files lack. Cut the last record (whole, and mid-line as a
+    kill mid-write would) and restart: the files must hold every stored fill again, exactly once."""
+    with Workdir("sim-record") as wd:
+        store = os.path.join(wd, "sim-store")
+        csv_path = os.path.join(wd, "sim-executions.csv")
+        args = ["--executions-csv", csv_path]
+        sim = Simulator(wd, args, store_dir=store)
+        gate = Fixgate(wd, write_config(wd, sim.port))
+        try:
+            c = Client(gate.port)
+            for k in range(3):
+                c.new(f"r{k}", qty="100", price="10")
+                c.wait_status(f"r{k}", "filled")
+            port = sim.port
+            check(sim.terminate() == 0, "simulator did not stop cleanly")
+            fills = sim.fills()
+            check(len(fills) == 3, f"expected 3 recorded fills, got {len(fills)}")
+            with open(csv_path) as f:
+                csv_rows = f.read().splitlines()
+            check(len(csv_rows) == 4, f"expected a header and 3 CSV rows, got {csv_rows}")
+
+            for cut, name in ((lambda line: "", "sim-whole"), (lambda line: line[: len(line) // 2], "sim-torn")):
+                with open(sim.executions) as f:
+                    lines = f.read().splitlines()
+                with open(sim.executions, "w") as f:
+                    f.write("".join(line + "\n" for line in lines[:-1]) + cut(lines[-1]))
+                with open(csv_path, "w") as f:
+                    f.write("".join(row + "\n" for row in csv_rows[:-1]) + cut(csv_rows[-1]))
+                sim = Simulator(wd, args, port=port, store_dir=store, name=name)
+                check(sim.terminate() == 0, f"{name}: simulator did not stop cleanly")
+                again = sim.fills()
+                check(sorted(f["exec_id"] for f in again) == sorted(f["exec_id"] for f in fills),
+                      f"{name}: execution ids after restart {[f['exec_id'] for f in again]}")
+                # The re-recorded time is the report's TransactTime (milliseconds), not the moment of
+                # recording; everything else must be what the first run wrote.
+                without_time = lambda recs: sorted(json.dumps({k: v for k, v in r.items() if k != "time"}, sort_keys=True)
+                                                   for r in recs)
+                check(without_time(again) == without_time(fills), f"{name}: re-recorded fill differs: {again[-1]} vs {fills[-1]}")
+                check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", again[-1]["time"]),
+                      f"{name}: re-recorded time {again[-1]['time']}")
+                with open(csv_path) as f:
+                    rows = [row for row in f.read().splitlines() if row]
+                ids = sorted(row.split(",")[0] for row in rows[1:])
+                check(ids == sorted(f["exec_id"] for f in fills), f"{name}: CSV exec ids {ids}")
+                check(rows[0].startswith("exec_id,"), f"{name}: CSV header lost: {rows[0]}")
+                check(re.search(r"recorded 1 fill\(s\) the store held but the execution files missed", sim.text()),
+                      f"{name}: the simulator did not say it recorded the missing fill")
+        finally:
+            gate.terminate()
+            sim.terminate()
+
+
 if __name__ == "__main__":
     run_tests([
         test_clean_restart_keeps_orders_events_and_sequence_numbers,
         test_resume_delivers_events_missed_while_disconnected,
         test_kill9_under_load_loses_nothing_and_applies_everything_once,
         test_simulator_killed_and_restarted_fills_still_applied_exactly_once,
+        test_simulator_restart_records_fills_its_store_sent_but_its_files_missed,
     ])

@@ -60,7 +60,32 @@ Qty next_fill_qty(Qty leaves, int fills_left) {
   return Qty::from_units(std::min(leaves.units(), parts * step));
 }
 
+// "20261126-12:45:00.123" (TransactTime) as "2026-11-26T12:45:00.123000Z", the recorder's form.
+std::string iso_from_fix_time(const std::string& t) {
+  if (t.size() < 17 || t[8] != '-') return t;
+  std::string frac = t.size() > 18 ? t.substr(18) : "";
+  frac.resize(6, '0');
+  return t.substr(0, 4) + '-' + t.substr(4, 2) + '-' + t.substr(6, 2) + 'T' + t.substr(9, 8) + '.' + frac +
+         'Z';
+}
+
 }  // namespace
+
+std::size_t record_stored_fills(const FIX::SessionID& session, const std::vector<std::string>& stored,
+                                Recorder& recorder) {
+  std::size_t recorded_now = 0;
+  for (const auto& text : stored) {
+    FIX::Message msg(text, /*validate=*/false);
+    if (msg.getHeader().getField(FIX::FIELD::MsgType) != "8" || !msg.isSetField(kLastQty)) continue;
+    const auto last_qty = Qty::parse(msg.getField(kLastQty));
+    if (!last_qty || last_qty->units() <= 0) continue;
+    const bool recorded = recorder.on_execution({get(msg, kExecID), get(msg, kOrderID), get(msg, kClOrdID), side_name(get(msg, kSide)),
+                           get(msg, kSymbol), last_qty->to_string(), get(msg, kLastPx),
+                           iso_from_fix_time(get(msg, kTransactTime)), session.toString()});
+    if (recorded) ++recorded_now;
+  }
+  return recorded_now;
+}
 
 bool is_fix44(const FIX::SessionID& session) {
   return session.getBeginString().getValue() == "FIX.4.4";

@@ -35,6 +35,13 @@ struct Behaviour {
   std::optional<Price> fill_price;
 };
 
+/// Records every fill among a session's stored outbound messages that the recorder lacks; returns
+/// how many it recorded. A fill is sent (stored) before it is recorded, so a simulator killed in between has a
+/// fill on the wire, or waiting for resend, that its execution files miss: run at start-up, this
+/// makes the files match what the counterparty has received or will receive.
+std::size_t record_stored_fills(const FIX::SessionID& session, const std::vector<std::string>& stored,
+                                Recorder& recorder);
+
 /// Order book and matching rules of the simulator.
 class Exchange {
  public:

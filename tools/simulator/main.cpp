@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -86,6 +87,14 @@ int run(const Options& opts) {
   SimApplication app(exchange, recorder);
   LoopbackAcceptor acceptor(app, store, settings, log, exchange, recorder);
   acceptor_ptr = &acceptor;
+  for (const auto& id : acceptor.getSessions()) {
+    const FIX::MessageStore* stored = acceptor.getSession(id)->getStore();
+    std::vector<std::string> sent;
+    stored->get(1, stored->getNextSenderMsgSeqNum() - 1, sent);
+    if (const auto n = record_stored_fills(id, sent, recorder); n > 0)
+      spdlog::warn("{}: recorded {} fill(s) the store held but the execution files missed (a crash between "
+                   "sending and recording)", id.toString(), n);
+  }
 
   const std::uint16_t port = acceptor.bind_and_listen(opts.listen_host, opts.listen_port);
   acceptor.start();

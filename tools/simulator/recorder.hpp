@@ -1,10 +1,12 @@
 #pragma once
 // Append-only records of what the simulator did, for tests and reconciliation: one JSON line per
 // fill (plus a CSV in the broker-recon layout) and one JSON line per logon event. Each line is
-// flushed as written so a test can read the file while the simulator runs.
+// flushed as written so a test can read the file while the simulator runs. Exec ids already in a
+// file (from an earlier run) are read at start, so recording a fill twice writes it once per file.
 
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 
 namespace fixgate::sim {
 
@@ -31,8 +33,9 @@ class Recorder {
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
-  /// Records one fill in the JSON and CSV files.
-  void on_execution(const ExecutionRecord& rec);
+  /// Records one fill in each of the JSON and CSV files that does not hold its exec id yet;
+  /// returns true if it wrote to either.
+  bool on_execution(const ExecutionRecord& rec);
   /// Records a session event: "logon", "logout" or "logon_refused".
   void on_session_event(const std::string& event, const std::string& session,
                         const std::string& detail = {});
@@ -41,6 +44,8 @@ class Recorder {
   std::FILE* executions_ = nullptr;
   std::FILE* csv_ = nullptr;
   std::FILE* logons_ = nullptr;
+  std::unordered_set<std::string> in_executions_;  ///< exec ids the JSON file holds
+  std::unordered_set<std::string> in_csv_;         ///< exec ids the CSV file holds
 };
 
 /// Current UTC time as ISO-8601 with microseconds ("2026-11-26T12:45:00.123456Z").
