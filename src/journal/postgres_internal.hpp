@@ -37,6 +37,10 @@ std::expected<void, Error> read_head(PGconn* conn, const std::string& name, PgRe
 /// Last row of the journal: seq (0 when empty) and its chain value (genesis when empty).
 std::expected<std::pair<std::uint64_t, Hash>, Error> last_row(PGconn* conn, const std::string& name);
 
+/// An error about journal `name`: segment "postgres:<name>", the text ending "(journal <name>)".
+Error journal_error(ErrorKind kind, std::string text, const std::string& name, std::uint64_t seq = 0,
+                    std::uint64_t last_good = 0);
+
 /// A journal name is 1..200 printable ASCII bytes (it is a text column and part of a lock key).
 std::optional<std::string> check_name(std::string_view name);
 

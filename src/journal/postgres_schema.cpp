@@ -1,5 +1,5 @@
-// The PostgreSQL journal's schema (versioned migrations run by fixgate itself), reading the head
-// of a journal at open, and scan / verify over the rows.
+// The PostgreSQL journal's schema (versioned migrations run by fixgate itself) and reading the
+// head of a journal at open. Scans and verify are in postgres_reader.cpp.
 
 #include <array>
 #include <charconv>
@@ -53,17 +53,6 @@ constexpr std::array<Migration, 2> migrations{{
 }};
 static_assert(migrations.back().version == pg_schema_version);
 
-Error pg_error(ErrorKind kind, std::string text, const std::string& name, std::uint64_t seq = 0,
-               std::uint64_t last_good = 0) {
-  Error e;
-  e.kind = kind;
-  e.segment = "postgres:" + name;
-  e.seq = seq;
-  e.last_good_seq = last_good;
-  e.text = std::move(text) + " (journal " + name + ")";
-  return e;
-}
-
 std::uint64_t parse_u64(std::string_view text) {
   std::uint64_t v = 0;
   std::from_chars(text.data(), text.data() + text.size(), v);
@@ -89,6 +78,17 @@ std::string PgRecoveryReport::to_string() const {
 }
 
 namespace pg {
+
+Error journal_error(ErrorKind kind, std::string text, const std::string& name, std::uint64_t seq,
+                    std::uint64_t last_good) {
+  Error e;
+  e.kind = kind;
+  e.segment = "postgres:" + name;
+  e.seq = seq;
+  e.last_good_seq = last_good;
+  e.text = std::move(text) + " (journal " + name + ")";
+  return e;
+}
 
 std::optional<std::string> check_name(std::string_view name) {
   if (name.empty() || name.size() > 200) return "journal name must be 1..200 bytes";
@@ -158,7 +158,7 @@ std::expected<std::pair<std::uint64_t, Hash>, Error> last_row(PGconn* conn, cons
   Hash h{};
   const auto bytes = value(r->get(), 0, 1);
   if (bytes.size() != h.size()) {
-    return std::unexpected(pg_error(ErrorKind::bad_length, "stored chain hash is not 32 bytes", name));
+    return std::unexpected(pg::journal_error(ErrorKind::bad_length, "stored chain hash is not 32 bytes", name));
   }
   std::memcpy(h.data(), bytes.data(), h.size());
   return std::pair<std::uint64_t, Hash>{read_be<std::uint64_t>(PQgetvalue(r->get(), 0, 0)), h};
@@ -178,7 +178,7 @@ std::expected<void, Error> read_head(PGconn* conn, const std::string& name, PgRe
   report.last_hash = last->second;
   // Rows are only ever added at last + 1, so anything else is a deleted or foreign row.
   if (report.records != 0 && (report.first_seq != 1 || report.last_seq != report.records)) {
-    return std::unexpected(pg_error(ErrorKind::seq_gap,
+    return std::unexpected(pg::journal_error(ErrorKind::seq_gap,
                                     "rows hold seq " + std::to_string(report.first_seq) + ".." +
                                         std::to_string(report.last_seq) + " but there are " +
                                         std::to_string(report.records) + " of them",
@@ -195,107 +195,6 @@ std::expected<PgRecoveryReport, Error> pg_migrate(const std::string& dsn) {
   PgRecoveryReport report;
   if (auto m = pg::migrate(conn->get(), report); !m) return std::unexpected(m.error());
   return report;
-}
-
-std::expected<ScanSummary, Error> pg_scan(const std::string& dsn, const std::string& name,
-                                          const std::function<bool(const RecordView&)>& visit,
-                                          ReadOptions options) {
-  using pg::read_be;
-  if (auto bad = pg::check_name(name)) {
-    return std::unexpected(pg_error(ErrorKind::invalid_argument, *bad, name));
-  }
-  auto conn = pg::connect(dsn, "fixgate-reader:" + name, "connect (scan)");
-  if (!conn) return std::unexpected(conn.error());
-  PGconn* c = conn->get();
-  const std::uint64_t from = std::max<std::uint64_t>(options.from_seq, 1);
-
-  ScanSummary summary;
-  summary.last_hash = genesis_hash();
-  std::optional<detail::ChainHasher> hasher;
-  if (options.verify_chain) hasher.emplace();
-  Hash hash = genesis_hash();
-  std::uint64_t expected = from;
-  if (from > 1) {
-    // Start from the chain value of the row before, as a segment header gives it to a file reader.
-    auto prev = pg::exec(c, "scan: previous row",
-                         "SELECT hash FROM fixgate_journal WHERE journal = $1 AND seq = $2",
-                         {name, std::to_string(from - 1)}, true);
-    if (!prev) return std::unexpected(prev.error());
-    if (PQntuples(prev->get()) == 1 && PQgetlength(prev->get(), 0, 0) == 32) {
-      std::memcpy(hash.data(), PQgetvalue(prev->get(), 0, 0), 32);
-    } else if (options.verify_chain) {
-      return std::unexpected(pg_error(ErrorKind::seq_gap,
-                                      "seq " + std::to_string(from - 1) + " is missing", name,
-                                      from - 1, 0));
-    }
-  }
-  summary.last_hash = hash;
-  summary.last_seq = from - 1;
-  std::vector<char> body;
-  constexpr int page = 4096;
-  bool stop = false;
-  while (!stop) {
-    auto rows = pg::exec(c, "scan: read rows",
-                         "SELECT seq, ts_ns, kind, flags, stream, payload, hash FROM fixgate_journal"
-                         " WHERE journal = $1 AND seq >= $2 ORDER BY seq LIMIT 4096",
-                         {name, std::to_string(expected)}, true);
-    if (!rows) return std::unexpected(rows.error());
-    const PGresult* r = rows->get();
-    const int n = PQntuples(r);
-    for (int i = 0; i < n && !stop; ++i) {
-      RecordView v;
-      v.seq = read_be<std::uint64_t>(PQgetvalue(r, i, 0));
-      v.timestamp_ns = read_be<std::int64_t>(PQgetvalue(r, i, 1));
-      v.kind = static_cast<RecordKind>(static_cast<std::uint16_t>(read_be<std::int16_t>(PQgetvalue(r, i, 2))));
-      v.flags = static_cast<std::uint16_t>(read_be<std::int16_t>(PQgetvalue(r, i, 3)));
-      v.stream = pg::value(r, i, 4);
-      v.payload = pg::value(r, i, 5);
-      Hash stored{};
-      const auto hbytes = pg::value(r, i, 6);
-      if (hbytes.size() != stored.size()) {
-        return std::unexpected(pg_error(ErrorKind::bad_length, "stored chain hash is not 32 bytes",
-                                        name, v.seq, summary.last_seq));
-      }
-      std::memcpy(stored.data(), hbytes.data(), stored.size());
-      v.hash = &stored;
-      // Seqs start at 1 and run +1, so any jump is a missing row.
-      if (v.seq != expected) {
-        return std::unexpected(pg_error(ErrorKind::seq_gap,
-                                        "row has seq " + std::to_string(v.seq) + ", expected " +
-                                            std::to_string(expected),
-                                        name, expected, summary.last_seq));
-      }
-      if (hasher) {
-        const std::size_t len = detail::body_size(v.stream.size(), v.payload.size());
-        body.resize(len);
-        detail::encode_body(body.data(), v.seq, v.timestamp_ns, static_cast<std::uint16_t>(v.kind),
-                            v.flags, v.stream, v.payload);
-        if (hasher->next(hash, body.data(), len) != stored) {
-          return std::unexpected(pg_error(ErrorKind::hash_mismatch,
-                                          "seq " + std::to_string(v.seq) +
-                                              ": chain hash is not SHA-256(previous hash || body)",
-                                          name, v.seq, summary.last_seq));
-        }
-      }
-      hash = stored;
-      if (summary.records == 0) summary.first_seq = v.seq;
-      ++summary.records;
-      summary.bytes += detail::frame_overhead + v.stream.size() + v.payload.size();
-      summary.last_seq = v.seq;
-      summary.last_hash = stored;
-      ++expected;
-      if (!visit(v)) stop = true;
-    }
-    if (n < page) break;
-  }
-  return summary;
-}
-
-std::expected<ScanSummary, Error> pg_verify(const std::string& dsn, const std::string& name) {
-  ReadOptions options;
-  options.verify_chain = true;
-  options.strict_tail = true;
-  return pg_scan(dsn, name, [](const RecordView&) { return true; }, options);
 }
 
 }  // namespace fixgate::journal

@@ -113,6 +113,33 @@ std::expected<ScanSummary, Error> pg_scan(const std::string& dsn, const std::str
 /// value; the first bad row (hash_mismatch / seq_gap) is returned with its seq.
 std::expected<ScanSummary, Error> pg_verify(const std::string& dsn, const std::string& name);
 
+/// A read-only connection to journal `name` for tools (fixgate-journal): the session is set READ
+/// ONLY and never takes the journal's advisory lock, so it runs beside the owning instance and
+/// cannot write. Every scan reads committed rows in pages by seq, so memory stays bounded
+/// whatever the journal's size; one connection serves any number of scans (show --follow polls).
+class PgReader {
+ public:
+  /// Connects (application_name fixgate-reader:<name>) and checks that the schema exists; never
+  /// migrates it.
+  static std::expected<PgReader, Error> open(const std::string& dsn, const std::string& name);
+  PgReader(PgReader&&) noexcept;
+  PgReader& operator=(PgReader&&) noexcept;
+  ~PgReader();
+
+  /// As pg_scan, on this connection.
+  std::expected<ScanSummary, Error> scan(const std::function<bool(const RecordView&)>& visit,
+                                         ReadOptions options = {}) const;
+  /// As pg_verify, on this connection.
+  std::expected<ScanSummary, Error> verify() const;
+  /// The journal name.
+  const std::string& name() const;
+
+ private:
+  struct State;
+  explicit PgReader(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 /// An open, writable PostgreSQL journal. Not copyable or movable: the writer thread points at it.
 class PgJournal final : public Store {
  public:
