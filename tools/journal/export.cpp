@@ -11,6 +11,7 @@
 #include "common.hpp"
 #include "dictionary.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "source.hpp"
 
 namespace fixgate::journal_tool {
 
@@ -100,18 +101,18 @@ std::string jsonl_line(const std::vector<std::string>& row) {
 int cmd_export(int argc, char** argv, int first) {
   auto valued = filter_options();
   valued.insert({"--format", "--dictionary-dir"});
+  valued.merge(source_options());
   const Args args("export", argc, argv, first, valued, {});
-  const auto& dir = args.dir();
   const auto format = args.get("--format").value_or("csv");
   if (format != "csv" && format != "jsonl") args.fail("--format must be csv or jsonl, not \"" + format + "\"");
   std::optional<Dictionaries> dicts;
   if (args.has("--type")) dicts = Dictionaries::load(args.get("--dictionary-dir").value_or(default_spec_dir().string()));
   const Filter filter = parse_filter(args, dicts ? &*dicts : nullptr);
-  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+  const auto source = open_source(args);
 
   std::string out;
   if (format == "csv") out = csv_line(export_columns());
-  auto result = journal::scan(dir, [&](const journal::RecordView& record) {
+  auto result = source->scan([&](const journal::RecordView& record) {
     if (!filter.matches(record)) return true;
     const auto row = export_row(record);
     out.append(format == "csv" ? csv_line(row) : jsonl_line(row));

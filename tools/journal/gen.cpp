@@ -1,17 +1,21 @@
 // fixgate-journal-gen DIR [--records N]: writes a journal of realistic records for measuring the
 // journal tool (docs/PERFORMANCE.md "Journal tool"). Each order is the record sequence a real run
 // produces: upstream request, accepted event, NewOrderSingle out, New and Fill ExecutionReports
-// in, apply_fix markers and execution events. Written with fixgate::journal::Journal, sync none.
+// in, apply_fix markers and execution events. Written with fixgate::journal::Journal, sync none;
+// with --postgres NAME instead of DIR, the same records go to journal NAME in PostgreSQL (DSN in
+// FIXGATE_PG_DSN) through PgJournal, so both backends can be measured on identical records.
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "fixgate/journal/journal.hpp"
+#include "fixgate/journal/postgres.hpp"
 
 namespace {
 
@@ -29,31 +33,65 @@ std::string fix(const std::string& body_fields, const char* type, std::uint64_t 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: fixgate-journal-gen DIR [--records N]   (DIR must not hold a journal yet)\n");
-    return 2;
-  }
+  constexpr const char* usage =
+      "usage: fixgate-journal-gen DIR [--records N]   (DIR must not hold a journal yet)\n"
+      "       fixgate-journal-gen --postgres NAME [--records N]   (DSN in FIXGATE_PG_DSN; NAME must be new)\n";
   std::uint64_t records = 1'000'000;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--records") records = std::strtoull(argv[i + 1], nullptr, 10);
+  std::string dir, pg_name;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--records" && i + 1 < argc) {
+      records = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--postgres" && i + 1 < argc) {
+      pg_name = argv[++i];
+    } else if (!arg.starts_with("--") && dir.empty()) {
+      dir = arg;
+    } else {
+      std::fprintf(stderr, "%s", usage);
+      return 2;
+    }
   }
-  fixgate::journal::Options options;
-  options.dir = argv[1];
-  options.sync = fixgate::journal::SyncPolicy::none;
-  auto journal = fixgate::journal::Journal::open(options);
-  if (!journal) {
-    std::fprintf(stderr, "fixgate-journal-gen: %s\n", journal.error().to_string().c_str());
+  if (dir.empty() == pg_name.empty()) {
+    std::fprintf(stderr, "%s", usage);
     return 2;
   }
-  if ((*journal)->last_seq() != 0) {
-    std::fprintf(stderr, "fixgate-journal-gen: %s already holds %llu records\n", argv[1],
-                 static_cast<unsigned long long>((*journal)->last_seq()));
+  std::unique_ptr<fixgate::journal::Store> journal;
+  if (!pg_name.empty()) {
+    const char* dsn = std::getenv("FIXGATE_PG_DSN");
+    if (dsn == nullptr || *dsn == '\0') {
+      std::fprintf(stderr, "fixgate-journal-gen: FIXGATE_PG_DSN is not set\n");
+      return 2;
+    }
+    fixgate::journal::PgOptions options;
+    options.dsn = dsn;
+    options.name = pg_name;
+    auto opened = fixgate::journal::PgJournal::open(std::move(options));
+    if (!opened) {
+      std::fprintf(stderr, "fixgate-journal-gen: %s\n", opened.error().to_string().c_str());
+      return 2;
+    }
+    journal = std::move(*opened);
+  } else {
+    fixgate::journal::Options options;
+    options.dir = dir;
+    options.sync = fixgate::journal::SyncPolicy::none;
+    auto opened = fixgate::journal::Journal::open(options);
+    if (!opened) {
+      std::fprintf(stderr, "fixgate-journal-gen: %s\n", opened.error().to_string().c_str());
+      return 2;
+    }
+    journal = std::move(*opened);
+  }
+  const std::string where = journal->where();
+  if (journal->last_seq() != 0) {
+    std::fprintf(stderr, "fixgate-journal-gen: %s already holds %llu records\n", where.c_str(),
+                 static_cast<unsigned long long>(journal->last_seq()));
     return 2;
   }
   const auto append = [&](fixgate::journal::RecordKind kind, const char* stream, const std::string& payload,
                           std::int64_t ts) {
     for (;;) {
-      auto seq = (*journal)->append(kind, stream, payload, ts);
+      auto seq = journal->append(kind, stream, payload, ts);
       if (seq) return *seq;
       if (seq.error().kind != fixgate::journal::ErrorKind::backpressure) {
         std::fprintf(stderr, "fixgate-journal-gen: %s\n", seq.error().to_string().c_str());
@@ -100,10 +138,10 @@ int main(int argc, char** argv) {
       ++written;
     }
   }
-  if (auto closed = (*journal)->close(); !closed) {
+  if (auto closed = journal->close(); !closed) {
     std::fprintf(stderr, "fixgate-journal-gen: %s\n", closed.error().to_string().c_str());
     return 2;
   }
-  std::printf("wrote %llu records to %s\n", static_cast<unsigned long long>(written), argv[1]);
+  std::printf("wrote %llu records to %s\n", static_cast<unsigned long long>(written), where.c_str());
   return 0;
 }

@@ -1,6 +1,7 @@
-// fixgate-journal: reads a journal directory for operators, auditors and finance. This file only
-// dispatches; each subcommand lives in its own file (verify.cpp, show.cpp, query.cpp, export.cpp,
-// recon.cpp, replay.cpp, orders.cpp) over the shared pieces in common.cpp / dictionary.cpp.
+// fixgate-journal: reads a journal (a directory, or PostgreSQL with --postgres NAME) for operators,
+// auditors and finance. This file only dispatches; each subcommand lives in its own file
+// (verify.cpp, show.cpp, query.cpp, export.cpp, recon.cpp, replay.cpp, orders.cpp) over the shared
+// pieces in common.cpp / dictionary.cpp and the record sources in source.cpp.
 
 #include <iostream>
 #include <string>
@@ -29,6 +30,9 @@ constexpr const char* usage =
     "                            re-send the session's outbound application messages\n"
     "  recon DIR --broker FILE.csv [--session NAME]\n"
     "                            match every fill in the journal with the broker's executions\n"
+    "DIR may be replaced by --postgres NAME [--dsn-env VAR] in every command: the journal NAME (the\n"
+    "daemon's `instance`) in PostgreSQL, the libpq DSN read from $VAR (default FIXGATE_PG_DSN), never printed.\n"
+    "  show --follow polls PostgreSQL as it polls a directory.\n"
     "TIME: 2026-11-26T12:00:00Z (fractions of a second allowed) or nanoseconds since the epoch.\n"
     "exit codes: 0 ok, 1 a finding (damaged journal, breaks), 2 usage or input error\n";
 

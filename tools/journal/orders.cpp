@@ -1,5 +1,9 @@
 // orders: the state of every order as of a time, by replaying the journal through the engine's own
-// code (fixgate::engine::replay_orders): the same book a restarted fixgate would have.
+// code (fixgate::engine::replay_orders): the same book a restarted fixgate would have. The replay
+// engine reads a journal directory, so a PostgreSQL journal is first copied into a scratch file
+// journal (streamed, removed at the end).
+
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +15,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "export.hpp"
+#include "source.hpp"
 
 #ifdef FIXGATE_JOURNAL_TOOL_ORDERS
 #include "fixgate/config/config.hpp"
@@ -22,9 +27,34 @@
 
 namespace fixgate::journal_tool {
 
+#ifdef FIXGATE_JOURNAL_TOOL_ORDERS
+namespace {
+
+/// A fresh directory under $TMPDIR, removed with everything in it when this goes.
+struct ScratchDirectory {
+  std::filesystem::path path;
+  ScratchDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fixgate-journal-orders.XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("cannot make a scratch directory under " + std::filesystem::temp_directory_path().string());
+    }
+    path = pattern;
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+};
+
+}  // namespace
+#endif
+
 int cmd_orders(int argc, char** argv, int first) {
-  const Args args("orders", argc, argv, first, {"--config", "--at", "--format"}, {});
-  const auto& dir = args.dir();
+  std::set<std::string> valued{"--config", "--at", "--format"};
+  valued.merge(source_options());
+  const Args args("orders", argc, argv, first, valued, {});
   const auto config_file = args.get("--config");
   if (!config_file) args.fail("missing --config FILE (the fixgate configuration the journal was written with)");
   std::optional<std::int64_t> at;
@@ -36,7 +66,7 @@ int cmd_orders(int argc, char** argv, int first) {
   if (format != "table" && format != "csv" && format != "jsonl") {
     args.fail("--format must be table, csv or jsonl, not \"" + format + "\"");
   }
-  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+  const auto source = open_source(args);
 #ifndef FIXGATE_JOURNAL_TOOL_ORDERS
   args.fail("not available in this build (configured with FIXGATE_JOURNAL_TOOL_ORDERS=OFF)");
 #else
@@ -46,7 +76,18 @@ int cmd_orders(int argc, char** argv, int first) {
   spdlog::set_default_logger(log);
   auto config = config::load_file(*config_file);
   if (!config) args.fail("--config " + config.error().to_string());
-  auto replayed = engine::replay_orders(*config, dir, at);
+  std::optional<ScratchDirectory> scratch;
+  auto dir = source->directory();
+  if (!dir) {
+    scratch.emplace();
+    auto copied = copy_to_directory(*source, scratch->path, at);
+    if (!copied) {
+      std::cerr << "fixgate-journal orders: " << copied.error().to_string() << "\n";
+      return exit_finding;
+    }
+    dir = scratch->path;
+  }
+  auto replayed = engine::replay_orders(*config, *dir, at);
   if (!replayed) {
     std::cerr << "fixgate-journal orders: " << replayed.error() << "\n";
     return exit_finding;

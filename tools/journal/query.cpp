@@ -12,13 +12,14 @@
 #include "dictionary.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "render.hpp"
+#include "source.hpp"
 
 namespace fixgate::journal_tool {
 
 int cmd_query(int argc, char** argv, int first) {
-  const Args args("query", argc, argv, first,
-                  {"--order", "--account", "--symbol", "--from", "--to", "--color", "--dictionary-dir"}, {});
-  const auto& dir = args.dir();
+  std::set<std::string> valued{"--order", "--account", "--symbol", "--from", "--to", "--color", "--dictionary-dir"};
+  valued.merge(source_options());
+  const Args args("query", argc, argv, first, valued, {});
   const auto order = args.get("--order");
   const auto account = args.get("--account");
   const auto symbol = args.get("--symbol");
@@ -29,12 +30,12 @@ int cmd_query(int argc, char** argv, int first) {
   const bool color = mode == "always" || (mode == "auto" && ::isatty(STDOUT_FILENO) == 1);
   const auto dicts = Dictionaries::load(args.get("--dictionary-dir").value_or(default_spec_dir().string()));
   const Filter window = parse_filter(args, nullptr);
-  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+  const auto source = open_source(args);
 
   // Pass 1: link identifiers; remember the records that name the account or symbol.
   Chains chains;
   std::vector<std::uint64_t> seeds;
-  auto scanned = journal::scan(dir, [&](const journal::RecordView& record) {
+  auto scanned = source->scan([&](const journal::RecordView& record) {
     chains.add(record);
     if (account || symbol) {
       if (!window.matches_frame(record)) return true;
@@ -58,7 +59,7 @@ int cmd_query(int argc, char** argv, int first) {
   std::set<std::uint64_t> wanted = chains.records_of(roots);
   wanted.insert(seeds.begin(), seeds.end());
   if (wanted.empty()) {
-    std::cerr << "fixgate-journal query: no record in " << dir << " is about "
+    std::cerr << "fixgate-journal query: no record in " << source->where() << " is about "
               << (order ? "order " + *order : account ? "account " + *account : "symbol " + *symbol) << "\n";
     return exit_finding;
   }
@@ -74,8 +75,7 @@ int cmd_query(int argc, char** argv, int first) {
   const Renderer renderer(dicts, color);
   journal::ReadOptions options;
   options.from_seq = *wanted.begin();
-  auto printed = journal::scan(
-      dir,
+  auto printed = source->scan(
       [&](const journal::RecordView& record) {
         if (record.seq > *wanted.rbegin()) return false;
         if (wanted.count(record.seq) == 0 || !window.matches_frame(record)) return true;

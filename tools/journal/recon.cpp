@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "source.hpp"
 
 namespace fixgate::journal_tool {
 namespace {
@@ -229,12 +230,13 @@ ReconResult reconcile(const std::vector<Execution>& journal, const std::vector<E
 }
 
 int cmd_recon(int argc, char** argv, int first) {
-  const Args args("recon", argc, argv, first, {"--broker", "--session"}, {});
-  const auto& dir = args.dir();
+  std::set<std::string> valued{"--broker", "--session"};
+  valued.merge(source_options());
+  const Args args("recon", argc, argv, first, valued, {});
   const auto broker_file = args.get("--broker");
   if (!broker_file) args.fail("missing --broker FILE.csv");
   const auto session = args.get("--session");
-  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+  const auto source = open_source(args);
   std::ifstream in(*broker_file, std::ios::binary);
   if (!in) args.fail("--broker " + *broker_file + ": cannot read the file");
   std::ostringstream text;
@@ -242,7 +244,7 @@ int cmd_recon(int argc, char** argv, int first) {
   const auto broker = read_broker_csv(text.str(), *broker_file);
 
   std::vector<Execution> journal_fills;
-  auto scanned = journal::scan(dir, [&](const journal::RecordView& record) {
+  auto scanned = source->scan([&](const journal::RecordView& record) {
     if (session && record.stream != *session) return true;
     if (auto fill = journal_fill(record)) journal_fills.push_back(std::move(*fill));
     return true;

@@ -18,6 +18,7 @@
 #include "fixgate/core/fix_text.hpp"
 #include "fixgate/fix/quickfix.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "source.hpp"
 
 namespace fixgate::journal_tool {
 namespace {
@@ -104,9 +105,8 @@ double seconds_option(const Args& args, const std::string& option, double fallba
 int cmd_replay(int argc, char** argv, int first) {
   const Args args("replay", argc, argv, first,
                   {"--session", "--connect", "--sender", "--target", "--speed", "--begin-string", "--wait", "--max-gap",
-                   "--heartbeat"},
+                   "--heartbeat", "--postgres", "--dsn-env"},
                   {});
-  const auto& dir = args.dir();
   const auto session = args.get("--session");
   const auto connect = args.get("--connect");
   const auto sender = args.get("--sender");
@@ -144,12 +144,12 @@ int cmd_replay(int argc, char** argv, int first) {
   if (begin_string && *begin_string != "FIX.4.4" && *begin_string != "FIX.4.2") {
     args.fail("--begin-string \"" + *begin_string + "\" must be FIX.4.4 or FIX.4.2");
   }
-  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
+  const auto source = open_source(args);
 
   // Collect the messages first: a damaged journal stops the replay before anything is sent.
   std::vector<Outgoing> messages;
   std::size_t skipped_resends = 0;
-  auto scanned = journal::scan(dir, [&](const journal::RecordView& record) {
+  auto scanned = source->scan([&](const journal::RecordView& record) {
     if (record.kind != journal::RecordKind::fix_out || record.stream != *session) return true;
     const auto type = msg_type_of(record.payload);
     if (type.empty() || is_session_level(type)) return true;

@@ -14,6 +14,7 @@
 #include "dictionary.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "render.hpp"
+#include "source.hpp"
 
 namespace fixgate::journal_tool {
 namespace {
@@ -40,8 +41,8 @@ void flush(std::string& out) {
 int cmd_show(int argc, char** argv, int first) {
   auto valued = filter_options();
   valued.insert({"--color", "--dictionary-dir", "--follow-timeout"});
+  valued.merge(source_options());
   const Args args("show", argc, argv, first, valued, {"--follow"});
-  const auto& dir = args.dir();
   const bool color = use_color(args);
   const auto dicts = Dictionaries::load(args.get("--dictionary-dir").value_or(default_spec_dir().string()));
   const Filter filter = parse_filter(args, &dicts);
@@ -58,31 +59,30 @@ int cmd_show(int argc, char** argv, int first) {
     if (!follow) args.fail("--follow-timeout needs --follow");
   }
 
+  const auto source = open_source(args, follow);
   const Renderer renderer(dicts, color);
   std::string out;
   out.reserve(1 << 17);
   std::uint64_t next_seq = 1;
+  // Reads from `from` to the end; --follow calls it again from the next seq, on either backend.
   const auto read_from = [&](std::uint64_t from) -> std::optional<journal::Error> {
     journal::ReadOptions options;
     options.from_seq = from;
-    auto reader = journal::Reader::open(dir, options);
-    if (!reader) return reader.error();
-    journal::RecordView view;
-    for (;;) {
-      auto more = reader->next(view);
-      if (!more) return more.error();
-      if (!*more) break;
-      next_seq = view.seq + 1;
-      if (!filter.matches(view)) continue;
-      renderer.render(view, out);
-      if (out.size() > (1 << 16)) flush(out);
-    }
+    auto scanned = source->scan(
+        [&](const journal::RecordView& view) {
+          next_seq = view.seq + 1;
+          if (!filter.matches(view)) return true;
+          renderer.render(view, out);
+          if (out.size() > (1 << 16)) flush(out);
+          return true;
+        },
+        options);
     flush(out);
     if (follow) std::fflush(stdout);
+    if (!scanned) return scanned.error();
     return std::nullopt;
   };
 
-  if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
   if (auto error = read_from(1)) {
     flush(out);
     std::cerr << "fixgate-journal show: " << error->to_string() << "\n";
