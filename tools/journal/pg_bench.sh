@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# fixgate-journal verify over the same generated journal (default one million records) in the file
+# backend and in PostgreSQL, in one invocation: starts a throwaway cluster
+# (tools/pg/throwaway-cluster.sh), writes the records with fixgate-journal-gen to a directory and
+# to a PostgreSQL journal, then times verify three times on each (alternating, so both see the same
+# machine load) and prints every run, the medians and the postgres/file ratio.
+# usage: tools/journal/pg_bench.sh [BUILD_DIR] [RECORDS]      (BUILD_DIR default build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+records=${2:-1000000}
+tool="$build/tools/journal/fixgate-journal"
+gen="$build/tools/journal/fixgate-journal-gen"
+[ -x "$tool" ] && [ -x "$gen" ] || { echo "pg_bench.sh: build fixgate_journal_tool in $build first" >&2; exit 2; }
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/fixgate-journal-pg-bench.XXXXXX")
+cleanup() { tools/pg/throwaway-cluster.sh stop "$state/pg" >/dev/null 2>&1 || true; rm -rf "$state"; }
+trap cleanup EXIT
+FIXGATE_PG_DSN=$(tools/pg/throwaway-cluster.sh start "$state/pg")
+export FIXGATE_PG_DSN
+
+"$gen" "$state/journal" --records "$records"
+started=$(date +%s.%N)
+"$gen" --postgres bench --records "$records"
+printf 'loaded PostgreSQL in %.1f s\n' "$(echo "$(date +%s.%N) - $started" | bc -l)"
+# Settle the freshly loaded table as autovacuum would during a day (hint bits, visibility map),
+# so an autovacuum starting in the middle of a timed run does not decide the numbers.
+psql=$(command -v psql || echo "$(dirname "$(readlink -f "$(cat "$state/pg/bindir")/postgres")")/psql")
+"$psql" "$FIXGATE_PG_DSN" -Xqc "VACUUM ANALYZE fixgate_journal"
+
+declare -A times
+for run in 1 2 3; do
+  for backend in file postgres; do
+    if [ "$backend" = file ]; then source_args=("$state/journal"); else source_args=(--postgres bench); fi
+    start=$(date +%s.%N)
+    out=$("$tool" verify "${source_args[@]}")
+    end=$(date +%s.%N)
+    t=$(echo "$end - $start" | bc -l)
+    times[$backend]+="$t "
+    printf '%-8s run %d: %.3f s  %s\n' "$backend" "$run" "$t" "$(echo "$out" | head -1 | cut -c1-90)"
+  done
+done
+median() { printf '%s\n' $1 | sort -g | sed -n 2p; }
+file=$(median "${times[file]}")
+pg=$(median "${times[postgres]}")
+printf 'verify median: file %.3f s (%.0f records/s), postgres %.3f s (%.0f records/s), postgres/file time %.2f\n' \
+  "$file" "$(echo "$records / $file" | bc -l)" "$pg" "$(echo "$records / $pg" | bc -l)" "$(echo "$pg / $file" | bc -l)"
