@@ -70,60 +70,6 @@ std::string label_text(std::string_view metric, const Labels& labels, bool histo
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// Histogram
-
-Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)) {
-  if (!bounds_.empty() && std::isinf(bounds_.back()) && bounds_.back() > 0) bounds_.pop_back();
-  for (std::size_t i = 0; i < bounds_.size(); ++i) {
-    if (!std::isfinite(bounds_[i])) throw std::invalid_argument("histogram bounds must be finite");
-    if (i > 0 && !(bounds_[i] > bounds_[i - 1])) {
-      throw std::invalid_argument("histogram bounds must be strictly increasing");
-    }
-  }
-  buckets_ = std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1);
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
-}
-
-void Histogram::observe(double v) noexcept {
-  if (std::isnan(v)) return;
-  // First bound >= v: buckets are inclusive upper bounds ("le").
-  const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v);
-  const auto index = static_cast<std::size_t>(it - bounds_.begin());
-  buckets_[index].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(v, std::memory_order_relaxed);
-}
-
-Histogram::Snapshot Histogram::snapshot() const {
-  Snapshot snap;
-  snap.bounds = bounds_;
-  snap.cumulative.resize(bounds_.size() + 1);
-  std::uint64_t running = 0;
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    running += buckets_[i].load(std::memory_order_relaxed);
-    snap.cumulative[i] = running;
-  }
-  snap.count = running;
-  snap.sum = sum_.load(std::memory_order_relaxed);
-  return snap;
-}
-
-std::vector<double> exponential_buckets(double start, double factor, std::size_t count) {
-  if (!(start > 0) || !(factor > 1) || count == 0) {
-    throw std::invalid_argument("exponential_buckets: need start > 0, factor > 1, count >= 1");
-  }
-  std::vector<double> bounds;
-  bounds.reserve(count);
-  double bound = start;
-  for (std::size_t i = 0; i < count; ++i, bound *= factor) bounds.push_back(bound);
-  return bounds;
-}
-
-std::vector<double> latency_buckets_seconds() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
-}
-
-// ---------------------------------------------------------------------------------------------
 // Registry
 
 struct Registry::Series {
@@ -132,6 +78,7 @@ struct Registry::Series {
   std::unique_ptr<Counter> counter;
   std::unique_ptr<Gauge> gauge;
   std::unique_ptr<Histogram> histogram;
+  const Histogram* histogram_source = nullptr;  ///< histogram_view(): owned elsewhere
   std::function<double()> callback;
 };
 
@@ -205,8 +152,23 @@ Histogram& Registry::histogram(std::string_view name, std::string_view help, std
     throw std::invalid_argument(fmt::format("metric {}: registered before with other buckets", name));
   }
   Series& s = series(fam, labels);
+  if (s.histogram_source) throw std::invalid_argument(fmt::format("metric {}: series is a view", name));
   if (!s.histogram) s.histogram = std::move(made);
   return *s.histogram;
+}
+
+void Registry::histogram_view(std::string_view name, std::string_view help, const Labels& labels,
+                              const Histogram& source) {
+  std::lock_guard lock(mutex_);
+  Family& fam = family(name, help, histogram_type);
+  if (fam.series.empty()) {
+    fam.bounds = source.bounds();
+  } else if (fam.bounds != source.bounds()) {
+    throw std::invalid_argument(fmt::format("metric {}: registered before with other buckets", name));
+  }
+  Series& s = series(fam, labels);
+  if (s.histogram) throw std::invalid_argument(fmt::format("metric {}: series is not a view", name));
+  s.histogram_source = &source;
 }
 
 void Registry::gauge_callback(std::string_view name, std::string_view help, const Labels& labels,
@@ -237,8 +199,9 @@ std::string Registry::render() const {
                    fam->name, type_name(fam->type));
     for (const auto& s : fam->series) {
       const std::string braced = s->label_text.empty() ? std::string() : "{" + s->label_text + "}";
-      if (s->histogram) {
-        const auto snap = s->histogram->snapshot();
+      const Histogram* histogram = s->histogram ? s->histogram.get() : s->histogram_source;
+      if (histogram != nullptr) {
+        const auto snap = histogram->snapshot();
         const std::string prefix = s->label_text.empty() ? std::string() : s->label_text + ",";
         for (std::size_t i = 0; i <= snap.bounds.size(); ++i) {
           const std::string le =

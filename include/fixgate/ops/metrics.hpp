@@ -1,7 +1,7 @@
 #pragma once
 // A small thread-safe metrics registry rendered in the Prometheus text exposition format 0.0.4.
 //
-// Registration (counter(), gauge(), histogram(), *_callback()) takes a lock and returns a
+// Registration (counter(), gauge(), histogram(), *_callback(), histogram_view()) takes a lock and returns a
 // reference that stays valid for the registry's lifetime; keep it and update through it. Updates
 // are relaxed atomics: no lock and no allocation per increment. render() takes the registry lock,
 // reads every series and evaluates the callback-backed ones on the calling thread (the HTTP io
@@ -22,6 +22,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "fixgate/core/histogram.hpp"
 
 namespace fixgate::ops {
 
@@ -51,40 +53,12 @@ class Gauge {
   std::atomic<double> value_{0.0};
 };
 
-/// Observations counted into fixed buckets (upper bounds, inclusive), with their sum and count.
-class Histogram {
- public:
-  /// `bounds` strictly increasing and finite (a trailing +Inf is dropped: it is always there).
-  /// Throws std::invalid_argument otherwise.
-  explicit Histogram(std::vector<double> bounds);
-
-  /// Counts `v` into the first bucket whose bound is >= v (+Inf when none). NaN is ignored.
-  void observe(double v) noexcept;
-
-  struct Snapshot {
-    std::vector<double> bounds;           ///< without +Inf
-    std::vector<std::uint64_t> cumulative;///< bounds.size() + 1 entries; the last is +Inf == count
-    double sum = 0.0;
-    std::uint64_t count = 0;
-  };
-  /// Cumulative counts; count always equals the +Inf bucket. Under concurrent observe() the sum
-  /// may lag or lead the counts by the observations in flight.
-  Snapshot snapshot() const;
-
-  const std::vector<double>& bounds() const noexcept { return bounds_; }
-
- private:
-  std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  ///< per bucket, not cumulative; +1 for +Inf
-  std::atomic<double> sum_{0.0};
-};
-
-/// `count` bounds start, start*factor, ... (start > 0, factor > 1, count >= 1).
-std::vector<double> exponential_buckets(double start, double factor, std::size_t count);
-
-/// Latency buckets in seconds, 50 µs to 10 s: 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-/// 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10.
-std::vector<double> latency_buckets_seconds();
+// The histogram itself is in core (fixgate/core/histogram.hpp) so the journal, the engine and the
+// session layer can observe into one without depending on ops.
+using ::fixgate::Histogram;
+using ::fixgate::exponential_buckets;
+using ::fixgate::latency_buckets_seconds;
+using ::fixgate::io_latency_buckets_seconds;
 
 class Registry {
  public:
@@ -97,6 +71,10 @@ class Registry {
   Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
   Histogram& histogram(std::string_view name, std::string_view help, std::vector<double> bounds,
                        const Labels& labels = {});
+  /// A histogram kept and observed elsewhere (the journal's, the engine's), rendered from
+  /// `source` at every render(): `source` must outlive the renders. Same bucket rules as
+  /// histogram(); registering the same name and labels again points the series at `source`.
+  void histogram_view(std::string_view name, std::string_view help, const Labels& labels, const Histogram& source);
 
   /// A gauge whose value is read from `read` at every render(). A callback that throws renders NaN.
   /// Registering the same name and labels again replaces the callback.

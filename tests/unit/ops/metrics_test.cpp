@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -105,6 +106,45 @@ TEST_CASE("an unlabelled histogram puts le alone in the braces") {
       "h_sum 2\n"
       "h_count 1\n";
   CHECK(registry.render() == expected);
+}
+
+TEST_CASE("a histogram view renders a histogram observed elsewhere, as it is at each render") {
+  Registry registry;
+  Histogram owned_elsewhere({0.001, 0.01});
+  registry.histogram_view("sync_seconds", "Syncs.", {}, owned_elsewhere);
+  const std::string empty =
+      "# HELP sync_seconds Syncs.\n"
+      "# TYPE sync_seconds histogram\n"
+      "sync_seconds_bucket{le=\"0.001\"} 0\n"
+      "sync_seconds_bucket{le=\"0.01\"} 0\n"
+      "sync_seconds_bucket{le=\"+Inf\"} 0\n"
+      "sync_seconds_sum 0\n"
+      "sync_seconds_count 0\n";
+  CHECK(registry.render() == empty);
+
+  owned_elsewhere.observe(std::chrono::microseconds(500));  // le 0.001
+  owned_elsewhere.observe(0.25);                            // +Inf only
+  const std::string moved =
+      "# HELP sync_seconds Syncs.\n"
+      "# TYPE sync_seconds histogram\n"
+      "sync_seconds_bucket{le=\"0.001\"} 1\n"
+      "sync_seconds_bucket{le=\"0.01\"} 1\n"
+      "sync_seconds_bucket{le=\"+Inf\"} 2\n"
+      "sync_seconds_sum 0.2505\n"
+      "sync_seconds_count 2\n";
+  CHECK(registry.render() == moved);
+}
+
+TEST_CASE("a histogram view keeps the family's bucket layout and never replaces an owned series") {
+  Registry registry;
+  Histogram a({1, 2});
+  Histogram other_layout({1, 3});
+  registry.histogram_view("h", "x", {{"session", "A"}}, a);
+  CHECK_THROWS_AS(registry.histogram_view("h", "x", {{"session", "B"}}, other_layout), std::invalid_argument);
+  CHECK_THROWS_AS(registry.histogram("h", "x", {1, 2}, {{"session", "A"}}), std::invalid_argument);
+  registry.histogram("owned", "x", {1, 2});
+  CHECK_THROWS_AS(registry.histogram_view("owned", "x", {}, a), std::invalid_argument);
+  CHECK_THROWS_AS(registry.histogram_view("h", "x", {{"le", "1"}}, a), std::invalid_argument);
 }
 
 TEST_CASE("histogram bounds are validated; a trailing +Inf is accepted and dropped") {
