@@ -142,6 +142,7 @@ Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Write
       durable_hash_(recovery_.last_hash),
       durable_seq_(recovery_.last_seq) {
   pending_->bytes.reserve(1u << 20);
+  writer_->timings = &timings_;
   thread_ = std::thread([this] { run(); });
 }
 

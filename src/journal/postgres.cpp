@@ -65,6 +65,7 @@ struct PgJournal::Writer {
   pg::Conn conn;
   int backend_pid = 0;            // backend of the last connection that held the lock
   detail::ChainHasher hasher;
+  Timings* timings = nullptr;     // the journal's: BEGIN + COPY as append, COMMIT as sync
   Hash hash{};                    // chain value after the last sealed record
   std::uint64_t durable_seq = 0;  // the writer's own copy of what is committed
   Hash durable_hash{};
@@ -252,6 +253,7 @@ struct PgJournal::Writer {
   // One transaction: BEGIN, COPY every row of the batch, COMMIT.
   std::expected<void, Fault> write_batch() {
     if (hook(PgStep::before_copy)) return std::unexpected(hook_fault());
+    const auto copy_started = std::chrono::steady_clock::now();
     if (auto b = pg::exec(conn.get(), "journal writer: begin", "BEGIN"); !b) {
       return std::unexpected(fault_from(b.error()));
     }
@@ -279,8 +281,11 @@ struct PgJournal::Writer {
       }
     }
     if (copy_fault) return std::unexpected(*copy_fault);
+    if (timings != nullptr) timings->append.observe(std::chrono::steady_clock::now() - copy_started);
     if (hook(PgStep::before_commit)) return std::unexpected(hook_fault());
+    const auto commit_started = std::chrono::steady_clock::now();
     pg::Result r(PQexec(conn.get(), "COMMIT"));
+    const auto commit_time = std::chrono::steady_clock::now() - commit_started;
     if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       // Connection lost here: the outcome is unknown; settle() looks the rows up on reconnect.
       return std::unexpected(statement_fault("journal writer: commit", r.get()));
@@ -293,6 +298,7 @@ struct PgJournal::Writer {
                                         name),
                                    false});
     }
+    if (timings != nullptr) timings->sync.observe(commit_time);
     if (hook(PgStep::after_commit)) return std::unexpected(hook_fault());
     return {};
   }
@@ -368,6 +374,7 @@ PgJournal::PgJournal(PgOptions options, PgRecoveryReport recovery, std::unique_p
       durable_seq_(recovery_.last_seq),
       connected_(true) {
   pending_->bytes.reserve(1u << 20);
+  writer_->timings = &timings_;
   thread_ = std::thread([this] { run(); });
 }
 

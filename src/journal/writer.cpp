@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 
 #include "crc32c.hpp"
 #include "format.hpp"
@@ -36,12 +37,22 @@ std::expected<void, Error> Journal::Writer::write(const char* data, std::size_t 
   return {};
 }
 
+std::expected<void, Error> Journal::Writer::write_records(const char* data, std::size_t size) {
+  if (size == 0) return {};
+  const auto started = std::chrono::steady_clock::now();
+  auto written = write(data, size);
+  if (written && timings != nullptr) timings->append.observe(std::chrono::steady_clock::now() - started);
+  return written;
+}
+
 std::expected<void, Error> Journal::Writer::sync_segment() {
   if (!fd.valid()) return {};
   std::error_code ec;
   if (fault_hook) ec = fault_hook(IoOp::sync, segment_path);
+  const auto started = std::chrono::steady_clock::now();
   if (!ec && ::fdatasync(fd.get()) != 0) ec = std::error_code(errno, std::generic_category());
   if (ec) return std::unexpected(detail::io_error(ec.value(), "fdatasync", segment_path));
+  if (timings != nullptr) timings->sync.observe(std::chrono::steady_clock::now() - started);
   return {};
 }
 
@@ -80,7 +91,7 @@ std::expected<void, Error> Journal::Writer::write_batch(
                       segment_size + frame_size > segment_bytes;
     if (!fd.valid() || full) {
       if (fd.valid()) {
-        if (auto w = write(data + chunk, pos - chunk); !w) return w;
+        if (auto w = write_records(data + chunk, pos - chunk); !w) return w;
         if (sync != SyncPolicy::none) {
           if (auto s = sync_segment(); !s) return s;
         }
@@ -97,14 +108,14 @@ std::expected<void, Error> Journal::Writer::write_batch(
     segment_size += frame_size;
     if (sync == SyncPolicy::every) {
       // No grouping: each record is written and synced on its own before the next.
-      if (auto w = write(data + chunk, pos - chunk); !w) return w;
+      if (auto w = write_records(data + chunk, pos - chunk); !w) return w;
       if (auto s = sync_segment(); !s) return s;
       publish(seq, hash);
       chunk = pos;
     }
   }
   if (pos > chunk) {
-    if (auto w = write(data + chunk, pos - chunk); !w) return w;
+    if (auto w = write_records(data + chunk, pos - chunk); !w) return w;
     if (sync == SyncPolicy::batch) {
       if (auto s = sync_segment(); !s) return s;
     }

@@ -25,6 +25,7 @@ struct Journal::Writer {
   std::uint64_t segment_size = 0; // bytes in the current segment, header included
   Hash hash{};                    // chain value after the last sealed record
   detail::ChainHasher hasher;
+  Timings* timings = nullptr;     // the journal's, once it exists (recovery at open is not timed)
 
   /// Redacts FIX secrets, fills in the chain hash and CRC of the frame at `frame`; returns its
   /// size and seq.
@@ -40,6 +41,8 @@ struct Journal::Writer {
 
  private:
   std::expected<void, Error> write(const char* data, std::size_t size);
+  /// write() of sealed records, timed as one batch append.
+  std::expected<void, Error> write_records(const char* data, std::size_t size);
   std::expected<void, Error> start_segment(std::uint64_t first_seq);
 };
 

@@ -17,15 +17,30 @@
 #include <string>
 #include <string_view>
 
+#include "fixgate/core/histogram.hpp"
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
 
 namespace fixgate::journal {
 
+/// Where a journal's storage time goes, observed by its writer thread per batch (group commit),
+/// never in append(): the producers' path stays as it was. Lock-free; durations in seconds.
+struct Timings {
+  /// Each batch of records written to storage: one write(2) of the batch's frames to the
+  /// segment (file journal; one per record under `sync: every`), BEGIN + COPY of the batch
+  /// (PostgreSQL journal). Not durable yet: that is `sync`.
+  Histogram append{io_latency_buckets_seconds()};
+  /// Each durability flush: one fdatasync of a segment (file journal; none under `sync: none`
+  /// until close), one COMMIT of a batch (PostgreSQL journal).
+  Histogram sync{io_latency_buckets_seconds()};
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
 
   /// Assigns the next seq and queues the record; never waits for storage.
   virtual std::expected<std::uint64_t, Error> append(RecordKind kind, std::string_view stream,
@@ -47,11 +62,12 @@ class Store {
                                                  ReadOptions options = {}) const = 0;
   /// Where the records live, for logs (never a secret): a directory, or "postgres:<name>".
   virtual std::string where() const = 0;
+  /// How long the writer's batch writes and syncs take; read from any thread (ops renders it).
+  const Timings& timings() const noexcept { return timings_; }
 
  protected:
   Store() = default;
-  Store(const Store&) = default;
-  Store& operator=(const Store&) = default;
+  Timings timings_;  ///< each backend observes into it
 };
 
 }  // namespace fixgate::journal

@@ -126,6 +126,30 @@ TEST_CASE("every sync policy makes appended records durable and reports progress
   }
 }
 
+TEST_CASE("the writer times each batch it writes and each fdatasync") {
+  for (auto policy : {SyncPolicy::every, SyncPolicy::batch, SyncPolicy::none}) {
+    INFO("policy " << static_cast<int>(policy));
+    TempDir tmp;
+    auto j = open_journal(tmp.journal(), policy);
+    const std::uint64_t n = 50;
+    append_range(*j, 1, n);
+    const auto& timings = j->timings();
+    const auto writes = timings.append.snapshot();
+    const auto syncs = timings.sync.snapshot();
+    CHECK(writes.sum > 0);
+    if (policy == SyncPolicy::every) {
+      CHECK(writes.count == n);  // no grouping: each record written and synced on its own
+      CHECK(syncs.count == n);
+    } else {
+      CHECK((writes.count >= 1 && writes.count <= n));  // grouped: one write per batch
+    }
+    if (policy == SyncPolicy::batch) CHECK(syncs.count == writes.count);  // one fdatasync per batch
+    if (policy == SyncPolicy::none) CHECK(syncs.count == 0);              // nothing synced while running...
+    REQUIRE(j->close());
+    if (policy == SyncPolicy::none) CHECK(timings.sync.snapshot().count == 1);  // ...but once at close
+  }
+}
+
 TEST_CASE("wait_durable refuses a seq that was never appended and times out cleanly") {
   TempDir tmp;
   auto j = open_journal(tmp.journal());

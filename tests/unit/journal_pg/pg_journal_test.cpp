@@ -224,6 +224,30 @@ TEST_CASE("pg: durable_seq moves only after COMMIT") {
   for (std::size_t i = 1; i < reported.size(); ++i) CHECK(reported[i] > reported[i - 1]);
 }
 
+TEST_CASE("pg: the writer times each batch's BEGIN + COPY as its append and its COMMIT as its sync") {
+  auto j = open_pg(unique_name("timings"));
+  append_range(*j, 1, 5);
+  const auto& timings = j->timings();
+  const auto copies = timings.append.snapshot();
+  const auto commits = timings.sync.snapshot();
+  CHECK((copies.count >= 1 && copies.count <= 5));
+  CHECK(commits.count == copies.count);  // each batch written is committed
+  CHECK(commits.sum > 0);
+
+  // A COPY held behind a table lock shows in the append time, not in the commit time.
+  Sql locker;
+  locker.query("BEGIN");
+  locker.query("LOCK TABLE fixgate_journal IN ACCESS EXCLUSIVE MODE");
+  REQUIRE(j->append(RecordKind::engine_event, "", "held", 6));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  locker.query("COMMIT");
+  REQUIRE(j->wait_durable(6, std::chrono::seconds(10)));
+  CHECK(timings.append.snapshot().count == copies.count + 1);
+  CHECK(timings.append.snapshot().sum - copies.sum >= 0.3);
+  CHECK(timings.sync.snapshot().count == commits.count + 1);
+  CHECK(timings.sync.snapshot().sum - commits.sum < 0.3);
+}
+
 TEST_CASE("pg: with the writer stuck, append answers backpressure, and accepted records commit later") {
   const auto name = unique_name("backpressure");
   auto o = options_for(name);
