@@ -178,7 +178,11 @@ int Engine::poll_journal() {
     } else {
       auto& [session, message] = std::get<std::pair<std::string, fix::Outbound>>(held.action);
       const auto status = outputs_.send ? outputs_.send(session, std::move(message)) : fix::SendStatus::stopped;
-      if (status != fix::SendStatus::queued) spdlog::error("engine: FIX send to {} not queued", session);
+      if (status != fix::SendStatus::queued) {
+        spdlog::error("engine: FIX send to {} not queued", session);
+      } else if (held.order_taken) {
+        stats_.order_latency.observe(std::chrono::steady_clock::now() - *held.order_taken);
+      }
     }
     ++released;
   }
@@ -192,6 +196,8 @@ void Engine::take(Input& input) {
       [&](auto& in) {
         using T = std::decay_t<decltype(in)>;
         if constexpr (std::is_same_v<T, gateway::Inbound>) {
+          // Monotonic, for the order latency only: never part of state (that uses `now`).
+          upstream_taken_ = std::chrono::steady_clock::now();
           take_upstream(in, now);
         } else if constexpr (std::is_same_v<T, FixInput>) {
           take_fix(in, now);
@@ -315,7 +321,10 @@ void Engine::reply(gateway::Outbound out) {
 
 void Engine::send_fix(const std::string& session, fix::Outbound message) {
   if (replaying_) return;
-  hold({last_appended_, std::make_pair(session, std::move(message))});
+  // Only a NewOrderSingle is timed; it is only ever sent while taking its upstream request.
+  std::optional<std::chrono::steady_clock::time_point> order_taken;
+  if (std::holds_alternative<order::NewOrderSingle>(message)) order_taken = upstream_taken_;
+  hold({last_appended_, std::make_pair(session, std::move(message)), order_taken});
 }
 
 void Engine::hold(Held held) { held_.push_back(std::move(held)); }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -24,6 +25,7 @@
 
 #include "fixgate/config/config.hpp"
 #include "fixgate/config/policy.hpp"
+#include "fixgate/core/histogram.hpp"
 #include "fixgate/core/reject.hpp"
 #include "fixgate/fix/messages.hpp"
 #include "fixgate/fix/session_manager.hpp"
@@ -104,6 +106,9 @@ struct Stats {
   StatCounter breaks;
   StatCounter journal_errors;
   std::array<StatCounter, reject_reason_count> rejects_by_reason;  ///< order rejects, by RejectReason
+  /// Seconds from the engine taking a new-order request to its NewOrderSingle being queued on
+  /// the FIX session (the journal's durability wait included); accepted orders only.
+  Histogram order_latency{latency_buckets_seconds()};
 };
 
 /// Turns FIX bytes from the journal back into a message (recovery); provided by the fix layer.
@@ -158,6 +163,8 @@ class Engine {
   struct Held {
     std::uint64_t journal_seq = 0;  // released once the journal's durable mark reaches it
     std::variant<gateway::Outbound, std::pair<std::string, fix::Outbound>> action;
+    /// A NewOrderSingle: when the engine took its request (Stats::order_latency).
+    std::optional<std::chrono::steady_clock::time_point> order_taken;
   };
   struct ClientStream {
     std::uint64_t next_seq = 1;
@@ -252,6 +259,7 @@ class Engine {
   risk::KillSwitch kill_switch_;
   std::uint64_t kill_cancels_ = 0;  // numbers the ClOrdIDs of kill switch cancels
   Stats stats_;
+  std::chrono::steady_clock::time_point upstream_taken_;  // when take() began the current upstream request
   std::map<std::string, bool> session_up_;
   std::map<std::string, ClientStream> streams_;
   std::map<std::string, gateway::Outbound> answers_;  // client \x1f client_order_id → first answer

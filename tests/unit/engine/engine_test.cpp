@@ -77,6 +77,38 @@ TEST_CASE("a retry answered before the first answer is durable waits for it too"
   CHECK(h.sent.size() == 1);
 }
 
+TEST_CASE("order latency times each accepted new order up to its queueing, the durability wait included") {
+  TempDir dir;
+  std::atomic<bool> hold_syncs{false};
+  Harness h(dir.path, [&](journal::IoOp op, const std::string&) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (op == journal::IoOp::sync && hold_syncs && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return std::error_code{};
+  });
+  const auto& latency = h.engine->stats().order_latency;
+  h.engine->post(engine::SessionChange{"SIM", true});
+  REQUIRE(h.run_until([&] { return !h.events<gateway::SessionStatus>().empty(); }));
+  hold_syncs = true;
+  h.request(new_order("c1"));
+  h.request(new_order("big", "1001"));  // rejected: never sent, never timed
+  REQUIRE(h.run_until([&] { return h.engine->stats().orders_accepted == 1 && h.engine->stats().orders_rejected == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  h.engine->do_work();
+  CHECK(h.sent.empty());
+  CHECK(latency.snapshot().count == 0);  // held for the journal: not handed to the session yet
+  hold_syncs = false;
+  REQUIRE(h.run_until([&] { return h.sent.size() == 1; }));
+  auto timed = latency.snapshot();
+  CHECK(timed.count == 1);
+  CHECK(timed.sum >= 0.05);  // the time held behind the sync counts
+
+  h.request(gateway::CancelOrder{"c1-x", "c1"});  // a cancel goes out too, but is not a new order
+  REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
+  CHECK(latency.snapshot().count == 1);
+}
+
 TEST_CASE("orders over a risk limit or for another account are rejected with the limit named") {
   TempDir dir;
   Harness h(dir.path);
