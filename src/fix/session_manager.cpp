@@ -60,7 +60,24 @@ struct Slot {
   bool stopping = false;
   std::thread sender;
   std::atomic<bool> logged_on{false};
+  // Counted on QuickFIX's threads, read by ops at a scrape: relaxed atomics.
+  std::atomic<std::uint64_t> messages_in{0};
+  std::atomic<std::uint64_t> messages_out{0};
+  std::atomic<std::uint64_t> heartbeats_missed{0};
 };
+
+namespace {
+
+void count(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+
+/// Whether QuickFIX 1.15's Session::sendRaw writes a message it has passed to toAdmin/toApp:
+/// Logon, Logout, ResendRequest and SequenceReset always; anything else only while logged on
+/// (otherwise it is only stored, for a later resend).
+bool written_now(const std::string& msg_type, bool logged_on) {
+  return logged_on || msg_type == "A" || msg_type == "5" || msg_type == "2" || msg_type == "4";
+}
+
+}  // namespace
 
 class Application final : public FIX::Application {
  public:
@@ -75,6 +92,12 @@ class Application final : public FIX::Application {
   // sequence number is assigned and before the write, so this is where "journal first" holds.
   void toAdmin(FIX::Message& message, const FIX::SessionID& id) override {
     if (!record(message, id)) throw FIX::IOException("journal unavailable: message not sent");
+    Slot* slot = slot_of(id);
+    if (slot == nullptr) return;
+    const std::string type = message.getHeader().getField(35);
+    if (written_now(type, slot->logged_on)) count(slot->messages_out);
+    // QuickFIX sends a TestRequest only from its timer, when nothing arrived for 1.2 x HeartBtInt.
+    if (type == "1") count(slot->heartbeats_missed);
   }
   void toApp(FIX::Message& message, const FIX::SessionID& id) override {
     if (is_stale_order_resend(message)) {
@@ -89,14 +112,26 @@ class Application final : public FIX::Application {
       throw FIX::DoNotSend();  // QuickFIX then gap-fills over it
     }
     if (!record(message, id)) throw FIX::DoNotSend();
+    // A resend (PossDup) is written whatever the state; anything else only while logged on.
+    const auto& header = message.getHeader();
+    const bool resend = header.isSetField(43) && header.getField(43) == "Y";
+    if (Slot* slot = slot_of(id); slot != nullptr && (resend || slot->logged_on)) count(slot->messages_out);
   }
   void fromAdmin(const FIX::Message& message, const FIX::SessionID& id) override {
+    if (Slot* slot = slot_of(id)) count(slot->messages_in);
     const auto& header = message.getHeader();
     if (header.isSetField(35) && header.getField(35) == "3") deliver(message, id);
   }
-  void fromApp(const FIX::Message& message, const FIX::SessionID& id) override { deliver(message, id); }
+  void fromApp(const FIX::Message& message, const FIX::SessionID& id) override {
+    if (Slot* slot = slot_of(id)) count(slot->messages_in);
+    deliver(message, id);
+  }
 
  private:
+  Slot* slot_of(const FIX::SessionID& id) const {
+    auto it = slots_.find(id);
+    return it == slots_.end() ? nullptr : it->second;
+  }
   void set_state(const FIX::SessionID& id, bool up) {
     auto it = slots_.find(id);
     if (it == slots_.end()) return;
@@ -339,6 +374,9 @@ std::vector<SessionManager::State> SessionManager::states() const {
   std::vector<State> out;
   for (const auto& [name, slot] : impl_->by_name) {
     State state{name, false, slot->logged_on, 0, 0};
+    state.messages_in = slot->messages_in.load(std::memory_order_relaxed);
+    state.messages_out = slot->messages_out.load(std::memory_order_relaxed);
+    state.heartbeats_missed = slot->heartbeats_missed.load(std::memory_order_relaxed);
     if (FIX::Session* s = FIX::Session::lookupSession(slot->id)) {
       state.enabled = s->isEnabled();
       state.next_sender_seq = static_cast<std::uint64_t>(s->getExpectedSenderNum());

@@ -83,6 +83,14 @@ class SessionManager {
     bool logged_on = false;
     std::uint64_t next_sender_seq = 0;
     std::uint64_t next_target_seq = 0;
+    /// FIX messages, admin included, QuickFIX handed to the application as received (fromAdmin,
+    /// fromApp) since this process started.
+    std::uint64_t messages_in = 0;
+    /// FIX messages, admin included, journaled and written to the socket (toAdmin, toApp); a
+    /// resent message counts again.
+    std::uint64_t messages_out = 0;
+    /// TestRequests QuickFIX sent because the counterparty was silent for 1.2 x HeartBtInt.
+    std::uint64_t heartbeats_missed = 0;
   };
   std::vector<State> states() const;
   /// Lets the session connect and log on (it stays on until logout()).
