@@ -108,6 +108,9 @@ void OpsRuntime::register_metrics() {
                    [&engine] { return as_double(engine.inbox_depth()); });
   r.gauge_callback("fixgate_held_outputs", "Answers and FIX messages waiting for the journal's durability.", {},
                    [&engine] { return as_double(engine.held_depth()); });
+  r.histogram_view("fixgate_order_latency_seconds",
+                   "Seconds from the engine taking a new-order request to its NewOrderSingle queued on the FIX session.",
+                   {}, stats.order_latency);
 
   r.gauge_callback("fixgate_journal_last_seq", "Highest journal seq appended (or recovered).", {},
                    [&journal] { return as_double(journal.last_seq()); });
@@ -118,6 +121,12 @@ void OpsRuntime::register_metrics() {
   });
   r.gauge_callback("fixgate_journal_failed", "1 once the journal reported a storage fault (final).", {},
                    [&journal] { return journal.failure() ? 1.0 : 0.0; });
+  r.histogram_view("fixgate_journal_append_seconds",
+                   "Seconds one batch of journal records took to be written (write to the segment, or BEGIN + COPY).", {},
+                   journal.timings().append);
+  r.histogram_view("fixgate_journal_sync_seconds",
+                   "Seconds one journal durability flush took: fdatasync (file) or COMMIT (PostgreSQL).", {},
+                   journal.timings().sync);
 
   for (const auto& session : src_.config.sessions) {
     const std::string name = session.name;
@@ -142,6 +151,23 @@ void OpsRuntime::register_metrics() {
       return s ? as_double(s->next_target_seq) : 0.0;
     });
     seq_resets_[name] = &r.counter("fixgate_session_seq_resets_total", "Schedule-driven sequence number resets.", labels);
+    const auto messages = [this, name](bool in) {
+      return [this, name, in] {
+        auto s = state_of(name);
+        return s ? as_double(in ? s->messages_in : s->messages_out) : 0.0;
+      };
+    };
+    constexpr const char* messages_help =
+        "FIX messages, admin included, received (in) or sent (out) since the process started.";
+    r.counter_callback("fixgate_session_messages_total", messages_help, {{"session", name}, {"direction", "in"}},
+                       messages(true));
+    r.counter_callback("fixgate_session_messages_total", messages_help, {{"session", name}, {"direction", "out"}},
+                       messages(false));
+    r.counter_callback("fixgate_session_heartbeats_missed_total",
+                       "TestRequests sent because the counterparty was silent for 1.2 x HeartBtInt.", labels, [this, name] {
+                         auto s = state_of(name);
+                         return s ? as_double(s->heartbeats_missed) : 0.0;
+                       });
   }
 
   r.gauge_callback("fixgate_upstream_connections", "Live upstream client connections.", {},

@@ -31,6 +31,10 @@ def ops_port(gate):
     return int(gate.wait_for_line(r"ops http listening on 127\.0\.0\.1:(\d+)").group(1))
 
 
+MESSAGES_IN = 'fixgate_session_messages_total{session="SIM",direction="in"}'
+MESSAGES_OUT = 'fixgate_session_messages_total{session="SIM",direction="out"}'
+HEARTBEATS_MISSED = 'fixgate_session_heartbeats_missed_total{session="SIM"}'
+
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$")
 
 
@@ -75,6 +79,9 @@ def test_metrics_and_readiness_follow_orders_and_the_broker():
             before = metrics(port)
             check(before['fixgate_session_up{session="SIM"}'] == 1, "session_up not 1 while logged on")
             check(before["fixgate_upstream_connections"] == 1, f"upstream connections {before['fixgate_upstream_connections']}")
+            # The Logon exchange already went both ways.
+            check(before[MESSAGES_IN] >= 1 and before[MESSAGES_OUT] >= 1, "session messages before any order")
+            check(before[HEARTBEATS_MISSED] == 0, "heartbeats missed while the broker answers")
             check(before['fixgate_build_info{version="0.1.0",instance="test"}'] == 1, "build_info")
             for i in range(3):
                 c.new(f"m{i}", symbol=f"M{i}")
@@ -98,6 +105,25 @@ def test_metrics_and_readiness_follow_orders_and_the_broker():
             check(delta('fixgate_session_next_target_seq{session="SIM"}') >= 3, "target seq did not move by >= 3")
             check(after["fixgate_journal_last_seq"] > before["fixgate_journal_last_seq"], "journal last seq")
             check(after["fixgate_journal_failed"] == 0, "journal failed")
+
+            # Histograms and per-session message counts move with the orders.
+            check(delta("fixgate_order_latency_seconds_count") == 3,
+                  f"order latency count moved by {delta('fixgate_order_latency_seconds_count')}, not by the 3 accepted")
+            check(delta("fixgate_order_latency_seconds_sum") > 0, "order latency sum did not move")
+            check(delta(MESSAGES_OUT) >= 3, f"messages out moved by {delta(MESSAGES_OUT)}")
+            check(delta(MESSAGES_IN) >= delta("fixgate_executions_total"),
+                  f"messages in moved by {delta(MESSAGES_IN)}, less than the executions applied")
+            # The writer writes the records in batches, one fdatasync each under sync: batch (a
+            # heartbeat may be written between two reads of one scrape: hence the slack of 2).
+            records = delta("fixgate_journal_last_seq")
+            appended = delta("fixgate_journal_append_seconds_count")
+            check(1 <= appended <= records + 2, f"journal batch writes moved by {appended} for {records} records")
+            check(delta("fixgate_journal_append_seconds_sum") > 0, "journal append sum did not move")
+            synced = delta("fixgate_journal_sync_seconds_count")
+            check(synced >= 1 and abs(synced - appended) <= 2, f"journal syncs moved by {synced} for {appended} batches")
+            check(delta("fixgate_journal_sync_seconds_sum") > 0, "journal sync sum did not move")
+            for name in ("fixgate_order_latency_seconds", "fixgate_journal_append_seconds", "fixgate_journal_sync_seconds"):
+                check(after[f'{name}_bucket{{le="+Inf"}}'] == after[f"{name}_count"], f"{name}: +Inf bucket is not the count")
             check(after["fixgate_ready"] == 1, "fixgate_ready not 1")
 
             sim.kill9()
@@ -107,6 +133,29 @@ def test_metrics_and_readiness_follow_orders_and_the_broker():
             check(http_get(port, "/healthz")[0] == 200, "healthz while the broker is down")
             down = metrics(port)
             check(down['fixgate_session_up{session="SIM"}'] == 0 and down["fixgate_ready"] == 0, "gauges after the kill")
+        finally:
+            code = gate.terminate()
+            sim.terminate()
+        check(code == 0, f"fixgate exited {code}")
+
+
+def test_a_silent_broker_counts_as_a_missed_heartbeat():
+    """The simulator stopped (SIGSTOP): after 1.2 x HeartBtInt (5 s) without a message QuickFIX
+    sends a TestRequest, counted once; resumed before the 2.4 x timeout, the session stays up."""
+    with Workdir("ops-heartbeat") as wd:
+        sim = Simulator(wd)
+        gate = Fixgate(wd, write_config(wd, sim.port, extra=OPS))
+        try:
+            port = ops_port(gate)
+            check(metrics(port)[HEARTBEATS_MISSED] == 0, "heartbeats missed before any silence")
+            os.kill(sim.proc.pid, signal.SIGSTOP)
+            try:
+                wait_for(lambda: metrics(port)[HEARTBEATS_MISSED] >= 1, 15, "a missed heartbeat to be counted")
+            finally:
+                os.kill(sim.proc.pid, signal.SIGCONT)
+            check(metrics(port)[HEARTBEATS_MISSED] == 1, "more than one missed heartbeat for one silence")
+            gate.wait_for_line(r"fix \[SIM\] Sent test request TEST", timeout=5)
+            wait_for(lambda: http_get(port, "/readyz")[0] == 200, 10, "/readyz 200 after the broker answered again")
         finally:
             code = gate.terminate()
             sim.terminate()
@@ -229,5 +278,6 @@ def test_a_scheduled_session_logs_on_at_its_start_and_out_at_its_end():
 
 
 if __name__ == "__main__":
-    run_tests([test_metrics_and_readiness_follow_orders_and_the_broker, test_admin_session_commands_and_reloads_end_to_end,
+    run_tests([test_metrics_and_readiness_follow_orders_and_the_broker, test_a_silent_broker_counts_as_a_missed_heartbeat,
+               test_admin_session_commands_and_reloads_end_to_end,
                test_a_scheduled_session_logs_on_at_its_start_and_out_at_its_end])
