@@ -228,6 +228,13 @@ def test_admin_session_commands_and_reloads_end_to_end():
             check(r2["event"] == "rejected" and r2["reason"] == "risk_limit", f"after SIGHUP: {r2}")
             c.new("r3", qty="100", symbol="R3")
             c.wait_status("r3", "filled")
+
+            # list: the admin sees every client's live orders, and only live ones.
+            c.new("held", qty="100", symbol="HOLD1")
+            c.wait_status("held", "new")
+            listed = admin_cli(gate, "list")
+            check(listed.returncode == 0, f"list: {listed.stdout} {listed.stderr}")
+            check("held" in listed.stdout and "r3" not in listed.stdout, f"admin list: {listed.stdout!r}")
         finally:
             code = gate.terminate()
             sim.terminate()
