@@ -389,6 +389,12 @@ def test_usage_errors_and_the_dsn_is_never_printed():
     env["BAD_DSN"] = pg_dsn() + " password=s3cret-not-to-print port=1"
     r = tool("verify", "--postgres", RUN.name, "--dsn-env", "BAD_DSN", env=env)
     check(r.returncode == 2, f"unreachable database: {r.returncode} {r.stderr}")
+    # A role that may not read the table: the journal cannot be read, which is no finding about it.
+    sql("DO $$ BEGIN CREATE ROLE fixgate_noread LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    env["NOREAD_DSN"] = pg_dsn() + " user=fixgate_noread"
+    r = tool("verify", "--postgres", RUN.name, "--dsn-env", "NOREAD_DSN", env=env)
+    check(r.returncode == 2 and "permission denied" in r.stderr and "damaged" not in r.stdout,
+          f"unreadable journal: {r.returncode} {r.stdout} {r.stderr}")
     for text in OUTPUTS:
         check(pg_dsn() not in text and "s3cret-not-to-print" not in text, f"the DSN was printed: {text[:300]}")
 

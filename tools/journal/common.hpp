@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "fixgate/journal/error.hpp"
 #include "fixgate/journal/record.hpp"
 
 namespace fixgate::journal_tool {
@@ -21,6 +22,14 @@ namespace fixgate::journal_tool {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_finding = 1;  ///< damaged journal, breaks found
 inline constexpr int exit_usage = 2;    ///< bad arguments or unreadable input
+
+/// The exit code for a journal that could not be read to the end: a journal found damaged is a
+/// finding (1); one that could not be read at all (permissions, a lost database connection) is
+/// unreadable input (2), so an audit job never takes an outage for tampering.
+inline int exit_for(const journal::Error& error) {
+  const bool unreadable = error.kind == journal::ErrorKind::io_error || error.kind == journal::ErrorKind::invalid_argument;
+  return unreadable ? exit_usage : exit_finding;
+}
 
 /// A usage or input error: the message names the argument, file, line or field. Exit code 2.
 class UsageError : public std::runtime_error {

@@ -125,7 +125,7 @@ int cmd_export(int argc, char** argv, int first) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!result) {
     std::cerr << "fixgate-journal export: " << result.error().to_string() << "\n";
-    return exit_finding;
+    return exit_for(result.error());
   }
   if (result->tail) std::cerr << "fixgate-journal export: reading stopped at a torn tail: " << result->tail->to_string() << "\n";
   return exit_ok;

@@ -83,7 +83,7 @@ int cmd_orders(int argc, char** argv, int first) {
     auto copied = copy_to_directory(*source, scratch->path, at);
     if (!copied) {
       std::cerr << "fixgate-journal orders: " << copied.error().to_string() << "\n";
-      return exit_finding;
+      return exit_for(copied.error());
     }
     dir = scratch->path;
   }

@@ -46,7 +46,7 @@ int cmd_query(int argc, char** argv, int first) {
   });
   if (!scanned) {
     std::cerr << "fixgate-journal query: " << scanned.error().to_string() << "\n";
-    return exit_finding;
+    return exit_for(scanned.error());
   }
   std::set<int> roots;
   if (order) {
@@ -90,7 +90,7 @@ int cmd_query(int argc, char** argv, int first) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!printed) {
     std::cerr << "fixgate-journal query: " << printed.error().to_string() << "\n";
-    return exit_finding;
+    return exit_for(printed.error());
   }
   return exit_ok;
 }

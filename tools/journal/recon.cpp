@@ -251,7 +251,7 @@ int cmd_recon(int argc, char** argv, int first) {
   });
   if (!scanned) {
     std::cerr << "fixgate-journal recon: " << scanned.error().to_string() << "\n";
-    return exit_finding;  // a damaged journal is a finding, as for verify
+    return exit_for(scanned.error());  // a damaged journal is a finding, as for verify
   }
   const auto result = reconcile(journal_fills, broker);
   std::string out;

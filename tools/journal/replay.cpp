@@ -174,7 +174,7 @@ int cmd_replay(int argc, char** argv, int first) {
   });
   if (!scanned) {
     std::cerr << "fixgate-journal replay: " << scanned.error().to_string() << "\n";
-    return exit_finding;
+    return exit_for(scanned.error());
   }
   if (!begin_string) begin_string = "FIX.4.4";
   std::cout << fmt::format("replay: {} outbound application messages of session {} ({} resends skipped) to {} as {} -> {} ({})\n",

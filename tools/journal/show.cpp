@@ -86,7 +86,7 @@ int cmd_show(int argc, char** argv, int first) {
   if (auto error = read_from(1)) {
     flush(out);
     std::cerr << "fixgate-journal show: " << error->to_string() << "\n";
-    return exit_finding;
+    return exit_for(*error);
   }
   if (!follow) return exit_ok;
 
@@ -106,7 +106,7 @@ int cmd_show(int argc, char** argv, int first) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (auto error = read_from(next_seq)) {
       std::cerr << "fixgate-journal show: " << error->to_string() << "\n";
-      return exit_finding;
+      return exit_for(*error);
     }
   }
   std::fflush(stdout);

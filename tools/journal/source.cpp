@@ -78,6 +78,7 @@ std::unique_ptr<RecordSource> open_source(const Args& args, bool allow_empty) {
       any = true;
       return false;  // one record is enough to know the name is right
     }, journal::ReadOptions{});
+    if (!probe && exit_for(probe.error()) == exit_usage) args.fail("--postgres " + *name + ": " + probe.error().to_string());
     if (probe && !any) {
       args.fail("--postgres " + *name + ": the database holds no records of journal \"" + *name +
                 "\" (the name is the daemon's `instance`)");

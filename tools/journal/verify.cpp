@@ -21,6 +21,11 @@ int cmd_verify(int argc, char** argv, int first) {
   auto result = source->verify();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!result) {
+    if (exit_for(result.error()) == exit_usage) {
+      std::cerr << "fixgate-journal verify: cannot read journal " << source->where() << ": "
+                << result.error().to_string() << "\n";
+      return exit_usage;
+    }
     std::cout << "journal " << source->where() << " is damaged: " << result.error().to_string() << "\n";
     return exit_finding;
   }
@@ -52,7 +57,7 @@ int cmd_dump(int argc, char** argv, int first) {
   });
   if (!result) {
     std::cerr << "fixgate-journal: " << result.error().to_string() << "\n";
-    return exit_finding;
+    return exit_for(result.error());
   }
   if (result->tail) std::cerr << "fixgate-journal: reading stopped at a torn tail: " << result->tail->to_string() << "\n";
   return exit_ok;
