@@ -8,6 +8,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,11 @@ std::string csv_cell(const std::string& v) {
     out += c;
   }
   return out + '"';
+}
+
+bool is_regular(std::FILE* f) {
+  struct stat st {};
+  return f != nullptr && ::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // A line cut short by a kill mid-write is dropped (its fill is recorded again if the FIX store
@@ -102,15 +108,18 @@ Recorder::Recorder(const std::string& executions_path, const std::string& csv_pa
                    const std::string& logons_path)
     : executions_(open_append(executions_path)), csv_(open_append(csv_path)),
       logons_(open_append(logons_path)) {
-  if (executions_ != nullptr) {
+  // Only a regular file has earlier lines to read back; a pipe or /dev/null is written blind.
+  if (is_regular(executions_)) {
     drop_partial_line(executions_, executions_path);
     in_executions_ = exec_ids_in_json_lines(executions_path);
   }
-  if (csv_ != nullptr) {
+  if (is_regular(csv_)) {
     drop_partial_line(csv_, csv_path);
     // A header only on a fresh file, so a restarted simulator keeps one well-formed CSV.
     if (std::filesystem::file_size(csv_path) == 0) write_line(csv_, "exec_id,order_id,side,symbol,qty,price,time");
     in_csv_ = exec_ids_in_csv(csv_path);
+  } else if (csv_ != nullptr) {
+    write_line(csv_, "exec_id,order_id,side,symbol,qty,price,time");
   }
 }
 
