@@ -59,7 +59,8 @@ std::vector<double> latency_buckets_seconds() {
 
 std::vector<double> io_latency_buckets_seconds() {
   return {0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025,
-          0.0005,   0.001,     0.0025,   0.005,   0.01,    0.025,    0.1,    1};
+          0.0005,   0.001,     0.0025,   0.005,   0.01,    0.025,    0.05,   0.1,
+          0.25,     0.5,       1};
 }
 
 }  // namespace fixgate

@@ -55,7 +55,8 @@ std::vector<double> latency_buckets_seconds();
 
 /// Buckets in seconds for one storage operation (a write to the page cache, an fdatasync, a
 /// database round trip), 1 µs to 1 s: 0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005,
-/// 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.
+/// 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1 (the
+/// steps above 25 ms are there for slow database commits).
 std::vector<double> io_latency_buckets_seconds();
 
 }  // namespace fixgate

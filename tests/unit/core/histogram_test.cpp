@@ -22,7 +22,7 @@ TEST_CASE("a duration is observed in seconds") {
 
 TEST_CASE("storage operation buckets run from 1 µs to 1 s") {
   const auto bounds = fixgate::io_latency_buckets_seconds();
-  REQUIRE(bounds.size() == 16);
+  REQUIRE(bounds.size() == 19);
   CHECK(bounds.front() == 0.000001);
   CHECK(bounds.back() == 1);
   Histogram h(bounds);  // strictly increasing, or this throws
