@@ -141,17 +141,22 @@ Gauge& Registry::gauge(std::string_view name, std::string_view help, const Label
   return *s.gauge;
 }
 
+Registry::Series& Registry::histogram_series(std::string_view name, std::string_view help, const Labels& labels,
+                                             const std::vector<double>& bounds) {
+  Family& fam = family(name, help, histogram_type);
+  if (fam.series.empty()) {
+    fam.bounds = bounds;
+  } else if (fam.bounds != bounds) {
+    throw std::invalid_argument(fmt::format("metric {}: registered before with other buckets", name));
+  }
+  return series(fam, labels);
+}
+
 Histogram& Registry::histogram(std::string_view name, std::string_view help, std::vector<double> bounds,
                                const Labels& labels) {
   auto made = std::make_unique<Histogram>(std::move(bounds));  // validates before the lock
   std::lock_guard lock(mutex_);
-  Family& fam = family(name, help, histogram_type);
-  if (fam.series.empty()) {
-    fam.bounds = made->bounds();
-  } else if (fam.bounds != made->bounds()) {
-    throw std::invalid_argument(fmt::format("metric {}: registered before with other buckets", name));
-  }
-  Series& s = series(fam, labels);
+  Series& s = histogram_series(name, help, labels, made->bounds());
   if (s.histogram_source) throw std::invalid_argument(fmt::format("metric {}: series is a view", name));
   if (!s.histogram) s.histogram = std::move(made);
   return *s.histogram;
@@ -160,13 +165,7 @@ Histogram& Registry::histogram(std::string_view name, std::string_view help, std
 void Registry::histogram_view(std::string_view name, std::string_view help, const Labels& labels,
                               const Histogram& source) {
   std::lock_guard lock(mutex_);
-  Family& fam = family(name, help, histogram_type);
-  if (fam.series.empty()) {
-    fam.bounds = source.bounds();
-  } else if (fam.bounds != source.bounds()) {
-    throw std::invalid_argument(fmt::format("metric {}: registered before with other buckets", name));
-  }
-  Series& s = series(fam, labels);
+  Series& s = histogram_series(name, help, labels, source.bounds());
   if (s.histogram) throw std::invalid_argument(fmt::format("metric {}: series is not a view", name));
   s.histogram_source = &source;
 }

@@ -94,6 +94,9 @@ class Registry {
   struct Series;
   Family& family(std::string_view name, std::string_view help, int type);
   Series& series(Family& family, const Labels& labels);
+  /// The series of a histogram family whose buckets are `bounds` (the family's first series sets them).
+  Series& histogram_series(std::string_view name, std::string_view help, const Labels& labels,
+                           const std::vector<double>& bounds);
 
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Family>> families_;
