@@ -51,8 +51,8 @@ std::expected<ScanSummary, Error> scan_rows(PGconn* c, const std::string& name,
     // Keyset paging on the primary key: each page is one index range scan, however far in.
     auto rows = pg::exec(c, "scan: read rows",
                          "SELECT seq, ts_ns, kind, flags, stream, payload, hash FROM fixgate_journal"
-                         " WHERE journal = $1 AND seq >= $2 ORDER BY seq LIMIT 4096",
-                         {name, std::to_string(expected)}, true);
+                         " WHERE journal = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+                         {name, std::to_string(expected), std::to_string(page_rows)}, true);
     if (!rows) return std::unexpected(rows.error());
     const PGresult* r = rows->get();
     const int n = PQntuples(r);
@@ -161,12 +161,9 @@ const std::string& PgReader::name() const { return state_->name; }
 std::expected<ScanSummary, Error> pg_scan(const std::string& dsn, const std::string& name,
                                           const std::function<bool(const RecordView&)>& visit,
                                           ReadOptions options) {
-  if (auto bad = pg::check_name(name)) {
-    return std::unexpected(pg::journal_error(ErrorKind::invalid_argument, *bad, name));
-  }
-  auto conn = pg::connect(dsn, "fixgate-reader:" + name, "connect (scan)");
-  if (!conn) return std::unexpected(conn.error());
-  return scan_rows(conn->get(), name, visit, options);
+  auto reader = PgReader::open(dsn, name);
+  if (!reader) return std::unexpected(reader.error());
+  return reader->scan(visit, options);
 }
 
 std::expected<ScanSummary, Error> pg_verify(const std::string& dsn, const std::string& name) {

@@ -104,7 +104,8 @@ std::expected<PgRecoveryReport, Error> pg_migrate(const std::string& dsn);
 
 /// Reads the records of journal `name` in seq order from options.from_seq (no ownership needed:
 /// a reader may run while another instance writes; it sees committed rows). Checks that seqs
-/// are contiguous; with verify_chain recomputes each chain value from the row's columns.
+/// are contiguous; with verify_chain recomputes each chain value from the row's columns. A
+/// PgReader opened for this one call.
 std::expected<ScanSummary, Error> pg_scan(const std::string& dsn, const std::string& name,
                                           const std::function<bool(const RecordView&)>& visit,
                                           ReadOptions options = {});
