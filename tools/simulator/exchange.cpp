@@ -69,6 +69,12 @@ std::string iso_from_fix_time(const std::string& t) {
          'Z';
 }
 
+// The record of a fill as its ExecutionReport tells it (LastQty and LastPx set).
+ExecutionRecord fill_record(const FIX::Message& er, const FIX::SessionID& session, std::string time) {
+  return {get(er, kExecID), get(er, kOrderID), get(er, kClOrdID), side_name(get(er, kSide)), get(er, kSymbol),
+          get(er, kLastQty), get(er, kLastPx), std::move(time), session.toString()};
+}
+
 }  // namespace
 
 std::size_t record_stored_fills(const FIX::SessionID& session, const std::vector<std::string>& stored,
@@ -79,10 +85,7 @@ std::size_t record_stored_fills(const FIX::SessionID& session, const std::vector
     if (msg.getHeader().getField(FIX::FIELD::MsgType) != "8" || !msg.isSetField(kLastQty)) continue;
     const auto last_qty = Qty::parse(msg.getField(kLastQty));
     if (!last_qty || last_qty->units() <= 0) continue;
-    const bool recorded = recorder.on_execution({get(msg, kExecID), get(msg, kOrderID), get(msg, kClOrdID), side_name(get(msg, kSide)),
-                           get(msg, kSymbol), last_qty->to_string(), get(msg, kLastPx),
-                           iso_from_fix_time(get(msg, kTransactTime)), session.toString()});
-    if (recorded) ++recorded_now;
+    if (recorder.on_execution(fill_record(msg, session, iso_from_fix_time(get(msg, kTransactTime))))) ++recorded_now;
   }
   return recorded_now;
 }
@@ -273,11 +276,10 @@ void Exchange::fill_step(Order& order, Clock::time_point now) {
   er.setField(kLastPx, last_px.to_string());
   // Sent (or stored for resend) first, recorded after: a simulator killed in between must not
   // leave a fill in its execution file that its FIX store never held (no one could ever get it).
-  const std::string exec_id = er.getField(kExecID);
+  ExecutionRecord record = fill_record(er, order.session, iso_now());
   if (!send_(order.session, er))
     spdlog::warn("fill for {} kept in the store: session not logged on", order.cl_ord_id);
-  recorder_.on_execution({exec_id, order.order_id, order.cl_ord_id, side_name(order.side), order.symbol,
-                          last_qty.to_string(), last_px.to_string(), iso_now(), order.session.toString()});
+  recorder_.on_execution(record);
   if (order.status == kPartial && order.fills_left > 0) queue_fill(order, now + behaviour_.fill_delay);
 }
 
