@@ -295,6 +295,49 @@ def running(name, sim_args=(), **config):
             sim.terminate()
 
 
+# ---------------------------------------------------------------- the journal tool's tests
+
+# Record kind codes of spec/journal-format.md.
+JOURNAL_KINDS = {1: "fix_in", 2: "fix_out", 3: "upstream_request", 4: "upstream_event", 5: "engine_event",
+                 6: "seq_change", 7: "checkpoint"}
+
+
+def fix_fields(payload):
+    """Tag -> value of a raw FIX message (the first occurrence of a repeated tag)."""
+    out = {}
+    for field in payload.split("\x01"):
+        if "=" in field:
+            tag, value = field.split("=", 1)
+            out.setdefault(tag, value)
+    return out
+
+
+def shown_seqs(text):
+    """The seqs of the records `fixgate-journal show` or `query` printed ("#SEQ ..." lines)."""
+    return [int(line.split()[0][1:]) for line in text.splitlines() if line.startswith("#")]
+
+
+def run_tests_on_one_run(produce, tests):
+    """`produce` makes the one real run every test reads and returns it (with .workdir and
+    .records); then the tests run in order. The run's folder goes when all pass, else it stays."""
+    started = time.monotonic()
+    try:
+        run = produce()
+    except Exception as e:
+        print(f"FAIL setup: {type(e).__name__}: {e}", flush=True)
+        print("0 passed, 1 failed")
+        sys.exit(1)
+    print(f"journal of {len(run.records)} records produced in {time.monotonic() - started:.1f}s", flush=True)
+    try:
+        run_tests(tests)
+    except SystemExit as done:
+        if done.code == 0:
+            shutil.rmtree(run.workdir.path, ignore_errors=True)
+        else:
+            print(f"kept {run.workdir.path} for inspection", file=sys.stderr)
+        raise
+
+
 def run_tests(tests):
     """Runs test functions in order; prints 'N passed, N failed' and exits non-zero on failure."""
     passed = failed = 0

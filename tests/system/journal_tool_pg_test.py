@@ -19,17 +19,14 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 
-from harness import (JOURNAL_TOOL_BIN, Client, Fixgate, Simulator, TestFailure, check, fixgate_env, pg_dsn, run_tests,
-                     wait_for, write_config)
+from harness import (JOURNAL_KINDS, JOURNAL_TOOL_BIN, Client, Fixgate, Simulator, TestFailure, check, fixgate_env,
+                     fix_fields, pg_dsn, run_tests_on_one_run, shown_seqs, wait_for, write_config)
 import harness
 
 TOOL_TIMEOUT = 60
-KINDS = {1: "fix_in", 2: "fix_out", 3: "upstream_request", 4: "upstream_event", 5: "engine_event", 6: "seq_change",
-         7: "checkpoint"}
 GENESIS = hashlib.sha256(b"fixgate journal v1").digest()
 
 
@@ -70,7 +67,7 @@ def read_rows(name):
     for seq, ts, kind, flags, stream, payload, digest in sql(
             "SELECT seq, ts_ns, kind, flags, encode(stream, 'hex'), encode(payload, 'hex'), encode(hash, 'hex')"
             f" FROM fixgate_journal WHERE journal = {literal(name)} ORDER BY seq"):
-        rows.append({"seq": int(seq), "ts": int(ts), "kind_code": int(kind), "kind": KINDS.get(int(kind), "unknown"),
+        rows.append({"seq": int(seq), "ts": int(ts), "kind_code": int(kind), "kind": JOURNAL_KINDS.get(int(kind), "unknown"),
                      "flags": int(flags), "stream_bytes": bytes.fromhex(stream), "payload_bytes": bytes.fromhex(payload),
                      "stream": bytes.fromhex(stream).decode(), "payload": bytes.fromhex(payload).decode("utf-8", "replace"),
                      "hash": bytes.fromhex(digest)})
@@ -110,22 +107,10 @@ def pg(*args, **kw):
     return tool(command, "--postgres", RUN.name, *rest, **kw)
 
 
-def fix_fields(payload):
-    out = {}
-    for field in payload.split("\x01"):
-        if "=" in field:
-            tag, value = field.split("=", 1)
-            out.setdefault(tag, value)
-    return out
-
-
 def records(kind=None, msg_type=None):
     return [r for r in RUN.records if (not kind or r["kind"] == kind) and
             (not msg_type or fix_fields(r["payload"]).get("35") == msg_type)]
 
-
-def shown_seqs(text):
-    return [int(line.split()[0][1:]) for line in text.splitlines() if line.startswith("#")]
 
 
 def reader_backends(name):
@@ -400,32 +385,17 @@ def test_usage_errors_and_the_dsn_is_never_printed():
 
 
 def main():
-    started = time.monotonic()
-    try:
-        produce()
-    except Exception as e:
-        print(f"FAIL setup: {type(e).__name__}: {e}", flush=True)
-        print("0 passed, 1 failed")
-        sys.exit(1)
-    print(f"journal of {len(RUN.records)} rows produced in {time.monotonic() - started:.1f}s", flush=True)
-    try:
-        run_tests([
-            test_follow_beside_the_owner_saw_every_record_in_order,
-            test_verify_reports_the_chain_recomputed_here,
-            test_verify_names_the_tampered_row_and_the_deleted_row,
-            test_show_and_query_agree_with_the_rows,
-            test_export_has_every_row_as_stored,
-            test_orders_match_the_clients_final_statuses,
-            test_recon_is_clean_and_finds_a_missing_broker_row,
-            test_replay_sends_the_sessions_orders,
-            test_usage_errors_and_the_dsn_is_never_printed,
-        ])
-    except SystemExit as done:
-        if done.code == 0:
-            shutil.rmtree(RUN.workdir.path, ignore_errors=True)
-        else:
-            print(f"kept {RUN.workdir.path} for inspection", file=sys.stderr)
-        raise
+    run_tests_on_one_run(produce, [
+        test_follow_beside_the_owner_saw_every_record_in_order,
+        test_verify_reports_the_chain_recomputed_here,
+        test_verify_names_the_tampered_row_and_the_deleted_row,
+        test_show_and_query_agree_with_the_rows,
+        test_export_has_every_row_as_stored,
+        test_orders_match_the_clients_final_statuses,
+        test_recon_is_clean_and_finds_a_missing_broker_row,
+        test_replay_sends_the_sessions_orders,
+        test_usage_errors_and_the_dsn_is_never_printed,
+    ])
 
 
 if __name__ == "__main__":

@@ -15,19 +15,16 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import time
 
-from harness import (JOURNAL_TOOL_BIN, Client, Fixgate, Simulator, TestFailure, check, fixgate_env, run_tests,
-                     write_config)
+from harness import (JOURNAL_KINDS, JOURNAL_TOOL_BIN, Client, Fixgate, Simulator, TestFailure, check, fixgate_env,
+                     fix_fields, run_tests_on_one_run, shown_seqs, write_config)
 import harness
 
 TOOL_TIMEOUT = 30
 
 # ---------------------------------------------------------------- independent journal reader/writer
 
-KINDS = {1: "fix_in", 2: "fix_out", 3: "upstream_request", 4: "upstream_event", 5: "engine_event", 6: "seq_change",
-         7: "checkpoint"}
 
 
 def _crc32c_table():
@@ -67,7 +64,7 @@ def read_journal(directory):
             (plen,) = struct.unpack_from("<I", data, pos + 32 + slen)
             payload = data[pos + 36 + slen:pos + 36 + slen + plen].decode("utf-8", "replace")
             digest = data[pos + 8 + body_len:pos + 8 + body_len + 32]
-            records.append({"seq": seq, "ts": ts, "kind": KINDS.get(kind, "unknown"), "stream": stream,
+            records.append({"seq": seq, "ts": ts, "kind": JOURNAL_KINDS.get(kind, "unknown"), "stream": stream,
                             "payload": payload, "offset": pos, "segment": segment, "hash": digest,
                             "payload_offset": pos + 36 + slen})
             pos += 8 + body_len + 32
@@ -87,15 +84,6 @@ def append_record(directory, kind_code, stream, payload, ts):
     with open(last["segment"], "ab") as f:
         f.write(frame)
     return seq
-
-
-def fix_fields(payload):
-    out = {}
-    for field in payload.split("\x01"):
-        if "=" in field:
-            tag, value = field.split("=", 1)
-            out.setdefault(tag, value)
-    return out
 
 
 def fix_message(fields):
@@ -179,9 +167,6 @@ def records(kind=None, msg_type=None):
         out.append(r)
     return out
 
-
-def shown_seqs(text):
-    return [int(line.split()[0][1:]) for line in text.splitlines() if line.startswith("#")]
 
 # ---------------------------------------------------------------- tests
 
@@ -511,32 +496,17 @@ def test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly():
 
 
 def main():
-    started = time.monotonic()
-    try:
-        produce()
-    except Exception as e:
-        print(f"FAIL setup: {type(e).__name__}: {e}", flush=True)
-        print("0 passed, 1 failed")
-        sys.exit(1)
-    print(f"journal of {len(RUN.records)} records produced in {time.monotonic() - started:.1f}s", flush=True)
-    try:
-        run_tests([
-            test_verify_intact_then_names_the_flipped_record,
-            test_show_renders_names_and_filters,
-            test_show_follow_sees_records_appended_while_it_runs_and_stops_on_sigint,
-            test_query_finds_the_whole_chain_of_a_replaced_and_cancelled_order,
-            test_query_by_account_and_symbol,
-            test_export_csv_and_jsonl_parse_and_count,
-            test_orders_match_the_clients_final_statuses,
-            test_replay_delivers_the_same_new_orders_to_a_second_simulator,
-            test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly,
-        ])
-    except SystemExit as done:
-        if done.code == 0:
-            shutil.rmtree(RUN.workdir.path, ignore_errors=True)
-        else:
-            print(f"kept {RUN.workdir.path} for inspection", file=sys.stderr)
-        raise
+    run_tests_on_one_run(produce, [
+        test_verify_intact_then_names_the_flipped_record,
+        test_show_renders_names_and_filters,
+        test_show_follow_sees_records_appended_while_it_runs_and_stops_on_sigint,
+        test_query_finds_the_whole_chain_of_a_replaced_and_cancelled_order,
+        test_query_by_account_and_symbol,
+        test_export_csv_and_jsonl_parse_and_count,
+        test_orders_match_the_clients_final_statuses,
+        test_replay_delivers_the_same_new_orders_to_a_second_simulator,
+        test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly,
+    ])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,22 @@ using namespace fixgate;
 using namespace engine_test;
 namespace fs = std::filesystem;
 
+namespace {
+
+// Keeps the journal writer inside its sync while `hold` is set (5 s at most), so nothing new
+// becomes durable until the test releases it.
+journal::FaultHook hold_syncs_while(const std::atomic<bool>& hold) {
+  return [&hold](journal::IoOp op, const std::string&) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (op == journal::IoOp::sync && hold && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return std::error_code{};
+  };
+}
+
+}  // namespace
+
 TEST_CASE("an order is sent and acknowledged only once its records are durable") {
   TempDir dir;
   Harness h(dir.path);
@@ -56,14 +72,7 @@ TEST_CASE("a retried request gets the first answer and no second order") {
 TEST_CASE("a retry answered before the first answer is durable waits for it too") {
   TempDir dir;
   std::atomic<bool> hold_syncs{false};
-  Harness h(dir.path, [&](journal::IoOp op, const std::string&) {
-    // Keeps the writer inside its sync until released, so nothing new becomes durable.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (op == journal::IoOp::sync && hold_syncs && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return std::error_code{};
-  });
+  Harness h(dir.path, hold_syncs_while(hold_syncs));
   h.engine->post(engine::SessionChange{"SIM", true});
   REQUIRE(h.run_until([&] { return !h.events<gateway::SessionStatus>().empty(); }));
   hold_syncs = true;
@@ -80,13 +89,7 @@ TEST_CASE("a retry answered before the first answer is durable waits for it too"
 TEST_CASE("order latency times each accepted new order up to its queueing, the durability wait included") {
   TempDir dir;
   std::atomic<bool> hold_syncs{false};
-  Harness h(dir.path, [&](journal::IoOp op, const std::string&) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (op == journal::IoOp::sync && hold_syncs && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return std::error_code{};
-  });
+  Harness h(dir.path, hold_syncs_while(hold_syncs));
   const auto& latency = h.engine->stats().order_latency;
   h.engine->post(engine::SessionChange{"SIM", true});
   REQUIRE(h.run_until([&] { return !h.events<gateway::SessionStatus>().empty(); }));
@@ -195,13 +198,7 @@ TEST_CASE("backpressure refuses orders without acknowledging them, and only for 
   // PostgreSQL journal does while its database is unreachable and its buffer is full.
   Harness h(
       dir.path,
-      [&](journal::IoOp op, const std::string&) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (op == journal::IoOp::sync && hold_syncs && std::chrono::steady_clock::now() < deadline) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
-        return std::error_code{};
-      },
+      hold_syncs_while(hold_syncs),
       std::nullopt, 2048);
   h.engine->post(engine::SessionChange{"SIM", true});
   REQUIRE(h.run_until([&] { return !h.events<gateway::SessionStatus>().empty(); }));
