@@ -243,14 +243,17 @@ std::expected<ScanSummary, Error> Journal::scan(const std::function<bool(const R
 }
 
 void Journal::fail(Error error) {
+  // Only the writer thread fails the journal, so the check and the publish below cannot race.
+  // on_failure runs before the failure is visible: whoever reacts to a failed wait_durable() finds
+  // the callback's effects (the daemon's log line and exit reason) already in place.
+  if (failure()) return;
+  if (options_.on_failure) options_.on_failure(error);
   {
     std::lock_guard lock(mutex_);
-    if (failure_) return;
     failure_ = error;
     pending_->bytes.clear();
   }
   durable_cv_.notify_all();
-  if (options_.on_failure) options_.on_failure(error);
 }
 
 void Journal::run() {

@@ -55,7 +55,8 @@ struct Options {
   /// Called on the writer thread after each sync with the new durable_seq(); keep it short, do not
   /// throw, and do not call wait_durable() or close() from it (the writer would wait on itself).
   std::function<void(std::uint64_t seq)> on_durable{};
-  /// Called on the writer thread, once, when a write or sync fails; same rules as on_durable.
+  /// Called on the writer thread, once, when a write or sync fails, before failure() or any
+  /// wait_durable() reports it; same rules as on_durable.
   std::function<void(const Error& error)> on_failure{};
   FaultHook fault_hook{};                             ///< tests only; empty in production
 };

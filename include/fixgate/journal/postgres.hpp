@@ -70,7 +70,8 @@ struct PgOptions {
   /// Called on the writer thread after each commit with the new durable_seq(); keep it short, do
   /// not throw, do not call wait_durable() or close() from it.
   std::function<void(std::uint64_t seq)> on_durable{};
-  /// Called on the writer thread, once, when the journal fails for good; same rules.
+  /// Called on the writer thread, once, when the journal fails for good, before failure() or any
+  /// wait_durable() reports it; same rules.
   std::function<void(const Error& error)> on_failure{};
   /// Called on the writer thread when the database connection is lost (false) or back (true);
   /// text says why (never the DSN). Same rules.

@@ -52,6 +52,8 @@ TEST_CASE("a failed fdatasync stops the journal for good") {
     return op == IoOp::sync && break_sync ? std::make_error_code(std::errc::io_error) : std::error_code();
   };
   o.on_failure = [&](const Error& e) {
+    // A slow callback: the failed wait below must still find its effects in place.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     failure_text = e.to_string();
     ++failures;
   };
@@ -66,6 +68,7 @@ TEST_CASE("a failed fdatasync stops the journal for good") {
   REQUIRE(seq);
   auto waited = j.wait_durable(*seq, std::chrono::seconds(10));
   REQUIRE_FALSE(waited);
+  CHECK(failures == 1);  // on_failure ran before the failure became visible
   CHECK(waited.error().kind == ErrorKind::failed);
   CHECK(waited.error().text.find("fdatasync") != std::string::npos);
   CHECK(j.durable_seq() == 10);

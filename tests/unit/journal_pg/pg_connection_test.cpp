@@ -154,7 +154,11 @@ TEST_CASE("pg: a writer that lost its connection while another instance took ove
   o.backoff_min = std::chrono::milliseconds(1500);  // long enough for the standby to step in
   o.backoff_max = std::chrono::milliseconds(1500);
   o.fault_hook = [&](PgStep at) { return at == PgStep::before_copy && cut.exchange(false); };
-  o.on_failure = [&](const Error&) { ++failures; };
+  o.on_failure = [&](const Error&) {
+    // A slow callback: the failed wait below must still find its effects in place.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ++failures;
+  };
   auto old_owner = open_pg(std::move(o));
   append_range(*old_owner, 1, 10);
 
