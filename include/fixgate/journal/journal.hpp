@@ -52,7 +52,8 @@ struct Options {
   SyncPolicy sync = SyncPolicy::batch;                ///< durability rule
   std::uint64_t segment_bytes = 64ull << 20;          ///< roll to a new segment past this size
   std::uint64_t max_pending_bytes = 256ull << 20;     ///< append() answers backpressure past it
-  /// Called on the writer thread after each sync with the new durable_seq(); keep it short, do not
+  /// Called on the writer thread after each sync with the new durable_seq(), after waiters are
+  /// woken (it may trail a wait_durable() that returned); keep it short, do not
   /// throw, and do not call wait_durable() or close() from it (the writer would wait on itself).
   std::function<void(std::uint64_t seq)> on_durable{};
   /// Called on the writer thread, once, when a write or sync fails, before failure() or any

@@ -67,7 +67,8 @@ struct PgOptions {
   std::chrono::milliseconds backoff_max{2000};
   /// close() gives up flushing after this long without a database (records stay not durable).
   std::chrono::milliseconds close_timeout{10000};
-  /// Called on the writer thread after each commit with the new durable_seq(); keep it short, do
+  /// Called on the writer thread after each commit with the new durable_seq(), after waiters are
+  /// woken (it may trail a wait_durable() that returned); keep it short, do
   /// not throw, do not call wait_durable() or close() from it.
   std::function<void(std::uint64_t seq)> on_durable{};
   /// Called on the writer thread, once, when the journal fails for good, before failure() or any
