@@ -81,20 +81,37 @@ void OpsRuntime::register_metrics() {
                    [this] { return ops::readiness(readiness_input()).status == 200 ? 1.0 : 0.0; });
 
   const auto& stats = engine.stats();
-  r.counter_callback("fixgate_orders_total", "Order requests by first answer: accepted new orders; rejected new, cancel and replace requests.", {{"outcome", "accepted"}},
-                     [&stats] { return as_double(stats.orders_accepted); });
-  r.counter_callback("fixgate_orders_total", "Order requests by first answer: accepted new orders; rejected new, cancel and replace requests.", {{"outcome", "rejected"}},
-                     [&stats] { return as_double(stats.orders_rejected); });
+  struct RequestFamily {
+    const char* name;
+    const char* help;
+    engine::RequestKind kind;
+  };
+  static constexpr RequestFamily request_families[] = {
+      {"fixgate_orders_total", "New-order requests by first answer.", engine::RequestKind::new_order},
+      {"fixgate_cancel_requests_total", "Cancel requests by first answer.", engine::RequestKind::cancel},
+      {"fixgate_replace_requests_total", "Cancel/replace requests by first answer.", engine::RequestKind::replace},
+  };
+  for (const auto& f : request_families) {
+    const auto& counts = stats.of(f.kind);
+    r.counter_callback(f.name, f.help, {{"outcome", "accepted"}}, [&counts] { return as_double(counts.accepted); });
+    r.counter_callback(f.name, f.help, {{"outcome", "rejected"}}, [&counts] { return as_double(counts.rejected); });
+  }
   for (std::size_t i = 0; i < engine::reject_reason_count; ++i) {
     const auto reason = static_cast<RejectReason>(i);
-    r.counter_callback("fixgate_order_rejects_total", "Order rejections by reason code.",
+    r.counter_callback("fixgate_order_rejects_total", "Rejected new, cancel and replace requests by reason code.",
                        {{"reason", std::string(code(reason))}},
                        [&stats, i] { return as_double(stats.rejects_by_reason[i]); });
   }
-  r.counter_callback("fixgate_executions_total", "Execution reports applied.", {},
-                     [&stats] { return as_double(stats.executions); });
-  r.counter_callback("fixgate_breaks_total", "Breaks raised (order state the broker and fixgate disagree on).", {},
-                     [&stats] { return as_double(stats.breaks); });
+  for (const auto& [session, executions] : stats.executions_by_session) {
+    r.counter_callback("fixgate_executions_total", "Execution reports applied, by session.", {{"session", session}},
+                       [&executions] { return as_double(executions); });
+  }
+  for (std::size_t i = 0; i < engine::break_kinds.size(); ++i) {
+    r.counter_callback("fixgate_breaks_total",
+                       "Breaks raised (the broker and fixgate disagree, or a message could not be applied), by kind.",
+                       {{"kind", std::string(engine::break_kinds[i])}},
+                       [&stats, i] { return as_double(stats.breaks_by_kind[i]); });
+  }
   r.counter_callback("fixgate_kill_switches_total", "Kill switches engaged, by hand or automatically.", {},
                      [&stats] { return as_double(stats.kill_switches); });
   r.counter_callback("fixgate_duplicate_requests_total",
@@ -163,6 +180,16 @@ void OpsRuntime::register_metrics() {
                        messages(true));
     r.counter_callback("fixgate_session_messages_total", messages_help, {{"session", name}, {"direction", "out"}},
                        messages(false));
+    r.gauge_callback("fixgate_session_queue_depth", "Messages the engine queued for the session's sender thread, not yet sent.",
+                     labels, [this, name] {
+                       auto s = state_of(name);
+                       return s ? as_double(s->queue_depth) : 0.0;
+                     });
+    r.counter_callback("fixgate_session_queue_full_total", "Sends refused because the session's queue was full.", labels,
+                       [this, name] {
+                         auto s = state_of(name);
+                         return s ? as_double(s->queue_full) : 0.0;
+                       });
     r.counter_callback("fixgate_session_heartbeats_missed_total",
                        "TestRequests sent because the counterparty was silent for 1.2 x HeartBtInt.", labels, [this, name] {
                          auto s = state_of(name);

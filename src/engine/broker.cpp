@@ -38,7 +38,7 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
           }
           if (session_level) return;  // logged and counted by the session layer; not a stream event
           const order::Order* order = book_.find_by_cl_ord_id(message.ref_id);
-          ++stats_.breaks;
+          count_break("business_reject");
           gateway::Break brk{order ? order->client_order_id() : std::string{}, "business_reject",
                              "broker refused " + message.ref_msg_type + " " + message.ref_id + ": " + message.text};
           if (order != nullptr) {
@@ -49,7 +49,7 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
             }
           }
         } else if constexpr (std::is_same_v<T, fix::Unreadable>) {
-          ++stats_.breaks;
+          count_break("unreadable_message");
           if (!replaying_) spdlog::error("session {}: unreadable {} message: {}", input.session, message.msg_type, message.problem);
           for (const auto& c : config_.upstream.clients) {
             if (c.role == config::ClientRole::admin) {
@@ -83,6 +83,9 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
   if (order != nullptr && outcome.applied()) {
     if (report != nullptr) {
       ++stats_.executions;
+      if (auto by = stats_.executions_by_session.find(report->session); by != stats_.executions_by_session.end()) {
+        ++by->second;
+      }
       gateway::Execution e;
       e.client_order_id = client_order_id;
       e.exec_id = report->exec_id;
@@ -115,7 +118,7 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
     cancel_if_killed(*order, now);
   }
   for (const auto& brk : outcome.breaks) {
-    ++stats_.breaks;
+    count_break(order::code(brk.kind));
     if (!replaying_) spdlog::warn("break {}: {}", order::code(brk.kind), brk.text);
     for (const auto& client : recipients) {
       emit(client, {}, gateway::Break{client_order_id, std::string(order::code(brk.kind)), brk.text});
@@ -132,7 +135,7 @@ void Engine::take_not_resent(const NotResent& input, Timestamp now) {
                     "not_resent " + input.msg_type + " " + input.cl_ord_id, now, nullptr)) {
     return;
   }
-  ++stats_.breaks;
+  count_break("not_delivered");
   const order::Order* order = book_.find_by_cl_ord_id(input.cl_ord_id);
   const std::string what = input.msg_type == "D" ? "order" : input.msg_type == "F" ? "cancel" : "replace";
   gateway::Break brk{order ? order->client_order_id() : std::string{}, "not_delivered",
@@ -144,6 +147,13 @@ void Engine::take_not_resent(const NotResent& input, Timestamp now) {
   }
   for (const auto& c : config_.upstream.clients) {
     if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
+  }
+}
+
+void Engine::count_break(std::string_view kind) {
+  ++stats_.breaks;
+  for (std::size_t i = 0; i < break_kinds.size(); ++i) {
+    if (break_kinds[i] == kind) ++stats_.breaks_by_kind[i];
   }
 }
 

@@ -33,7 +33,10 @@ Engine::Engine(const config::Config& config, journal::Store& journal, Outputs ou
       decode_fix_(std::move(decode_fix)),
       book_(config.instance.empty() ? "FG" : config.instance + "-"),
       router_(rules_from(config.routes)) {
-  for (const auto& s : config.sessions) session_up_[s.name] = false;
+  for (const auto& s : config.sessions) {
+    session_up_[s.name] = false;
+    stats_.executions_by_session.try_emplace(s.name);
+  }
   for (const auto& c : config.upstream.clients) streams_[c.name];
   apply_policy({config.risk, config.routes});
 }
@@ -46,7 +49,10 @@ Engine::Engine(const config::Config& config, std::filesystem::path journal_dir, 
       decode_fix_(std::move(decode_fix)),
       book_(config.instance.empty() ? "FG" : config.instance + "-"),
       router_(rules_from(config.routes)) {
-  for (const auto& s : config.sessions) session_up_[s.name] = false;
+  for (const auto& s : config.sessions) {
+    session_up_[s.name] = false;
+    stats_.executions_by_session.try_emplace(s.name);
+  }
   for (const auto& c : config.upstream.clients) streams_[c.name];
   apply_policy({config.risk, config.routes});
 }

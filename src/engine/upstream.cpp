@@ -110,15 +110,17 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
   spdlog::info("client {} resumed from {}: {} events replayed", inbound.client, *hello.resume_from, replayed);
 }
 
-void Engine::accept_request(const gateway::Inbound& inbound, const std::string& client_order_id) {
+void Engine::accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id) {
+  ++stats_.requests[static_cast<std::size_t>(kind)].accepted;
   gateway::Accepted event{client_order_id};
   answers_[answer_key(inbound.client, client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
                                                           inbound.request_id, event};
   emit(inbound.client, inbound.request_id, std::move(event));
 }
 
-void Engine::reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject) {
-  ++stats_.orders_rejected;
+void Engine::reject_order(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
+                          Reject reject) {
+  ++stats_.requests[static_cast<std::size_t>(kind)].rejected;
   if (const auto r = static_cast<std::size_t>(reject.reason); r < stats_.rejects_by_reason.size()) {
     ++stats_.rejects_by_reason[r];
   }
@@ -134,16 +136,16 @@ void Engine::reject_order(const gateway::Inbound& inbound, const std::string& cl
 
 void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& request, Timestamp now) {
   if (journal_failure_) {
-    return reject_order(inbound, request.client_order_id, {RejectReason::journal_unavailable, *journal_failure_});
+    return reject_order(inbound, RequestKind::new_order, request.client_order_id, {RejectReason::journal_unavailable, *journal_failure_});
   }
   if (!entitled(inbound.client, request.account)) {
-    return reject_order(inbound, request.client_order_id,
+    return reject_order(inbound, RequestKind::new_order, request.client_order_id,
                         {RejectReason::not_entitled, "client " + inbound.client + " may not trade account " + request.account});
   }
   // Every refusal from here on counts towards the account's automatic kill switch.
   auto refuse = [&](Reject reject) {
     const bool killed = reject.reason == RejectReason::kill_switch;
-    reject_order(inbound, request.client_order_id, std::move(reject));
+    reject_order(inbound, RequestKind::new_order, request.client_order_id, std::move(reject));
     if (!killed) count_reject(request.account, now);
   };
   auto killed = [&](const risk::Kill& kill) {
@@ -207,7 +209,6 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
                             std::nullopt, session, now};
   auto accepted = book_.on_new(in);
   if (!accepted) return refuse(accepted.error());
-  ++stats_.orders_accepted;
   client_window.record(now.nanos);
   session_window.record(now.nanos);
   duplicates_.record(request.account, request.symbol, request.side, request.qty, request.price, now.nanos);
@@ -215,7 +216,7 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   // The order goes to the session's queue before the client hears "accepted" (both wait for the
   // same durable mark), so an acknowledged order is never one that was not on its way out.
   send_fix(session, std::move(*accepted));
-  accept_request(inbound, request.client_order_id);
+  accept_request(inbound, RequestKind::new_order, request.client_order_id);
 }
 
 void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrder& request, Timestamp now) {
@@ -223,26 +224,26 @@ void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrd
   // session that holds the order, so that session must be up to carry one.
   if (const order::Order* order = book_.find(inbound.client, request.orig_client_order_id);
       order != nullptr && order->is_live() && !session_up_[order->session]) {
-    return reject_order(inbound, request.client_order_id,
+    return reject_order(inbound, RequestKind::cancel, request.client_order_id,
                         {RejectReason::no_route, "session " + order->session + " holding the order is not logged on"});
   }
   auto accepted = book_.on_cancel({inbound.client, request.client_order_id, request.orig_client_order_id, now});
-  if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
+  if (!accepted) return reject_order(inbound, RequestKind::cancel, request.client_order_id, accepted.error());
   const std::string session = accepted->session;
   send_fix(session, std::move(*accepted));
-  accept_request(inbound, request.client_order_id);
+  accept_request(inbound, RequestKind::cancel, request.client_order_id);
 }
 
 void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now) {
   const order::Order* order = book_.find(inbound.client, request.orig_client_order_id);
   if (order != nullptr && order->is_live()) {
     if (const auto* kill = kill_switch_.blocking(order->account, order->session)) {
-      return reject_order(inbound, request.client_order_id,
+      return reject_order(inbound, RequestKind::replace, request.client_order_id,
                           {RejectReason::kill_switch, "kill switch engaged by " + kill->by + ": " + kill->reason,
                            "kill_switch", std::string(risk::name(kill->scope))});
     }
     if (!session_up_[order->session]) {
-      return reject_order(inbound, request.client_order_id,
+      return reject_order(inbound, RequestKind::replace, request.client_order_id,
                           {RejectReason::no_route, "session " + order->session + " holding the order is not logged on"});
     }
     // The replacement is checked as the order it becomes; towards open notional only the
@@ -258,16 +259,16 @@ void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceO
                                          reference, {0, after - before});
         !checked) {
       const std::string account = order->account;
-      reject_order(inbound, request.client_order_id, std::move(checked.error()));
+      reject_order(inbound, RequestKind::replace, request.client_order_id, std::move(checked.error()));
       return count_reject(account, now);
     }
   }
   auto accepted = book_.on_replace(
       {inbound.client, request.client_order_id, request.orig_client_order_id, request.qty, request.price, now});
-  if (!accepted) return reject_order(inbound, request.client_order_id, accepted.error());
+  if (!accepted) return reject_order(inbound, RequestKind::replace, request.client_order_id, accepted.error());
   const std::string session = accepted->session;
   send_fix(session, std::move(*accepted));
-  accept_request(inbound, request.client_order_id);
+  accept_request(inbound, RequestKind::replace, request.client_order_id);
 }
 
 void Engine::on_status(const gateway::Inbound& inbound, const gateway::OrderStatusQuery& request) {

@@ -64,6 +64,7 @@ struct Slot {
   std::atomic<std::uint64_t> messages_in{0};
   std::atomic<std::uint64_t> messages_out{0};
   std::atomic<std::uint64_t> heartbeats_missed{0};
+  std::atomic<std::uint64_t> queue_full{0};  // sends refused because the queue was at capacity
 };
 
 namespace {
@@ -298,7 +299,10 @@ SendStatus SessionManager::try_send(const std::string& session, Outbound message
   {
     std::lock_guard lock(slot.mutex);
     if (slot.stopping) return SendStatus::stopped;
-    if (slot.queue.size() >= impl_->queue_capacity) return SendStatus::queue_full;
+    if (slot.queue.size() >= impl_->queue_capacity) {
+      count(slot.queue_full);
+      return SendStatus::queue_full;
+    }
     slot.queue.push_back(std::move(message));
   }
   slot.wake.notify_one();
@@ -377,6 +381,11 @@ std::vector<SessionManager::State> SessionManager::states() const {
     state.messages_in = slot->messages_in.load(std::memory_order_relaxed);
     state.messages_out = slot->messages_out.load(std::memory_order_relaxed);
     state.heartbeats_missed = slot->heartbeats_missed.load(std::memory_order_relaxed);
+    state.queue_full = slot->queue_full.load(std::memory_order_relaxed);
+    {
+      std::lock_guard lock(slot->mutex);
+      state.queue_depth = slot->queue.size();
+    }
     if (FIX::Session* s = FIX::Session::lookupSession(slot->id)) {
       state.enabled = s->isEnabled();
       state.next_sender_seq = static_cast<std::uint64_t>(s->getExpectedSenderNum());

@@ -90,28 +90,52 @@ def test_metrics_and_readiness_follow_orders_and_the_broker():
             c.new("big", qty="5000", symbol="BIG")  # over max_order_qty 1000
             refused = c.order_event("big", ["accepted", "rejected"])
             check(refused["event"] == "rejected" and refused["reason"] == "risk_limit", f"big order: {refused}")
+            # One accepted and one refused replace and cancel, on a resting order.
+            c.new("h1", symbol="HOLD1")
+            c.wait_status("h1", "new")
+            c.send({"op": "replace", "client_order_id": "h1-r", "orig_client_order_id": "h1", "qty": "50"})
+            c.send({"op": "replace", "client_order_id": "n1-r", "orig_client_order_id": "no-such-order", "qty": "50"})
+            c.send({"op": "cancel", "client_order_id": "n1-c", "orig_client_order_id": "no-such-order"})
+            for cloid, expected in (("h1-r", "accepted"), ("n1-r", "rejected"), ("n1-c", "rejected")):
+                got = c.order_event(cloid, ["accepted", "rejected"])["event"]
+                check(got == expected, f"{cloid}: {got}, expected {expected}")
+            c.next_event(lambda e: e.get("event") == "execution" and e.get("exec_type") == "replaced")
+            c.send({"op": "cancel", "client_order_id": "h1-c", "orig_client_order_id": "h1-r"})
+            check(c.order_event("h1-c", ["accepted", "rejected"])["event"] == "accepted", "cancel not accepted")
+            c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
             after = metrics(port)
 
             def delta(name):
                 return after[name] - before[name]
 
-            accepted = delta('fixgate_orders_total{outcome="accepted"}')
-            check(accepted == 3, f"accepted moved by {accepted}")
-            check(delta('fixgate_orders_total{outcome="rejected"}') == 1, "rejected did not move by 1")
+            for family, accepted, rejected in (("fixgate_orders_total", 4, 1), ("fixgate_replace_requests_total", 1, 1),
+                                               ("fixgate_cancel_requests_total", 1, 1)):
+                for outcome, expected in (("accepted", accepted), ("rejected", rejected)):
+                    moved = delta(f'{family}{{outcome="{outcome}"}}')
+                    check(moved == expected, f"{family} {outcome} moved by {moved}, expected {expected}")
             check(delta('fixgate_order_rejects_total{reason="risk_limit"}') == 1, "risk_limit rejects did not move by 1")
+            check(delta('fixgate_order_rejects_total{reason="unknown_order"}') == 2, "unknown_order rejects did not move by 2")
             check(delta('fixgate_order_rejects_total{reason="not_entitled"}') == 0, "not_entitled moved")
-            check(delta("fixgate_executions_total") >= 3, f"executions moved by {delta('fixgate_executions_total')}")
+            executions = delta('fixgate_executions_total{session="SIM"}')
+            # 3 fills with their acks, then the resting order's ack, replace and cancel.
+            check(executions >= 9, f"executions on SIM moved by {executions}")
+            break_kinds = [name for name in after if name.startswith("fixgate_breaks_total{kind=")]
+            check(len(break_kinds) == 10 and 'fixgate_breaks_total{kind="overfill"}' in break_kinds,
+                  f"break kinds exported: {break_kinds}")
+            check(all(after[name] == 0 for name in break_kinds), "a break was counted in a clean run")
+            check(after['fixgate_session_queue_depth{session="SIM"}'] == 0, "session queue not drained")
+            check(after['fixgate_session_queue_full_total{session="SIM"}'] == 0, "session queue was full")
             check(delta('fixgate_session_next_sender_seq{session="SIM"}') >= 3, "sender seq did not move by >= 3")
             check(delta('fixgate_session_next_target_seq{session="SIM"}') >= 3, "target seq did not move by >= 3")
             check(after["fixgate_journal_last_seq"] > before["fixgate_journal_last_seq"], "journal last seq")
             check(after["fixgate_journal_failed"] == 0, "journal failed")
 
             # Histograms and per-session message counts move with the orders.
-            check(delta("fixgate_order_latency_seconds_count") == 3,
-                  f"order latency count moved by {delta('fixgate_order_latency_seconds_count')}, not by the 3 accepted")
+            check(delta("fixgate_order_latency_seconds_count") == 4,
+                  f"order latency count moved by {delta('fixgate_order_latency_seconds_count')}, not by the 4 accepted")
             check(delta("fixgate_order_latency_seconds_sum") > 0, "order latency sum did not move")
             check(delta(MESSAGES_OUT) >= 3, f"messages out moved by {delta(MESSAGES_OUT)}")
-            check(delta(MESSAGES_IN) >= delta("fixgate_executions_total"),
+            check(delta(MESSAGES_IN) >= executions,
                   f"messages in moved by {delta(MESSAGES_IN)}, less than the executions applied")
             # The writer writes the records in batches, one fdatasync each under sync: batch (a
             # heartbeat may be written between two reads of one scrape: hence the slack of 2).

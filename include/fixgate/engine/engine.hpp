@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -95,17 +96,38 @@ class StatCounter {
 /// How many RejectReason values there are (dense from 0; the last is duplicate_order).
 inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(RejectReason::duplicate_order) + 1;
 
+/// The upstream requests that change orders.
+enum class RequestKind : std::uint8_t { new_order, cancel, replace };
+inline constexpr std::size_t request_kind_count = 3;
+
+/// Every break kind the engine raises, by its code: the order book's (order::BreakKind, in that
+/// enum's order) then the engine's own.
+inline constexpr std::array<std::string_view, 10> break_kinds{
+    "unknown_order",    "overfill",         "cum_qty_mismatch", "leaves_qty_mismatch", "unexpected_state",
+    "unknown_exec_ref", "field_mismatch",   "business_reject",  "unreadable_message",  "not_delivered"};
+
+/// Accepted and rejected requests of one RequestKind.
+struct RequestCounts {
+  StatCounter accepted;
+  StatCounter rejected;
+};
+
 /// Running totals for operators; safe to read from any thread.
 struct Stats {
   StatCounter inputs;
-  StatCounter orders_accepted;
-  StatCounter orders_rejected;
+  std::array<RequestCounts, request_kind_count> requests;  ///< by RequestKind
   StatCounter kill_switches;      ///< engaged, by hand or automatically
   StatCounter idempotent_replays;
   StatCounter executions;
+  /// Execution reports applied, by configured session name (filled before the engine runs, never
+  /// resized after, so any thread may read it).
+  std::map<std::string, StatCounter, std::less<>> executions_by_session;
   StatCounter breaks;
+  std::array<StatCounter, break_kinds.size()> breaks_by_kind;  ///< by index in break_kinds
   StatCounter journal_errors;
-  std::array<StatCounter, reject_reason_count> rejects_by_reason;  ///< order rejects, by RejectReason
+  std::array<StatCounter, reject_reason_count> rejects_by_reason;  ///< request rejects, by RejectReason
+
+  const RequestCounts& of(RequestKind kind) const { return requests[static_cast<std::size_t>(kind)]; }
   /// Seconds from the engine taking a new-order request to its NewOrderSingle being queued on
   /// the FIX session (the journal's durability wait included); accepted orders only.
   Histogram order_latency{latency_buckets_seconds()};
@@ -233,8 +255,11 @@ class Engine {
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
   /// Answers a request "accepted" in the client's stream and remembers it for retries.
-  void accept_request(const gateway::Inbound& inbound, const std::string& client_order_id);
-  void reject_order(const gateway::Inbound& inbound, const std::string& client_order_id, Reject reject);
+  void accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id);
+  void reject_order(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
+                    Reject reject);
+  /// Counts a break under its code (one of break_kinds).
+  void count_break(std::string_view kind);
   bool entitled(const std::string& client, const std::string& account) const;
   const config::UpstreamClient* client_config(const std::string& name) const;
   void replay_record(const journal::RecordView& record);

@@ -91,6 +91,10 @@ class SessionManager {
     std::uint64_t messages_out = 0;
     /// TestRequests QuickFIX sent because the counterparty was silent for 1.2 x HeartBtInt.
     std::uint64_t heartbeats_missed = 0;
+    /// Messages queued for the sender thread, not yet handed to QuickFIX.
+    std::uint64_t queue_depth = 0;
+    /// Sends refused (SendStatus::queue_full) because the queue was at capacity.
+    std::uint64_t queue_full = 0;
   };
   std::vector<State> states() const;
   /// Lets the session connect and log on (it stays on until logout()).

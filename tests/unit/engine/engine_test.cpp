@@ -96,7 +96,10 @@ TEST_CASE("order latency times each accepted new order up to its queueing, the d
   hold_syncs = true;
   h.request(new_order("c1"));
   h.request(new_order("big", "1001"));  // rejected: never sent, never timed
-  REQUIRE(h.run_until([&] { return h.engine->stats().orders_accepted == 1 && h.engine->stats().orders_rejected == 1; }));
+  REQUIRE(h.run_until([&] {
+    return h.engine->stats().of(engine::RequestKind::new_order).accepted == 1 &&
+           h.engine->stats().of(engine::RequestKind::new_order).rejected == 1;
+  }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   h.engine->do_work();
   CHECK(h.sent.empty());
@@ -110,6 +113,52 @@ TEST_CASE("order latency times each accepted new order up to its queueing, the d
   h.request(gateway::CancelOrder{"c1-x", "c1"});  // a cancel goes out too, but is not a new order
   REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
   CHECK(latency.snapshot().count == 1);
+}
+
+TEST_CASE("operator counters: requests by kind and first answer, executions by session, breaks by kind") {
+  // The engine's own break codes follow the order book's, in BreakKind order.
+  for (std::size_t i = 0; i <= static_cast<std::size_t>(order::BreakKind::field_mismatch); ++i) {
+    CHECK(engine::break_kinds[i] == order::code(static_cast<order::BreakKind>(i)));
+  }
+  TempDir dir;
+  Harness h(dir.path);
+  const auto& stats = h.engine->stats();
+  h.engine->post(engine::SessionChange{"SIM", true});
+  h.request(new_order("c1"));
+  h.request(new_order("c2", "200"));
+  h.request(new_order("big", "1001"));                    // over max_order_qty
+  h.request(gateway::CancelOrder{"c2-x", "c2"});
+  h.request(gateway::CancelOrder{"none-x", "none"});      // no such order
+  h.request(gateway::ReplaceOrder{"none-r", "none", Qty::from_whole(50), std::nullopt});
+  REQUIRE(h.run_until([&] {
+    return h.events<gateway::Accepted>().size() == 3 && h.events<gateway::Rejected>().size() == 3 && h.sent.size() == 3;
+  }));
+  const auto& nos = std::get<order::NewOrderSingle>(h.sent[0].second);
+  h.broker(report(nos.cl_ord_id, "E1", ExecType::new_order, OrdStatus::new_order, "0", "100"), "raw-E1");
+  h.broker(report(nos.cl_ord_id, "E2", ExecType::trade, OrdStatus::partially_filled, "40", "60", "40"), "raw-E2");
+  h.broker(report(nos.cl_ord_id, "E2", ExecType::trade, OrdStatus::partially_filled, "40", "60", "40"), "raw-E2");
+  auto foreign = report("NOT-OURS", "E9", ExecType::trade, OrdStatus::filled, "100", "0", "100");
+  foreign.order_id = "B9";  // no order of ours has it either
+  h.broker(foreign, "raw-E9");
+  // A break with no owning order goes to admin clients, and this configuration has none.
+  REQUIRE(h.run_until([&] { return h.events<gateway::Execution>().size() == 2 && stats.breaks == 1; }));
+  h.request(gateway::ReplaceOrder{"c1-r", "c1", Qty::from_whole(80), std::nullopt});
+  REQUIRE(h.run_until([&] { return h.events<gateway::Accepted>().size() == 4; }));
+
+  CHECK(stats.of(engine::RequestKind::new_order).accepted == 2);
+  CHECK(stats.of(engine::RequestKind::new_order).rejected == 1);
+  CHECK(stats.of(engine::RequestKind::cancel).accepted == 1);
+  CHECK(stats.of(engine::RequestKind::cancel).rejected == 1);
+  CHECK(stats.of(engine::RequestKind::replace).accepted == 1);
+  CHECK(stats.of(engine::RequestKind::replace).rejected == 1);
+  CHECK(stats.executions == 2);  // E1 and E2; the repeated E2 is a duplicate, not an execution
+  REQUIRE(stats.executions_by_session.size() == 1);
+  CHECK(stats.executions_by_session.at("SIM") == 2);
+  CHECK(stats.breaks == 1);
+  for (std::size_t i = 0; i < engine::break_kinds.size(); ++i) {
+    INFO(engine::break_kinds[i]);
+    CHECK(stats.breaks_by_kind[i] == (engine::break_kinds[i] == "unknown_order" ? 1u : 0u));
+  }
 }
 
 TEST_CASE("orders over a risk limit or for another account are rejected with the limit named") {
