@@ -26,7 +26,8 @@ namespace pg_test {
 using namespace fixgate::journal;
 using journal_test::record_for;
 
-inline std::string dsn() {
+/// The cluster's DSN (key=value form), as the fixture wrote it.
+inline std::string cluster_dsn() {
   if (const char* d = std::getenv("FIXGATE_TEST_PG_DSN"); d != nullptr && *d != '\0') return d;
   const char* file = std::getenv("FIXGATE_TEST_PG_DSN_FILE");
   if (file == nullptr) throw std::runtime_error("no FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE");
@@ -37,6 +38,11 @@ inline std::string dsn() {
   }
   return line;
 }
+
+/// The DSN these tests use: a database of their own on the cluster, created on first use. Some
+/// tests lock the whole journal table; in the shared database that stalled every other suite
+/// writing to the cluster beside them under `ctest -j` (engine_tests_pg, the system tests).
+inline std::string dsn();
 
 /// A journal name no other test (or earlier run against the same cluster) uses.
 inline std::string unique_name(const std::string& prefix) {
@@ -102,6 +108,24 @@ class Sql {
  private:
   PGconn* conn_;
 };
+
+inline std::string dsn() {
+  static const std::string own = [] {
+    constexpr const char* database = "fixgate_journal_pg_tests";
+    const std::string cluster = cluster_dsn();
+    Sql admin(cluster);
+    const std::string exists = std::string("SELECT 1 FROM pg_database WHERE datname = '") + database + "'";
+    if (admin.query(exists).empty()) {
+      try {
+        admin.query(std::string("CREATE DATABASE ") + database);
+      } catch (const std::runtime_error&) {
+        if (admin.query(exists).empty()) throw;  // not a concurrent run creating it first
+      }
+    }
+    return cluster + " dbname=" + database;  // libpq: the last dbname given wins
+  }();
+  return own;
+}
 
 inline PgOptions options_for(const std::string& name) {
   PgOptions o;
