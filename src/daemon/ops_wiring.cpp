@@ -48,6 +48,7 @@ ops::ReadinessInput OpsRuntime::readiness_input() {
   ops::ReadinessInput input;
   input.journal_recovered = recovered_.load(std::memory_order_relaxed);
   input.journal_failed = src_.journal.failure().has_value();
+  input.journal_connected = src_.journal.connected();
   input.stopping = stopping_.load(std::memory_order_relaxed);
   const auto now = now_seconds();
   const auto states = src_.sessions.states();
@@ -136,6 +137,9 @@ void OpsRuntime::register_metrics() {
     const auto durable = journal.durable_seq();
     return last > durable ? as_double(last - durable) : 0.0;
   });
+  r.gauge_callback("fixgate_journal_connected",
+                   "1 while storage is reachable (always for a file journal; PostgreSQL: the writer's connection is up).",
+                   {}, [&journal] { return journal.connected() ? 1.0 : 0.0; });
   r.gauge_callback("fixgate_journal_failed", "1 once the journal reported a storage fault (final).", {},
                    [&journal] { return journal.failure() ? 1.0 : 0.0; });
   r.histogram_view("fixgate_journal_append_seconds",

@@ -8,9 +8,21 @@
 namespace fixgate::journal::pg {
 namespace {
 
+/// libpq's message on one line (it spreads some over several, e.g. "server closed the connection
+/// unexpectedly\n\tThis probably means ..."): a log line or an error text stays one line.
 std::string trimmed(const char* text) {
-  std::string s = text == nullptr ? std::string() : std::string(text);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::string s;
+  bool space = false;
+  for (const char* p = text == nullptr ? "" : text; *p != '\0'; ++p) {
+    const bool blank = *p == '\n' || *p == '\r' || *p == '\t' || *p == ' ';
+    if (blank) {
+      space = !s.empty();
+      continue;
+    }
+    if (space) s += ' ';
+    space = false;
+    s += *p;
+  }
   return s;
 }
 

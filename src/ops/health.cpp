@@ -9,6 +9,9 @@ HttpResponse readiness(const ReadinessInput& input) {
   std::string notes;
   if (!input.journal_recovered) failures += "journal: not recovered yet\n";
   if (input.journal_failed) failures += "journal: storage fault\n";
+  if (!input.journal_connected) {
+    failures += "journal: database unreachable, records wait and nothing new is acknowledged\n";
+  }
   if (input.stopping) failures += "process: shutting down\n";
   for (const auto& session : input.sessions) {
     if (!session.enabled) {

@@ -6,6 +6,7 @@ source tree from FIXGATE_SOURCE_DIR.
 """
 
 import contextlib
+import glob
 import json
 import os
 import re
@@ -35,6 +36,24 @@ def pg_dsn():
         with open(os.environ["FIXGATE_TEST_PG_DSN_FILE"]) as f:
             dsn = f.readline().strip()
     return dsn
+
+
+def psql_bin():
+    found = shutil.which("psql")
+    if found:
+        return found
+    for directory in [os.environ.get("FIXGATE_PG_BINDIR", "")] + sorted(glob.glob("/usr/lib/postgresql/*/bin")):
+        if directory and os.path.exists(os.path.join(directory, "psql")):
+            return os.path.join(directory, "psql")
+    raise TestFailure("psql not found (PATH, FIXGATE_PG_BINDIR, /usr/lib/postgresql/*/bin)")
+
+
+def sql(query):
+    """Rows (lists of text) of one statement run with psql on the test cluster."""
+    r = subprocess.run([psql_bin(), pg_dsn(), "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", query],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, f"psql failed: {r.stderr}")
+    return [line.split("\t") for line in r.stdout.splitlines() if line]
 
 
 TOKEN = "system-test-token"

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import struct
 import subprocess
@@ -23,7 +22,7 @@ import tempfile
 import time
 
 from harness import (JOURNAL_KINDS, JOURNAL_TOOL_BIN, Client, Fixgate, Simulator, TestFailure, check, fixgate_env,
-                     fix_fields, pg_dsn, run_tests_on_one_run, shown_seqs, wait_for, write_config)
+                     fix_fields, pg_dsn, run_tests_on_one_run, shown_seqs, sql, wait_for, write_config)
 import harness
 
 TOOL_TIMEOUT = 60
@@ -39,23 +38,6 @@ OUTPUTS = []  # every stdout/stderr of the tool, searched for the DSN at the end
 
 
 # ---------------------------------------------------------------- PostgreSQL seen independently
-
-def psql_bin():
-    found = shutil.which("psql")
-    if found:
-        return found
-    for directory in [os.environ.get("FIXGATE_PG_BINDIR", "")] + sorted(glob.glob("/usr/lib/postgresql/*/bin")):
-        if directory and os.path.exists(os.path.join(directory, "psql")):
-            return os.path.join(directory, "psql")
-    raise TestFailure("psql not found (PATH, FIXGATE_PG_BINDIR, /usr/lib/postgresql/*/bin)")
-
-
-def sql(query):
-    r = subprocess.run([psql_bin(), pg_dsn(), "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", query],
-                       capture_output=True, text=True, timeout=30)
-    check(r.returncode == 0, f"psql failed: {r.stderr}")
-    return [line.split("\t") for line in r.stdout.splitlines() if line]
-
 
 def literal(text):
     return "'" + text.replace("'", "''") + "'"

@@ -14,10 +14,12 @@ import threading
 import time
 
 from harness import (FIXGATE_BIN, Client, Process, Simulator, TestFailure, Workdir, check, fixgate_env, pg_dsn,
-                     run_tests, write_config)
+                     run_tests, sql, wait_for, write_config)
+from ops_test import OPS, http_get, metrics, ops_port
 from recovery_test import check_books_agree, settle, status_of
 
 ORDERS = int(os.environ.get("FIXGATE_TAKEOVER_ORDERS", "1000"))
+KILL_AFTER_ACKS = 50
 
 
 def start_instance(wd, config, name):
@@ -83,8 +85,10 @@ def test_standby_takes_over_after_kill9_without_double_logon():
 
             sender = threading.Thread(target=send_orders)
             sender.start()
-            deadline = time.monotonic() + 0.5
-            while time.monotonic() < deadline:
+            # Kill once the flow is going (some orders acknowledged, most still to come); a loaded
+            # machine may need longer than a fixed moment for the first acknowledgements.
+            deadline = time.monotonic() + 20
+            while len(accepted) < KILL_AFTER_ACKS and time.monotonic() < deadline:
                 try:
                     e = c._read_line(deadline)
                 except TestFailure:
@@ -152,5 +156,78 @@ def test_standby_takes_over_after_kill9_without_double_logon():
             sim.terminate()
 
 
+def test_database_outage_holds_acknowledgements_until_the_order_is_stored():
+    """The owner's journal connection is cut and the database refuses it for a while: a new order
+    is neither acknowledged nor sent meanwhile, /readyz and the metrics say why, and once the
+    database is back the order is stored once, acknowledged and filled."""
+    check(pg_dsn() != "", "no PostgreSQL DSN (FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE)")
+    # A role of its own, so that refusing its logins touches no other test on the cluster.
+    role = f"fixgate_outage_{os.getpid()}"
+    sql(f"DO $$ BEGIN CREATE ROLE {role} LOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    sql(f"ALTER ROLE {role} LOGIN")
+    with Workdir("pg-outage") as wd:
+        sim = Simulator(wd)
+        config = write_config(wd, sim.port, backend="postgres", extra=OPS)
+        with open(config) as f:
+            instance = next(line.split(": ", 1)[1].strip() for line in f if line.startswith("instance: "))
+        env = fixgate_env()
+        env["FIXGATE_PG_DSN"] = pg_dsn() + f" user={role}"
+        gate = Process("fixgate", [FIXGATE_BIN, "--config", config], os.path.join(wd, "fixgate.log"), env=env)
+        refused = False
+        try:
+            port = owner_port(gate)
+            gate.wait_for_line(r"session \S+ logged on", timeout=20)
+            http = ops_port(gate)
+            wait_for(lambda: http_get(http, "/readyz")[0] == 200, 10, "/readyz 200 before the outage")
+            check(metrics(http)["fixgate_journal_connected"] == 1, "journal not connected before the outage")
+            c = Client(port)
+            c.new("before", qty="100", price="10")
+            c.wait_status("before", "filled", timeout=15)
+            fills_before = len(sim.fills())
+
+            sql(f"ALTER ROLE {role} NOLOGIN")
+            refused = True
+            cut = sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      f"WHERE application_name = 'fixgate-journal:{instance}'")
+            check(cut == [["t"]], f"the journal writer's connection was not found to cut: {cut}")
+            c.new("during", qty="100", price="10")
+            body = wait_for(lambda: (lambda r: r[0] == 503 and r[1])(http_get(http, "/readyz")), 10,
+                            "/readyz 503 while the database refuses the journal")
+            check("journal: database unreachable" in body, f"/readyz does not say why: {body!r}")
+            check(metrics(http)["fixgate_journal_connected"] == 0, "journal still reported connected")
+            gate.wait_for_line(r"database connection lost", timeout=10)
+            time.sleep(1.0)  # time the order would have needed to reach the simulator
+            early = [e for e in c.events if e.get("client_order_id") == "during"]
+            try:
+                early.append(c.next_event(lambda e: e.get("client_order_id") == "during", timeout=0.5))
+            except TestFailure:
+                pass
+            check(not early, f"an order was answered while it could not be stored: {early}")
+            check(len(sim.fills()) == fills_before, "an order reached the simulator before it was stored")
+
+            sql(f"ALTER ROLE {role} LOGIN")
+            refused = False
+            check(c.order_event("during", ["accepted", "rejected"], timeout=15)["event"] == "accepted",
+                  "the held order was not accepted once the database was back")
+            c.wait_status("during", "filled", timeout=15)
+            wait_for(lambda: http_get(http, "/readyz")[0] == 200, 10, "/readyz 200 after the outage")
+            check(metrics(http)["fixgate_journal_connected"] == 1, "journal not connected after the outage")
+            stored = sql(f"SELECT count(*) FROM fixgate_journal WHERE journal = '{instance}' "
+                         f"AND kind = 3 AND cl_ord_id = 'during'")  # 3: upstream_request
+            check(stored == [["1"]], f"the held request is stored {stored} times, not once")
+            c.close()
+            check(gate.terminate() == 0, "fixgate did not stop cleanly after the outage")
+            # libpq spreads some messages over lines; the log keeps each entry on one line.
+            continued = [line for line in gate.text().splitlines() if line.startswith(("\t", " "))]
+            check(not continued, f"log entries spread over several lines: {continued[:3]}")
+        finally:
+            if refused:
+                sql(f"ALTER ROLE {role} LOGIN")
+            if gate.alive():
+                gate.kill9()
+            sim.terminate()
+
+
 if __name__ == "__main__":
-    run_tests([test_standby_takes_over_after_kill9_without_double_logon])
+    run_tests([test_standby_takes_over_after_kill9_without_double_logon,
+               test_database_outage_holds_acknowledgements_until_the_order_is_stored])

@@ -169,7 +169,7 @@ class PgJournal final : public Store {
   /// Chain value of the last committed record.
   Hash durable_hash() const override;
   /// True while the writer has a working connection holding the journal lock.
-  bool connected() const { return connected_.load(std::memory_order_acquire); }
+  bool connected() const override { return connected_.load(std::memory_order_acquire); }
   /// What open() found.
   const PgRecoveryReport& recovery() const { return recovery_; }
   /// The options the journal was opened with.

@@ -62,6 +62,9 @@ class Store {
                                                  ReadOptions options = {}) const = 0;
   /// Where the records live, for logs (never a secret): a directory, or "postgres:<name>".
   virtual std::string where() const = 0;
+  /// Whether storage is reachable now. A file journal always is; PostgreSQL is not while its
+  /// writer has lost the connection (records wait in memory, nothing new becomes durable).
+  virtual bool connected() const { return true; }
   /// How long the writer's batch writes and syncs take; read from any thread (ops renders it).
   const Timings& timings() const noexcept { return timings_; }
 

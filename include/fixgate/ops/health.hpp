@@ -24,6 +24,7 @@ struct SessionReadiness {
 struct ReadinessInput {
   bool journal_recovered = false;
   bool journal_failed = false;  ///< the journal reported a storage fault (Options::on_failure)
+  bool journal_connected = true;  ///< storage reachable (false: PostgreSQL connection lost, records wait)
   bool stopping = false;    ///< SIGTERM received: drain, take no new traffic
   std::vector<SessionReadiness> sessions;
 };
@@ -33,7 +34,7 @@ HttpResponse liveness();
 
 /// 200 "ready\n" plus one line per session that is expected up ("session LSE: logged on"), or 503
 /// "not ready\n" plus a line per failing condition, e.g. "journal: not recovered yet",
-/// "journal: storage fault", "process: shutting down",
+/// "journal: storage fault", "journal: database unreachable, ...", "process: shutting down",
 /// "session LSE: enabled and inside its schedule but not logged on". Sessions that are disabled or
 /// outside their schedule are listed as such and never make it fail.
 HttpResponse readiness(const ReadinessInput& input);

@@ -59,3 +59,18 @@ TEST_CASE("a journal storage fault is not ready") {
   CHECK(r.status == 503);
   CHECK(r.body == "not ready\njournal: storage fault\nsession LSE: logged on\n");
 }
+
+TEST_CASE("a journal whose database is unreachable is not ready, and ready again once it is back") {
+  ReadinessInput input;
+  input.journal_recovered = true;
+  input.journal_connected = false;
+  input.sessions = {{"LSE", true, true, true}};
+  const auto r = readiness(input);
+  CHECK(r.status == 503);
+  CHECK(r.body ==
+        "not ready\n"
+        "journal: database unreachable, records wait and nothing new is acknowledged\n"
+        "session LSE: logged on\n");
+  input.journal_connected = true;
+  CHECK(readiness(input).status == 200);
+}
