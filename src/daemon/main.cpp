@@ -218,8 +218,9 @@ int run(const fixgate::config::Config& config) {
       spdlog::error("SIGHUP: {}", policy.error());
       continue;
     }
-    spdlog::info("SIGHUP: reloading risk limits and routes from {}", config.source);
+    // Posted before it is logged: whoever reads the line may rely on the reload being queued.
     engine->post(engine::PolicyReload{std::move(*policy)});
+    spdlog::info("SIGHUP: reloading risk limits and routes from {}", config.source);
   }
   spdlog::info("received {}, shutting down", strsignal(signal_number));
   ops_runtime->set_stopping();  // /readyz answers 503 from now on; schedules stop acting

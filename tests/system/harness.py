@@ -149,6 +149,17 @@ class Simulator(Process):
         with open(self.executions) as f:
             return [json.loads(line) for line in f if line.strip()]
 
+    def fills_when(self, ready, timeout=10):
+        """The fills as soon as ready(fills) holds, else the last read after timeout seconds (the
+        caller's checks then say what is wrong). The simulator writes a fill to its file just after
+        sending it, so a client may see the fill before the file has it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            fills = self.fills()
+            if ready(fills) or time.monotonic() >= deadline:
+                return fills
+            time.sleep(0.02)
+
 
 def write_config(workdir, sim_port, sync="batch", sessions=None, extra="", log_format="text", backend=None):
     """A fixgate config for tests: upstream on a free port, journal in workdir (file backend) or in

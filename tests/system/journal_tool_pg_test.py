@@ -162,7 +162,8 @@ def produce():
         final["o4"] = c.wait_status("o4", "filled")["status"]
         c.drain(0.3)
         c.close()
-        time.sleep(0.5)  # a few polls
+        # The follower polls every 100 ms; on a loaded machine it may take a while to catch up.
+        wait_for(lambda: "client_order_id=o4" in open(follow_path).read(), 15, "the follower to show order o4")
         follower.send_signal(signal.SIGINT)
         follower.wait(10)
         follow_file.close()

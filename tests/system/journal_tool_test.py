@@ -18,7 +18,7 @@ import subprocess
 import time
 
 from harness import (JOURNAL_KINDS, JOURNAL_TOOL_BIN, Client, Fixgate, Simulator, TestFailure, check, fixgate_env,
-                     fix_fields, run_tests_on_one_run, shown_seqs, write_config)
+                     fix_fields, run_tests_on_one_run, shown_seqs, wait_for, write_config)
 import harness
 
 TOOL_TIMEOUT = 30
@@ -232,8 +232,15 @@ def test_show_renders_names_and_filters():
 def test_show_follow_sees_records_appended_while_it_runs_and_stops_on_sigint():
     live = os.path.join(RUN.workdir.path, "live")
     os.makedirs(live)
-    follower = subprocess.Popen([JOURNAL_TOOL_BIN, "show", live, "--follow", "--follow-timeout", "20"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    shown_path = os.path.join(RUN.workdir.path, "follow.out")
+
+    def shown():
+        with open(shown_path) as f:
+            return f.read()
+
+    with open(shown_path, "w") as shown_file:
+        follower = subprocess.Popen([JOURNAL_TOOL_BIN, "show", live, "--follow", "--follow-timeout", "20"],
+                                    stdout=shown_file, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(0.3)
         gen = os.path.join(os.path.dirname(JOURNAL_TOOL_BIN), "fixgate-journal-gen")
@@ -241,12 +248,14 @@ def test_show_follow_sees_records_appended_while_it_runs_and_stops_on_sigint():
         check(g.returncode == 0, f"generator failed: {g.stderr}")
         expected = len(read_journal(live))
         check(expected == 400, f"generator wrote {expected} records")
-        time.sleep(1.0)
+        # The follower polls every 100 ms; on a loaded machine it may take a while to catch up.
+        wait_for(lambda: 400 in shown_seqs(shown()), 15, "the follower to show record 400")
         started = time.monotonic()
         follower.send_signal(signal.SIGINT)
-        out, err = follower.communicate(timeout=10)
+        _, err = follower.communicate(timeout=10)
         check(time.monotonic() - started < 5, "follow did not stop promptly on SIGINT")
         check(follower.returncode == 0, f"follow exit {follower.returncode}: {err}")
+        out = shown()
         check(shown_seqs(out) == list(range(1, 401)), f"follow showed {len(shown_seqs(out))} of 400 records")
     finally:
         if follower.poll() is None:

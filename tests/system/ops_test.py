@@ -3,6 +3,7 @@ flow and the broker goes away, and the admin session commands (sessions, logout,
 and policy reloads (admin `reload`, SIGHUP) with fixgate-client against a real simulator."""
 
 import json
+import math
 import os
 import re
 import signal
@@ -225,8 +226,17 @@ def test_admin_session_commands_and_reloads_end_to_end():
             wait_for(lambda: http_get(port, "/readyz")[0] == 200, 10, "/readyz 200 after logon")
             # The first message out after the change, the Logon, carries MsgSeqNum `target`.
             journal = os.path.join(wd, "journal")
-            text = b"".join(open(os.path.join(journal, f), "rb").read() for f in sorted(os.listdir(journal)))
-            check(f"\x0135=A\x0134={target}\x01".encode() in text, f"no Logon with 34={target} in the journal")
+
+            def journal_bytes():
+                out = b""
+                for name in sorted(os.listdir(journal)):
+                    with open(os.path.join(journal, name), "rb") as f:
+                        out += f.read()
+                return out
+
+            # A Logon inside the reserved seq block is written without waiting for it: allow the writer time.
+            wait_for(lambda: f"\x0135=A\x0134={target}\x01".encode() in journal_bytes(), 10,
+                     f"a Logon with 34={target} in the journal")
 
             # reload: a stricter limit from the edited file refuses an order that passed before.
             c = Client(gate.port)
@@ -268,10 +278,12 @@ def test_admin_session_commands_and_reloads_end_to_end():
 def test_a_scheduled_session_logs_on_at_its_start_and_out_at_its_end():
     with Workdir("ops-schedule") as wd:
         sim = Simulator(wd)
-        # A UTC period starting 6 s from now and lasting 8 s, on every day.
-        now = time.time()
-        start = time.strftime("%H:%M:%S", time.gmtime(now + 6))
-        end = time.strftime("%H:%M:%S", time.gmtime(now + 14))
+        # A UTC period starting at a whole second 8 to 9 s from now and lasting 8 s, on every day
+        # (whole seconds: the schedule's times have no fraction, so these are its exact edges).
+        base = math.floor(time.time()) + 1
+        start_at, end_at = base + 8, base + 16
+        start = time.strftime("%H:%M:%S", time.gmtime(start_at))
+        end = time.strftime("%H:%M:%S", time.gmtime(end_at))
         config = write_config(wd, sim.port, extra=OPS)
         with open(config) as f:
             text = f.read()
@@ -287,17 +299,17 @@ def test_a_scheduled_session_logs_on_at_its_start_and_out_at_its_end():
             check(status == 200, f"/readyz before the schedule: {status} {body!r}")
             check(metrics(port)['fixgate_session_in_schedule{session="SIM"}'] == 0, "in_schedule before the start")
             gate.wait_for_line(r"schedule: session SIM is outside its schedule, logging it out", timeout=5)
-            time.sleep(max(0.0, now + 5 - time.time()))
+            time.sleep(max(0.0, start_at - 1 - time.time()))
             check(logon_events(sim) == [], f"the simulator saw {logon_events(sim)} before the schedule's start")
 
             gate.wait_for_line(r"schedule: session SIM is inside its schedule, logging it on", timeout=8)
             gate.wait_for_line(r"session SIM logged on", timeout=8)
-            check(time.time() >= now + 6 - 0.5, "logged on before the schedule's start")
+            check(time.time() >= start_at, "logged on before the schedule's start")
             wait_for(lambda: http_get(port, "/readyz")[0] == 200, 5, "/readyz 200 inside the schedule")
             check(metrics(port)['fixgate_session_in_schedule{session="SIM"}'] == 1, "in_schedule inside")
 
             gate.wait_for_count(r"schedule: session SIM is outside its schedule, logging it out", 2, timeout=14)
-            check(time.time() >= now + 14 - 0.5, "logged out before the schedule's end")
+            check(time.time() >= end_at, "logged out before the schedule's end")
             wait_for(lambda: any(e["event"] == "logout" for e in logon_events(sim)), 10, "the simulator to see a logout")
             wait_for(lambda: metrics(port)['fixgate_session_up{session="SIM"}'] == 0, 5, "session_up 0 after the end")
             status, body = http_get(port, "/readyz")

@@ -128,11 +128,22 @@ def settle(client, cloids, timeout=30):
     return snapshots
 
 
+def filled_by_clordid(fills):
+    by = defaultdict(list)
+    for f in fills:
+        by[f["cl_ord_id"]].append(f)
+    return by
+
+
 def check_books_agree(sim, snapshots):
-    fills_by_clordid = defaultdict(list)
-    for f in sim.fills():
-        fills_by_clordid[f["cl_ord_id"]].append(f)
-    exec_ids = [f["exec_id"] for f in sim.fills()]
+    def has_every_fill_fixgate_counted(fills):
+        by = filled_by_clordid(fills)
+        return all(sum((Decimal(f["qty"]) for cl in snap.get("fix_chain", []) for f in by.get(cl, [])), Decimal(0))
+                   >= Decimal(snap["cum_qty"]) for snap in snapshots.values())
+
+    fills = sim.fills_when(has_every_fill_fixgate_counted)
+    fills_by_clordid = filled_by_clordid(fills)
+    exec_ids = [f["exec_id"] for f in fills]
     check(len(exec_ids) == len(set(exec_ids)), "simulator reused an ExecID")
     seen_clordids = set()
     for cloid, snap in snapshots.items():

@@ -12,11 +12,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Keeps the journal writer inside its sync while `hold` is set (5 s at most), so nothing new
-// becomes durable until the test releases it.
+// Keeps the journal writer inside its sync while `hold` is set (30 s at most, a safety valve: the
+// tests release it explicitly), so nothing new becomes durable until the test releases it.
 journal::FaultHook hold_syncs_while(const std::atomic<bool>& hold) {
   return [&hold](journal::IoOp op, const std::string&) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (op == journal::IoOp::sync && hold && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
@@ -78,7 +78,7 @@ TEST_CASE("a retry answered before the first answer is durable waits for it too"
   hold_syncs = true;
   h.request(new_order("c1"));
   h.request(new_order("c1"), 9);
-  h.run_until([] { return false; });  // every chance to (wrongly) answer early
+  h.settle();  // every chance to (wrongly) answer early
   CHECK(h.engine->stats().idempotent_replays == 1);
   CHECK(h.events<gateway::Accepted>().empty());
   hold_syncs = false;
@@ -226,7 +226,7 @@ TEST_CASE("a storage fault stops acknowledgements: nothing is acknowledged that 
   failing = true;
   h.request(new_order("c1"));
   REQUIRE(h.run_until([&] { return h.journal->failure().has_value(); }));
-  h.run_until([] { return false; });  // give the engine every chance to (wrongly) release
+  h.settle();  // give the engine every chance to (wrongly) release
   CHECK(h.events<gateway::Accepted>().empty());
   CHECK(h.sent.empty());
   h.request(new_order("c2"), 9);
@@ -273,13 +273,16 @@ TEST_CASE("backpressure refuses orders without acknowledging them, and only for 
   }
   REQUIRE(!refused_id.empty());
   CHECK(!h.journal->failure().has_value());
-  h.run_until([] { return false; });  // every chance to (wrongly) acknowledge
+  h.settle();  // every chance to (wrongly) acknowledge
   CHECK(h.events<gateway::Accepted>().empty());
   CHECK(h.sent.empty());
   hold_syncs = false;
   // The orders the journal took are acknowledged once durable; the refused one never is.
-  REQUIRE(h.run_until([&] { return !h.events<gateway::Accepted>().empty() && !h.sent.empty(); }));
-  h.run_until([] { return false; });
+  REQUIRE(h.run_until([&] {
+    const auto accepted = h.events<gateway::Accepted>().size();
+    return accepted != 0 && accepted == h.engine->book().orders().size() && !h.sent.empty();
+  }));
+  h.settle();  // every chance for the refused one to be (wrongly) acknowledged too
   for (const auto* a : h.events<gateway::Accepted>()) CHECK(a->client_order_id != refused_id);
   CHECK(h.engine->book().orders().size() == h.events<gateway::Accepted>().size());
   // Not final: a new order is taken again.

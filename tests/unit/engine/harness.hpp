@@ -120,9 +120,17 @@ struct Harness {
         [this](const std::string&, const std::string& raw) { return raw_to_message.at(raw); });
   }
 
-  /// Runs the loop until `done` holds or two seconds pass.
-  bool run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  /// Runs the loop until `done` holds or 20 seconds pass (a loaded machine's fdatasync or COMMIT
+  /// can take seconds; a passing test returns as soon as `done` holds).
+  bool run_until(const std::function<bool()>& done) { return run_for(std::chrono::seconds(20), done); }
+
+  /// Runs the loop for `period`, giving the engine every chance to do what it must not.
+  void settle(std::chrono::milliseconds period = std::chrono::seconds(2)) {
+    run_for(period, [] { return false; });
+  }
+
+  bool run_for(std::chrono::milliseconds period, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + period;
     while (std::chrono::steady_clock::now() < deadline) {
       engine->do_work();
       if (done()) return true;

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -13,9 +14,17 @@ using namespace pg_test;
 
 namespace {
 
-// Appends records 1..n (as record_for), retrying the same record on backpressure.
-void produce(PgJournal& j, std::uint64_t n, std::atomic<std::uint64_t>& done) {
+// Appends records 1..n (as record_for), retrying the same record on backpressure. Before record
+// n/2 it waits (30 s at most) for `go_on`, so the second half is written after whatever the test
+// does first.
+void produce(PgJournal& j, std::uint64_t n, std::atomic<std::uint64_t>& done, const std::atomic<bool>& go_on) {
   for (std::uint64_t s = 1; s <= n; ++s) {
+    if (s == n / 2) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (!go_on && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
     const Record r = record_for(s);
     for (int attempt = 0;; ++attempt) {
       auto seq = j.append(r.kind, r.stream, r.payload, r.timestamp_ns);
@@ -43,6 +52,29 @@ void check_exactly(const std::string& name, std::uint64_t n) {
   CHECK(sql.one("SELECT count(DISTINCT seq) FROM fixgate_journal WHERE journal = $1", {name}) == std::to_string(n));
 }
 
+// Holds the writer thread in its on_connection(false) callback, right before its reconnect
+// backoff, until released (30 s at most): the test acts while the writer is away without racing
+// its reconnect, however slowly the test thread runs.
+class WriterAway {
+ public:
+  void hold() {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
 }  // namespace
 
 TEST_CASE("pg: the writer's connection killed again and again loses and duplicates nothing") {
@@ -55,10 +87,11 @@ TEST_CASE("pg: the writer's connection killed again and again loses and duplicat
   auto j = open_pg(std::move(o));
   const std::uint64_t n = 30000;
   std::atomic<std::uint64_t> done{0};
+  std::atomic<bool> first_kill{false};  // the second half is written after it: a kill mid-run
   std::string producer_error;
   std::thread producer([&] {
     try {
-      produce(*j, n, done);
+      produce(*j, n, done, first_kill);
     } catch (const std::exception& e) {
       producer_error = e.what();
     }
@@ -70,6 +103,7 @@ TEST_CASE("pg: the writer's connection killed again and again loses and duplicat
     const auto before = j->durable_seq();
     REQUIRE(eventually([&] { return j->durable_seq() > before || done == n; }));
     kills += killer.terminate("fixgate-journal:" + name);
+    first_kill = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
   producer.join();
@@ -108,8 +142,11 @@ TEST_CASE("pg: a COMMIT whose answer was lost is found committed, not written tw
     // The abandoned connection's backend (still holding the lock, and under before_commit an open
     // transaction with the rows) was terminated by the writer: only its live connection is left.
     Sql sql;
-    CHECK(sql.one("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
-                  {"fixgate-journal:" + name}) == "1");
+    // (A terminated backend leaves pg_stat_activity a moment after it released its locks.)
+    CHECK(eventually([&] {
+      return sql.one("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                     {"fixgate-journal:" + name}) == "1";
+    }));
     REQUIRE(j->close());
     check_exactly(name, 30);
   }
@@ -152,10 +189,12 @@ TEST_CASE("pg: a writer that lost its connection while another instance took ove
   const auto name = unique_name("takeover");
   std::atomic<bool> cut{false};
   std::atomic<int> failures{0};
+  WriterAway away;  // declared before the journal: the writer thread uses it
   auto o = options_for(name);
-  o.backoff_min = std::chrono::milliseconds(1500);  // long enough for the standby to step in
-  o.backoff_max = std::chrono::milliseconds(1500);
   o.fault_hook = [&](PgStep at) { return at == PgStep::before_copy && cut.exchange(false); };
+  o.on_connection = [&](bool up, const std::string&) {
+    if (!up) away.hold();  // until the standby has taken over
+  };
   o.on_failure = [&](const Error&) {
     // A slow callback: the failed wait below must still find its effects in place.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -178,6 +217,7 @@ TEST_CASE("pg: a writer that lost its connection while another instance took ove
   CHECK(standby->recovery().last_seq == 10);
   REQUIRE(standby->append(RecordKind::engine_event, "", "standby's own record", 1));
   REQUIRE(standby->wait_durable(11, std::chrono::seconds(10)));
+  away.release();  // the old owner reconnects now, and finds the journal taken
 
   auto waited = old_owner->wait_durable(11, std::chrono::seconds(20));
   REQUIRE_FALSE(waited);
@@ -196,10 +236,12 @@ TEST_CASE("pg: a writer that lost its connection while another instance took ove
 TEST_CASE("pg: a writer that finds rows it did not write after reconnecting stops for good") {
   const auto name = unique_name("foreign");
   std::atomic<bool> cut{false};
+  WriterAway away;  // declared before the journal: the writer thread uses it
   auto o = options_for(name);
-  o.backoff_min = std::chrono::milliseconds(1500);
-  o.backoff_max = std::chrono::milliseconds(1500);
   o.fault_hook = [&](PgStep at) { return at == PgStep::before_copy && cut.exchange(false); };
+  o.on_connection = [&](bool up, const std::string&) {
+    if (!up) away.hold();  // until the standby has come and gone
+  };
   auto old_owner = open_pg(std::move(o));
   append_range(*old_owner, 1, 10);
   cut = true;
@@ -217,6 +259,7 @@ TEST_CASE("pg: a writer that finds rows it did not write after reconnecting stop
     REQUIRE(standby->wait_durable(11, std::chrono::seconds(10)));
     REQUIRE(standby->close());
   }
+  away.release();
   auto waited = old_owner->wait_durable(11, std::chrono::seconds(20));
   REQUIRE_FALSE(waited);
   REQUIRE(old_owner->failure());

@@ -94,16 +94,17 @@ TEST_CASE("a client that never finishes its request is cut off after the read ti
   server.handle("/metrics", [] { return HttpResponse{200, "text/plain", "x\n"}; });
   const auto port = server.start();
 
+  // The timeout runs from the server's accept, which comes after `begin`.
+  const auto begin = std::chrono::steady_clock::now();
   Client slow(port);
   REQUIRE(slow.connected());
-  const auto begin = std::chrono::steady_clock::now();
   REQUIRE(slow.send("GET /metrics HT"));
   const auto raw = slow.read_all();  // the server closes: EOF, no response
   const auto elapsed = std::chrono::steady_clock::now() - begin;
   REQUIRE(raw.has_value());
   CHECK(raw->empty());
-  CHECK(elapsed >= std::chrono::milliseconds(250));
-  CHECK(elapsed < std::chrono::milliseconds(3000));
+  CHECK(elapsed >= std::chrono::milliseconds(300));
+  CHECK(elapsed < std::chrono::milliseconds(4500));  // cut, not left to the client's 5 s limit
   CHECK(get(port, "/metrics").status == 200);
 }
 
@@ -162,7 +163,8 @@ TEST_CASE("past max_connections new clients get 503 until a slot frees") {
   }
   // Closed idle clients free their slots (the server sees EOF at once).
   int status = 0;
-  for (int i = 0; i < 50 && status != 200; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (status != 200 && std::chrono::steady_clock::now() < deadline) {
     status = get(port, "/metrics").status;
     if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
