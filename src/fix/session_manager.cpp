@@ -258,7 +258,13 @@ SessionManager::SessionManager(std::vector<config::Session> sessions, SessionCal
   }
 }
 
-SessionManager::~SessionManager() { stop(); }
+SessionManager::~SessionManager() {
+  stop();
+  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed;
+  // the in-memory store and event-log factories are members declared after the slots, so the
+  // initiators must go first.
+  for (auto& [name, slot] : impl_->by_name) slot->initiator.reset();
+}
 
 void SessionManager::start() {
   if (impl_->started) return;

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "fixgate/fix/quickfix.hpp"
+#include "fixgate/fix/session_manager.hpp"
 
 extern char** environ;
 
@@ -421,4 +424,75 @@ TEST_CASE("simulator refuses a second logon and logs out on SIGTERM", "[tools][s
   const std::string logons = slurp(dir / "logons.jsonl");
   CHECK(logons.find("logon_refused") != std::string::npos);
   CHECK(logons.find("\"logout\",\"session\":\"FIX.4.4:SIM->SMOKE44\"") != std::string::npos);
+}
+
+TEST_CASE("session manager: messages counted both ways, the queue drains, sends past capacity are refused and counted",
+          "[tools][system]") {
+  REQUIRE(!env("FIXGATE_SIMULATOR").empty());
+  const fs::path dir = fresh_dir("session-manager");
+  SimulatorProcess sim(dir, {"--session", "FIX.4.4:QUEUE44"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  fixgate::config::Session session;
+  session.name = "Q";
+  session.sender_comp_id = "QUEUE44";
+  session.target_comp_id = "SIM";
+  session.connect = {"127.0.0.1", static_cast<std::uint16_t>(port)};
+  session.reconnect_seconds = 1;
+  session.data_dictionary = env("FIXGATE_SOURCE_DIR") + "/spec/FIX44.xml";
+  std::atomic<int> reports{0};
+  fixgate::fix::SessionCallbacks callbacks;
+  callbacks.on_inbound = [&](const std::string&, fixgate::fix::Inbound, std::string, std::uint64_t) { ++reports; };
+  constexpr std::size_t capacity = 4;
+  fixgate::fix::SessionManager sessions({session}, callbacks, nullptr, std::chrono::seconds(5), capacity);
+  sessions.start();
+  const auto bounded = [](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    return done();
+  };
+  REQUIRE(bounded([&] { return sessions.is_logged_on("Q"); }));
+  const auto state = [&] {
+    const auto all = sessions.states();
+    REQUIRE(all.size() == 1);
+    return all.front();
+  };
+  const auto before = state();
+  CHECK(before.messages_in >= 1);  // the Logon exchange
+  CHECK(before.messages_out >= 1);
+  CHECK(before.queue_full == 0);
+
+  // A tight burst far past the capacity: the sender thread cannot keep up, and every refusal is
+  // counted. HOLD symbols are acknowledged by the simulator and never filled: one report each.
+  int queued = 0;
+  int refused = 0;
+  for (int i = 0; i < 2000; ++i) {
+    fixgate::order::NewOrderSingle order;
+    order.session = "Q";
+    order.cl_ord_id = "Q" + std::to_string(i);
+    order.account = "ACC1";
+    order.symbol = "HOLDQ";
+    order.order_qty = fixgate::Qty::from_whole(100);
+    order.price = fixgate::Price::parse("10");
+    order.transact_time = fixgate::Timestamp{std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count()};
+    const auto status = sessions.try_send("Q", order);
+    if (status == fixgate::fix::SendStatus::queued) {
+      ++queued;
+    } else {
+      REQUIRE(status == fixgate::fix::SendStatus::queue_full);
+      ++refused;
+    }
+  }
+  CHECK(refused > 0);
+  CHECK(state().queue_full == static_cast<std::uint64_t>(refused));
+  REQUIRE(bounded([&] { return reports >= queued; }));
+  const auto after = state();
+  CHECK(after.queue_depth == 0);
+  CHECK(after.messages_out - before.messages_out >= static_cast<std::uint64_t>(queued));
+  CHECK(after.messages_in - before.messages_in >= static_cast<std::uint64_t>(queued));
+  CHECK(reports == queued);  // nothing refused was sent
+  sessions.stop();
+  CHECK(sim.terminate() == 0);
 }
