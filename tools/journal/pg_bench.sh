@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# fixgate-journal verify over the same generated journal (default one million records) in the file
-# backend and in PostgreSQL, in one invocation: starts a throwaway cluster
-# (tools/pg/throwaway-cluster.sh), writes the records with fixgate-journal-gen to a directory and
-# to a PostgreSQL journal, then times verify three times on each (alternating, so both see the same
-# machine load) and prints every run, the medians and the postgres/file ratio.
+# fixgate-journal verify, and query of one order, over the same generated journal (default one
+# million records) in the file backend and in PostgreSQL, in one invocation: starts a throwaway
+# cluster (tools/pg/throwaway-cluster.sh), writes the records with fixgate-journal-gen to a
+# directory and to a PostgreSQL journal, then times each command three times on each backend
+# (alternating, so both see the same machine load) and prints every run, the medians and the
+# postgres/file ratio.
 # usage: tools/journal/pg_bench.sh [BUILD_DIR] [RECORDS]      (BUILD_DIR default build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,20 +29,32 @@ printf 'loaded PostgreSQL in %.1f s\n' "$(echo "$(date +%s.%N) - $started" | bc 
 psql=$(command -v psql || echo "$(dirname "$(readlink -f "$(cat "$state/pg/bindir")/postgres")")/psql")
 "$psql" "$FIXGATE_PG_DSN" -Xqc "VACUUM ANALYZE fixgate_journal"
 
-declare -A times
-for run in 1 2 3; do
-  for backend in file postgres; do
-    if [ "$backend" = file ]; then source_args=("$state/journal"); else source_args=(--postgres bench); fi
-    start=$(date +%s.%N)
-    out=$("$tool" verify "${source_args[@]}")
-    end=$(date +%s.%N)
-    t=$(echo "$end - $start" | bc -l)
-    times[$backend]+="$t "
-    printf '%-8s run %d: %.3f s  %s\n' "$backend" "$run" "$t" "$(echo "$out" | head -1 | cut -c1-90)"
+# bench LABEL SUBCOMMAND [ARGS...]: three runs of the subcommand on each backend, alternating so
+# both see the same machine load; prints every run, the medians and the postgres/file ratio.
+bench() {
+  local label=$1 command=$2
+  shift 2
+  local -A times=()
+  local run backend start end t out
+  for run in 1 2 3; do
+    for backend in file postgres; do
+      if [ "$backend" = file ]; then source_args=("$state/journal"); else source_args=(--postgres bench); fi
+      start=$(date +%s.%N)
+      out=$("$tool" "$command" "${source_args[@]}" "$@")
+      end=$(date +%s.%N)
+      t=$(echo "$end - $start" | bc -l)
+      times[$backend]+="$t "
+      printf '%-8s %s run %d: %.3f s  %s\n' "$backend" "$label" "$run" "$t" "$(echo "$out" | head -1 | cut -c1-80)"
+    done
   done
-done
+  local file pg
+  file=$(median "${times[file]}")
+  pg=$(median "${times[postgres]}")
+  printf '%s median: file %.3f s (%.0f records/s), postgres %.3f s (%.0f records/s), postgres/file time %.2f\n' \
+    "$label" "$file" "$(echo "$records / $file" | bc -l)" "$pg" "$(echo "$records / $pg" | bc -l)" "$(echo "$pg / $file" | bc -l)"
+}
 median() { printf '%s\n' $1 | sort -g | sed -n 2p; }
-file=$(median "${times[file]}")
-pg=$(median "${times[postgres]}")
-printf 'verify median: file %.3f s (%.0f records/s), postgres %.3f s (%.0f records/s), postgres/file time %.2f\n' \
-  "$file" "$(echo "$records / $file" | bc -l)" "$pg" "$(echo "$records / $pg" | bc -l)" "$(echo "$pg / $file" | bc -l)"
+
+bench verify verify
+# One order from the middle of the journal (the generator writes about 6.7 records per order).
+bench "query --order" query --order "c$((records / 14))"
