@@ -235,13 +235,16 @@ int run(const fixgate::config::Config& config) {
   engine_thread.join();
   ops_runtime->stop();
   engine_ptr.store(nullptr);
-  if (auto closed = journal.close(); !closed) {
-    spdlog::critical("journal close failed: {}", closed.error().to_string());
-    return 3;
-  }
+  const auto closed = journal.close();
+  // Ownership first: a journal another instance took over also fails its close (`locked`), and
+  // the orchestrator must see 5 (restart as a standby), not 3 (storage fault).
   if (ownership_lost) {
     spdlog::warn("fixgate stopped after losing ownership to another instance (exit 5)");
     return 5;
+  }
+  if (!closed) {
+    spdlog::critical("journal close failed: {}", closed.error().to_string());
+    return 3;
   }
   spdlog::info("fixgate stopped cleanly");
   return 0;

@@ -8,6 +8,7 @@ intervals never overlapped. A restarted A stands by and does not log on.
 Needs the PostgreSQL DSN: FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE (CTest fixture pg_cluster).
 """
 
+import contextlib
 import json
 import os
 import threading
@@ -156,24 +157,47 @@ def test_standby_takes_over_after_kill9_without_double_logon():
             sim.terminate()
 
 
+@contextlib.contextmanager
+def own_role(name):
+    """A login role of this test's own (superuser: it may create the schema on a fresh cluster), so
+    that refusing its logins touches no other test on the cluster; dropped at the end."""
+    role = f"fixgate_{name}_{os.getpid()}"
+    sql(f"DO $$ BEGIN CREATE ROLE {role} LOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    sql(f"ALTER ROLE {role} LOGIN")
+    try:
+        yield role
+    finally:
+        sql(f"ALTER ROLE {role} LOGIN")
+        sql(f"REASSIGN OWNED BY {role} TO CURRENT_USER")
+        sql(f"DROP ROLE {role}")
+
+
+def instance_of(config):
+    with open(config) as f:
+        return next(line.split(": ", 1)[1].strip() for line in f if line.startswith("instance: "))
+
+
+def cut_journal_writer(role, instance):
+    """Refuses `role`'s logins and terminates the journal writer's connection: the writer finds it
+    gone at its next write and cannot reconnect until the role may log in again."""
+    sql(f"ALTER ROLE {role} NOLOGIN")
+    cut = sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+              f"WHERE application_name = 'fixgate-journal:{instance}'")
+    check(cut == [["t"]], f"the journal writer's connection was not found to cut: {cut}")
+
+
 def test_database_outage_holds_acknowledgements_until_the_order_is_stored():
     """The owner's journal connection is cut and the database refuses it for a while: a new order
     is neither acknowledged nor sent meanwhile, /readyz and the metrics say why, and once the
     database is back the order is stored once, acknowledged and filled."""
     check(pg_dsn() != "", "no PostgreSQL DSN (FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE)")
-    # A role of its own, so that refusing its logins touches no other test on the cluster.
-    role = f"fixgate_outage_{os.getpid()}"
-    sql(f"DO $$ BEGIN CREATE ROLE {role} LOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
-    sql(f"ALTER ROLE {role} LOGIN")
-    with Workdir("pg-outage") as wd:
+    with own_role("outage") as role, Workdir("pg-outage") as wd:
         sim = Simulator(wd)
         config = write_config(wd, sim.port, backend="postgres", extra=OPS)
-        with open(config) as f:
-            instance = next(line.split(": ", 1)[1].strip() for line in f if line.startswith("instance: "))
+        instance = instance_of(config)
         env = fixgate_env()
         env["FIXGATE_PG_DSN"] = pg_dsn() + f" user={role}"
         gate = Process("fixgate", [FIXGATE_BIN, "--config", config], os.path.join(wd, "fixgate.log"), env=env)
-        refused = False
         try:
             port = owner_port(gate)
             gate.wait_for_line(r"session \S+ logged on", timeout=20)
@@ -186,11 +210,7 @@ def test_database_outage_holds_acknowledgements_until_the_order_is_stored():
             fills_before = len(sim.fills_when(lambda f: len(f) >= 1))
             check(fills_before == 1, f"the simulator recorded {fills_before} fills for one order")
 
-            sql(f"ALTER ROLE {role} NOLOGIN")
-            refused = True
-            cut = sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      f"WHERE application_name = 'fixgate-journal:{instance}'")
-            check(cut == [["t"]], f"the journal writer's connection was not found to cut: {cut}")
+            cut_journal_writer(role, instance)
             c.new("during", qty="100", price="10")
             body = wait_for(lambda: (lambda r: r[0] == 503 and r[1])(http_get(http, "/readyz")), 10,
                             "/readyz 503 while the database refuses the journal")
@@ -207,7 +227,6 @@ def test_database_outage_holds_acknowledgements_until_the_order_is_stored():
             check(len(sim.fills()) == fills_before, "an order reached the simulator before it was stored")
 
             sql(f"ALTER ROLE {role} LOGIN")
-            refused = False
             check(c.order_event("during", ["accepted", "rejected"], timeout=15)["event"] == "accepted",
                   "the held order was not accepted once the database was back")
             c.wait_status("during", "filled", timeout=15)
@@ -222,13 +241,68 @@ def test_database_outage_holds_acknowledgements_until_the_order_is_stored():
             continued = [line for line in gate.text().splitlines() if line.startswith(("\t", " "))]
             check(not continued, f"log entries spread over several lines: {continued[:3]}")
         finally:
-            if refused:
-                sql(f"ALTER ROLE {role} LOGIN")
             if gate.alive():
                 gate.kill9()
             sim.terminate()
 
 
+def test_an_owner_whose_journal_was_taken_while_it_was_away_stops_with_exit_5():
+    """A's journal connection is cut and refused; meanwhile B takes the free journal lock and waits
+    for the session A still holds. When A's writer gets back it finds the journal taken: A never
+    acknowledges the order it could not store, logs out and exits 5 (restart me as a standby), and
+    only then does B get the session, recover and log on."""
+    check(pg_dsn() != "", "no PostgreSQL DSN (FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE)")
+    with own_role("away") as role, Workdir("pg-taken") as wd:
+        sim = Simulator(wd)
+        config = write_config(wd, sim.port, backend="postgres")
+        instance = instance_of(config)
+        env = fixgate_env()
+        env["FIXGATE_PG_DSN"] = pg_dsn() + f" user={role}"
+        a = Process("fixgate-a", [FIXGATE_BIN, "--config", config], os.path.join(wd, "fixgate-a.log"), env=env)
+        b = None
+        try:
+            c = Client(owner_port(a))
+            a.wait_for_line(r"session \S+ logged on", timeout=20)
+            c.new("a1", qty="100", price="10")
+            c.wait_status("a1", "filled", timeout=15)
+
+            cut_journal_writer(role, instance)
+            c.new("a2", qty="100", price="10")  # A cannot store it
+            a.wait_for_line(r"database connection lost", timeout=10)
+            b = start_instance(wd, config, "fixgate-b")
+            b.wait_for_line(r"standby: waiting for session SIM", timeout=20)  # B owns the journal now
+
+            sql(f"ALTER ROLE {role} LOGIN")
+            code = a.proc.wait(timeout=30)
+            check(code == 5, f"A exited {code} after its journal was taken over, not 5")
+            check("losing ownership" in a.text(), "A did not say it lost ownership")
+            answered = [e for e in c.events if e.get("client_order_id") == "a2"]
+            try:
+                answered.append(c.next_event(lambda e: e.get("client_order_id") == "a2", timeout=1))
+            except TestFailure:
+                pass  # the connection is gone or quiet: either way no answer
+            check(not any(e.get("event") == "accepted" for e in answered), f"A acknowledged an order it never stored: {answered}")
+
+            c2 = Client(owner_port(b, timeout=30))
+            b.wait_for_line(r"session \S+ logged on", timeout=30)
+            check(status_of(c2, "a1")["status"] == "filled", "B does not know A's filled order")
+            check(status_of(c2, "a2")["event"] != "order", "B knows an order A never stored")
+            c2.new("b1", qty="100", price="10")
+            c2.wait_status("b1", "filled", timeout=15)
+            check(b.terminate() == 0, "B did not stop cleanly")
+            b = None
+            events = session_events(sim)
+            check(not [e for e in events if e["event"] == "logon_refused"],
+                  "the simulator refused a logon: both instances tried to be logged on")
+        finally:
+            if b is not None and b.alive():
+                b.kill9()
+            if a.alive():
+                a.kill9()
+            sim.terminate()
+
+
 if __name__ == "__main__":
     run_tests([test_standby_takes_over_after_kill9_without_double_logon,
-               test_database_outage_holds_acknowledgements_until_the_order_is_stored])
+               test_database_outage_holds_acknowledgements_until_the_order_is_stored,
+               test_an_owner_whose_journal_was_taken_while_it_was_away_stops_with_exit_5])
