@@ -153,8 +153,13 @@ void Engine::take_not_resent(const NotResent& input, Timestamp now) {
 void Engine::count_break(std::string_view kind) {
   ++stats_.breaks;
   for (std::size_t i = 0; i < break_kinds.size(); ++i) {
-    if (break_kinds[i] == kind) ++stats_.breaks_by_kind[i];
+    if (break_kinds[i] == kind) {
+      ++stats_.breaks_by_kind[i];
+      return;
+    }
   }
+  // A kind without a series is a programming error; the total still counts it.
+  spdlog::error("break kind {} has no fixgate_breaks_total series", kind);
 }
 
 }  // namespace fixgate::engine

@@ -197,6 +197,13 @@ struct SessionManager::Impl {
   std::unique_ptr<EventLogFactory> event_logs;
   bool started = false;
 
+  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed;
+  // the in-memory store and event-log factories are declared after the slots, so the initiators
+  // go first (also when the constructor throws after building some).
+  ~Impl() {
+    for (auto& [name, slot] : by_name) slot->initiator.reset();
+  }
+
   FIX::MessageStoreFactory& store_factory() {
     if (stores != nullptr) return *static_cast<FIX::MessageStoreFactory*>(stores->message_store_factory());
     return memory_stores;
@@ -258,13 +265,7 @@ SessionManager::SessionManager(std::vector<config::Session> sessions, SessionCal
   }
 }
 
-SessionManager::~SessionManager() {
-  stop();
-  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed;
-  // the in-memory store and event-log factories are members declared after the slots, so the
-  // initiators must go first.
-  for (auto& [name, slot] : impl_->by_name) slot->initiator.reset();
-}
+SessionManager::~SessionManager() { stop(); }
 
 void SessionManager::start() {
   if (impl_->started) return;

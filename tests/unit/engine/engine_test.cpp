@@ -116,10 +116,15 @@ TEST_CASE("order latency times each accepted new order up to its queueing, the d
 }
 
 TEST_CASE("operator counters: requests by kind and first answer, executions by session, breaks by kind") {
-  // The engine's own break codes follow the order book's, in BreakKind order.
-  for (std::size_t i = 0; i <= static_cast<std::size_t>(order::BreakKind::field_mismatch); ++i) {
-    CHECK(engine::break_kinds[i] == order::code(static_cast<order::BreakKind>(i)));
+  // break_kinds holds every order book BreakKind, in order (a new one must be added there), then
+  // the engine's own three.
+  std::size_t book_kinds = 0;
+  while (order::code(static_cast<order::BreakKind>(book_kinds)) != "unknown") {
+    REQUIRE(book_kinds < engine::break_kinds.size());
+    CHECK(engine::break_kinds[book_kinds] == order::code(static_cast<order::BreakKind>(book_kinds)));
+    ++book_kinds;
   }
+  CHECK(engine::break_kinds.size() - book_kinds == 3);
   TempDir dir;
   Harness h(dir.path);
   const auto& stats = h.engine->stats();

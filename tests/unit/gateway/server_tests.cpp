@@ -236,7 +236,7 @@ TEST_CASE("requests past the per-client rate are refused one by one", "[gateway]
   // The burst of 5, plus what refilled at 5 a second while the test ran (a loaded machine is slow).
   CHECK(answered <= 5 + static_cast<int>(took * 5) + 1);
   CHECK(limited == 20 - answered);
-  CHECK(limited > 0);
+  if (took < 2.0) CHECK(limited > 0);  // slower than that, the refill alone may answer them all
 }
 
 TEST_CASE("connections past max_connections are refused with an error line", "[gateway][server]") {

@@ -109,6 +109,32 @@ class Sql {
   PGconn* conn_;
 };
 
+/// `conninfo` (key=value or URI form) naming `database` instead of its own dbname.
+inline std::string with_database(const std::string& conninfo, const std::string& database) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    const std::string why = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    throw std::runtime_error("the test DSN does not parse: " + why);
+  }
+  const auto quoted = [](const std::string& value) {
+    std::string q = "'";
+    for (const char c : value) {
+      if (c == '\\' || c == '\'') q += '\\';
+      q += c;
+    }
+    return q + "'";
+  };
+  std::string out;
+  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || std::string(o->keyword) == "dbname") continue;
+    out += std::string(o->keyword) + "=" + quoted(o->val) + " ";
+  }
+  PQconninfoFree(options);
+  return out + "dbname=" + quoted(database);
+}
+
 inline std::string dsn() {
   static const std::string own = [] {
     constexpr const char* database = "fixgate_journal_pg_tests";
@@ -118,11 +144,14 @@ inline std::string dsn() {
     if (admin.query(exists).empty()) {
       try {
         admin.query(std::string("CREATE DATABASE ") + database);
-      } catch (const std::runtime_error&) {
-        if (admin.query(exists).empty()) throw;  // not a concurrent run creating it first
+      } catch (const std::runtime_error& e) {
+        // Not a concurrent run creating it first: say what the tests need.
+        if (admin.query(exists).empty()) {
+          throw std::runtime_error(std::string(e.what()) + " (the test role needs CREATEDB)");
+        }
       }
     }
-    return cluster + " dbname=" + database;  // libpq: the last dbname given wins
+    return with_database(cluster, database);
   }();
   return own;
 }
