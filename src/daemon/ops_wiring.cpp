@@ -49,6 +49,13 @@ ops::ReadinessInput OpsRuntime::readiness_input() {
   input.journal_recovered = recovered_.load(std::memory_order_relaxed);
   input.journal_failed = src_.journal.failure().has_value();
   input.journal_connected = src_.journal.connected();
+  const auto last = src_.journal.last_seq();  // before durable_seq: durable <= last
+  const auto durable = src_.journal.durable_seq();
+  input.journal_waiting = last > durable ? last - durable : 0;
+  {
+    std::lock_guard lock(durability_mutex_);
+    input.journal_stalled_for = durability_.observe(std::chrono::steady_clock::now(), last, durable);
+  }
   input.stopping = stopping_.load(std::memory_order_relaxed);
   const auto now = now_seconds();
   const auto states = src_.sessions.states();

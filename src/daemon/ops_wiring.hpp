@@ -73,6 +73,9 @@ class OpsRuntime {
   ops::Registry registry_;
   std::unique_ptr<ops::HttpServer> http_;
   std::atomic<bool> recovered_{false};
+  // Readiness fails when records wait and nothing becomes durable for this long.
+  std::mutex durability_mutex_;
+  ops::DurabilityWatch durability_{std::chrono::seconds(5)};
   std::atomic<bool> stopping_{false};
 
   // Schedule thread state (apply_schedules runs under schedule_mutex_).

@@ -2,6 +2,19 @@
 
 namespace fixgate::ops {
 
+std::optional<std::chrono::seconds> DurabilityWatch::observe(Clock::time_point now, std::uint64_t last,
+                                                            std::uint64_t durable) {
+  if (durable >= last || durable != durable_ || !stuck_since_) {
+    // Nothing waits, or the mark moved: start over from here.
+    durable_ = durable;
+    stuck_since_ = durable >= last ? std::nullopt : std::optional(now);
+    return std::nullopt;
+  }
+  const auto stuck = now - *stuck_since_;
+  if (stuck <= limit_) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(stuck);
+}
+
 HttpResponse liveness() { return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"}; }
 
 HttpResponse readiness(const ReadinessInput& input) {
@@ -11,6 +24,9 @@ HttpResponse readiness(const ReadinessInput& input) {
   if (input.journal_failed) failures += "journal: storage fault\n";
   if (!input.journal_connected) {
     failures += "journal: database unreachable, records wait and nothing new is acknowledged\n";
+  } else if (input.journal_stalled_for) {
+    failures += "journal: nothing made durable for " + std::to_string(input.journal_stalled_for->count()) + " s while " +
+                std::to_string(input.journal_waiting) + " records wait\n";
   }
   if (input.stopping) failures += "process: shutting down\n";
   for (const auto& session : input.sessions) {

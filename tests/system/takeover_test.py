@@ -11,11 +11,12 @@ Needs the PostgreSQL DSN: FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE (CTest
 import contextlib
 import json
 import os
+import subprocess
 import threading
 import time
 
 from harness import (FIXGATE_BIN, Client, Process, Simulator, TestFailure, Workdir, check, fixgate_env, pg_dsn,
-                     run_tests, sql, wait_for, write_config)
+                     psql_bin, run_tests, sql, wait_for, write_config)
 from ops_test import OPS, http_get, metrics, ops_port
 from recovery_test import check_books_agree, settle, status_of
 
@@ -302,7 +303,71 @@ def test_an_owner_whose_journal_was_taken_while_it_was_away_stops_with_exit_5():
             sim.terminate()
 
 
+def test_a_journal_that_stops_committing_fails_readiness_until_it_commits_again():
+    """The journal table is locked from outside, so the owner's writer waits on a connection that
+    stays up: once records have waited 5 s with nothing made durable /readyz says so (the
+    connection gauge cannot), the order waiting meanwhile is not acknowledged, and once the lock
+    goes it is acknowledged and filled and /readyz is 200 again. In a database of its own, so the
+    lock stalls no other test."""
+    check(pg_dsn() != "", "no PostgreSQL DSN (FIXGATE_TEST_PG_DSN or FIXGATE_TEST_PG_DSN_FILE)")
+    database = f"fixgate_stall_{os.getpid()}"
+    sql(f"CREATE DATABASE {database}")
+    dsn = pg_dsn() + f" dbname={database}"  # key=value: the last dbname wins
+    try:
+        with Workdir("pg-stall") as wd:
+            sim = Simulator(wd)
+            config = write_config(wd, sim.port, backend="postgres", extra=OPS)
+            env = fixgate_env()
+            env["FIXGATE_PG_DSN"] = dsn
+            gate = Process("fixgate", [FIXGATE_BIN, "--config", config], os.path.join(wd, "fixgate.log"), env=env)
+            locker = None
+            try:
+                port = owner_port(gate)
+                gate.wait_for_line(r"session \S+ logged on", timeout=20)
+                http = ops_port(gate)
+                wait_for(lambda: http_get(http, "/readyz")[0] == 200, 10, "/readyz 200 before the lock")
+                c = Client(port)
+                locker = subprocess.Popen([psql_bin(), dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+                locker.stdin.write("BEGIN;\nLOCK TABLE fixgate_journal IN ACCESS EXCLUSIVE MODE;\n")
+                locker.stdin.flush()
+                wait_for(lambda: sql(f"SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                                     f"WHERE d.datname = '{database}' AND l.mode = 'AccessExclusiveLock' "
+                                     f"AND l.granted") != [["0"]], 10, "the table lock")
+                c.new("stuck", qty="100", price="10")
+                body = wait_for(lambda: (lambda r: r[0] == 503 and r[1])(http_get(http, "/readyz")), 20,
+                                "/readyz 503 while nothing is made durable")
+                check("journal: nothing made durable for" in body, f"/readyz does not say why: {body!r}")
+                check(metrics(http)["fixgate_journal_connected"] == 1, "the connection gauge should still be 1")
+                early = [e for e in c.events if e.get("client_order_id") == "stuck"]
+                try:
+                    early.append(c.next_event(lambda e: e.get("client_order_id") == "stuck", timeout=0.5))
+                except TestFailure:
+                    pass
+                check(not early, f"an order was answered while it could not be stored: {early}")
+
+                locker.stdin.write("COMMIT;\n")
+                locker.stdin.close()
+                check(locker.wait(10) == 0, "the lock holder failed")
+                check(c.order_event("stuck", ["accepted", "rejected"], timeout=15)["event"] == "accepted",
+                      "the waiting order was not accepted once the journal committed again")
+                c.wait_status("stuck", "filled", timeout=15)
+                wait_for(lambda: http_get(http, "/readyz")[0] == 200, 10, "/readyz 200 after the lock")
+                c.close()
+                check(gate.terminate() == 0, "fixgate did not stop cleanly")
+            finally:
+                if locker is not None and locker.poll() is None:
+                    locker.kill()
+                    locker.wait(5)
+                if gate.alive():
+                    gate.kill9()
+                sim.terminate()
+    finally:
+        sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
 if __name__ == "__main__":
     run_tests([test_standby_takes_over_after_kill9_without_double_logon,
                test_database_outage_holds_acknowledgements_until_the_order_is_stored,
-               test_an_owner_whose_journal_was_taken_while_it_was_away_stops_with_exit_5])
+               test_an_owner_whose_journal_was_taken_while_it_was_away_stops_with_exit_5,
+               test_a_journal_that_stops_committing_fails_readiness_until_it_commits_again])

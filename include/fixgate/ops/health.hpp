@@ -7,6 +7,9 @@
 // otherwise 503 "not ready" followed by one line per failing condition, so an operator reading
 // the probe output sees why.
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +28,29 @@ struct ReadinessInput {
   bool journal_recovered = false;
   bool journal_failed = false;  ///< the journal reported a storage fault (Options::on_failure)
   bool journal_connected = true;  ///< storage reachable (false: PostgreSQL connection lost, records wait)
+  /// Set when records have waited this long with nothing becoming durable (DurabilityWatch).
+  std::optional<std::chrono::seconds> journal_stalled_for;
+  std::uint64_t journal_waiting = 0;  ///< records appended but not durable, for the message
   bool stopping = false;    ///< SIGTERM received: drain, take no new traffic
   std::vector<SessionReadiness> sessions;
+};
+
+/// Tells whether the journal's durable mark is stuck: records wait and none has become durable
+/// for longer than the limit (a disk that hangs, a database that takes writes but never commits).
+/// Feed it the journal's marks at each check; not thread-safe (the caller serialises).
+class DurabilityWatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit DurabilityWatch(std::chrono::milliseconds limit) : limit_(limit) {}
+
+  /// How long nothing has become durable while records waited, once that passes the limit;
+  /// nullopt otherwise. `last` is read before `durable` (so durable <= last when nothing races).
+  std::optional<std::chrono::seconds> observe(Clock::time_point now, std::uint64_t last, std::uint64_t durable);
+
+ private:
+  std::chrono::milliseconds limit_;
+  std::optional<Clock::time_point> stuck_since_;  ///< when `durable_` was first seen with records waiting
+  std::uint64_t durable_ = 0;
 };
 
 /// 200, "ok\n".

@@ -74,3 +74,33 @@ TEST_CASE("a journal whose database is unreachable is not ready, and ready again
   input.journal_connected = true;
   CHECK(readiness(input).status == 200);
 }
+
+TEST_CASE("the durability watch flags records waiting with nothing made durable past its limit") {
+  using std::chrono::seconds;
+  DurabilityWatch watch(std::chrono::milliseconds(5000));
+  const DurabilityWatch::Clock::time_point t0{};
+  CHECK_FALSE(watch.observe(t0, 10, 10));               // nothing waits
+  CHECK_FALSE(watch.observe(t0 + seconds(1), 12, 10));  // 2 wait: the clock starts here
+  CHECK_FALSE(watch.observe(t0 + seconds(6), 15, 10));  // 5 s: at the limit, not past it
+  const auto stalled = watch.observe(t0 + seconds(8), 15, 10);
+  REQUIRE(stalled);
+  CHECK(*stalled == seconds(7));
+  CHECK_FALSE(watch.observe(t0 + seconds(9), 16, 11));   // the mark moved: start over
+  CHECK_FALSE(watch.observe(t0 + seconds(13), 16, 11));  // 4 s since it moved
+  CHECK(watch.observe(t0 + seconds(15), 16, 11));        // 6 s
+  CHECK_FALSE(watch.observe(t0 + seconds(16), 16, 16));  // all durable: nothing waits
+  CHECK_FALSE(watch.observe(t0 + seconds(30), 17, 16));  // waiting again, from 30 s
+  CHECK_FALSE(watch.observe(t0 + seconds(34), 17, 16));
+  CHECK(watch.observe(t0 + seconds(36), 17, 16));
+  CHECK_FALSE(watch.observe(t0 + seconds(37), 17, 18));  // durable read after last may pass it
+}
+
+TEST_CASE("a journal whose durable mark is stuck is not ready, and says for how long") {
+  ReadinessInput input;
+  input.journal_recovered = true;
+  input.journal_stalled_for = std::chrono::seconds(7);
+  input.journal_waiting = 5;
+  const auto r = readiness(input);
+  CHECK(r.status == 503);
+  CHECK(r.body == "not ready\njournal: nothing made durable for 7 s while 5 records wait\n");
+}
