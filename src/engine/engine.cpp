@@ -26,26 +26,18 @@ std::string session_event(const std::string& session, bool up) {
 
 Engine::Engine(const config::Config& config, journal::Store& journal, Outputs outputs, Clock clock,
                FixDecoder decode_fix)
-    : config_(config),
-      journal_(&journal),
-      outputs_(std::move(outputs)),
-      clock_(std::move(clock)),
-      decode_fix_(std::move(decode_fix)),
-      book_(config.instance.empty() ? "FG" : config.instance + "-"),
-      router_(rules_from(config.routes)) {
-  for (const auto& s : config.sessions) {
-    session_up_[s.name] = false;
-    stats_.executions_by_session.try_emplace(s.name);
-  }
-  for (const auto& c : config.upstream.clients) streams_[c.name];
-  apply_policy({config.risk, config.routes});
-}
+    : Engine(config, &journal, {}, std::move(outputs), std::move(clock), std::move(decode_fix)) {}
 
 Engine::Engine(const config::Config& config, std::filesystem::path journal_dir, FixDecoder decode_fix)
+    : Engine(config, nullptr, std::move(journal_dir), {}, [] { return Timestamp{0}; }, std::move(decode_fix)) {}
+
+Engine::Engine(const config::Config& config, journal::Store* journal, std::filesystem::path journal_dir,
+               Outputs outputs, Clock clock, FixDecoder decode_fix)
     : config_(config),
-      journal_(nullptr),
+      journal_(journal),
       journal_dir_(std::move(journal_dir)),
-      clock_([] { return Timestamp{0}; }),
+      outputs_(std::move(outputs)),
+      clock_(std::move(clock)),
       decode_fix_(std::move(decode_fix)),
       book_(config.instance.empty() ? "FG" : config.instance + "-"),
       router_(rules_from(config.routes)) {

@@ -178,6 +178,17 @@ def instance_of(config):
         return next(line.split(": ", 1)[1].strip() for line in f if line.startswith("instance: "))
 
 
+def answers_to(client, cloid, wait=0.5):
+    """Every event about `cloid` the client has read, plus one arriving within `wait` seconds (none
+    when the connection is quiet or gone)."""
+    found = [e for e in client.events if e.get("client_order_id") == cloid]
+    try:
+        found.append(client.next_event(lambda e: e.get("client_order_id") == cloid, timeout=wait))
+    except TestFailure:
+        pass
+    return found
+
+
 def cut_journal_writer(role, instance):
     """Refuses `role`'s logins and terminates the journal writer's connection: the writer finds it
     gone at its next write and cannot reconnect until the role may log in again."""
@@ -219,11 +230,7 @@ def test_database_outage_holds_acknowledgements_until_the_order_is_stored():
             check(metrics(http)["fixgate_journal_connected"] == 0, "journal still reported connected")
             gate.wait_for_line(r"database connection lost", timeout=10)
             time.sleep(1.0)  # time the order would have needed to reach the simulator
-            early = [e for e in c.events if e.get("client_order_id") == "during"]
-            try:
-                early.append(c.next_event(lambda e: e.get("client_order_id") == "during", timeout=0.5))
-            except TestFailure:
-                pass
+            early = answers_to(c, "during")
             check(not early, f"an order was answered while it could not be stored: {early}")
             check(len(sim.fills()) == fills_before, "an order reached the simulator before it was stored")
 
@@ -277,11 +284,7 @@ def test_an_owner_whose_journal_was_taken_while_it_was_away_stops_with_exit_5():
             code = a.proc.wait(timeout=30)
             check(code == 5, f"A exited {code} after its journal was taken over, not 5")
             check("losing ownership" in a.text(), "A did not say it lost ownership")
-            answered = [e for e in c.events if e.get("client_order_id") == "a2"]
-            try:
-                answered.append(c.next_event(lambda e: e.get("client_order_id") == "a2", timeout=1))
-            except TestFailure:
-                pass  # the connection is gone or quiet: either way no answer
+            answered = answers_to(c, "a2", wait=1)  # the connection is gone or quiet: either way no answer
             check(not any(e.get("event") == "accepted" for e in answered), f"A acknowledged an order it never stored: {answered}")
 
             c2 = Client(owner_port(b, timeout=30))
@@ -339,11 +342,7 @@ def test_a_journal_that_stops_committing_fails_readiness_until_it_commits_again(
                                 "/readyz 503 while nothing is made durable")
                 check("journal: nothing made durable for" in body, f"/readyz does not say why: {body!r}")
                 check(metrics(http)["fixgate_journal_connected"] == 1, "the connection gauge should still be 1")
-                early = [e for e in c.events if e.get("client_order_id") == "stuck"]
-                try:
-                    early.append(c.next_event(lambda e: e.get("client_order_id") == "stuck", timeout=0.5))
-                except TestFailure:
-                    pass
+                early = answers_to(c, "stuck")
                 check(not early, f"an order was answered while it could not be stored: {early}")
 
                 locker.stdin.write("COMMIT;\n")

@@ -98,7 +98,7 @@ inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(Reje
 
 /// The upstream requests that change orders.
 enum class RequestKind : std::uint8_t { new_order, cancel, replace };
-inline constexpr std::size_t request_kind_count = 3;
+inline constexpr std::size_t request_kind_count = static_cast<std::size_t>(RequestKind::replace) + 1;
 
 /// Every break kind the engine raises, by its code: the order book's (order::BreakKind, in that
 /// enum's order) then the engine's own.
@@ -263,6 +263,9 @@ class Engine {
   bool entitled(const std::string& client, const std::string& account) const;
   const config::UpstreamClient* client_config(const std::string& name) const;
   void replay_record(const journal::RecordView& record);
+  /// What both public constructors share: `journal` is null in a replay-only engine.
+  Engine(const config::Config& config, journal::Store* journal, std::filesystem::path journal_dir, Outputs outputs,
+         Clock clock, FixDecoder decode_fix);
 
   const config::Config& config_;
   journal::Store* journal_;  // null in a replay-only engine
