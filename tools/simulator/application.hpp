@@ -2,6 +2,9 @@
 // The QuickFIX Application of the simulator: session events go to the recorder, orders to the
 // exchange. QuickFIX calls it on the transport thread only.
 
+#include <string>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "exchange.hpp"
@@ -10,10 +13,21 @@
 
 namespace fixgate::sim {
 
+/// A RejectLogon whose Logout text is exactly `text` (QuickFIX's own prefixes "Rejected Logon Attempt: ").
+struct RefuseLogon : FIX::RejectLogon {
+  explicit RefuseLogon(std::string text) : text_(std::move(text)) {}
+  const char* what() const noexcept override { return text_.c_str(); }
+
+ private:
+  std::string text_;
+};
+
 /// Routes QuickFIX callbacks to the exchange and the recorder.
 class SimApplication : public FIX::Application {
  public:
-  SimApplication(Exchange& exchange, Recorder& recorder) : exchange_(exchange), recorder_(recorder) {}
+  /// A non-empty `refuse_logon` is the text of the Logout that answers every Logon.
+  SimApplication(Exchange& exchange, Recorder& recorder, std::string refuse_logon = {})
+      : exchange_(exchange), recorder_(recorder), refuse_logon_(std::move(refuse_logon)) {}
 
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override {
@@ -26,7 +40,11 @@ class SimApplication : public FIX::Application {
   }
   void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
   void toApp(FIX::Message&, const FIX::SessionID&) override {}
-  void fromAdmin(const FIX::Message&, const FIX::SessionID&) override {}
+  void fromAdmin(const FIX::Message& msg, const FIX::SessionID&) override {
+    // QuickFIX answers RejectLogon with a Logout carrying its what(), then disconnects.
+    if (!refuse_logon_.empty() && msg.getHeader().getField(FIX::FIELD::MsgType) == "A")
+      throw RefuseLogon(refuse_logon_);
+  }
   void fromApp(const FIX::Message& msg, const FIX::SessionID& id) override {
     exchange_.on_message(msg, id);
   }
@@ -34,6 +52,7 @@ class SimApplication : public FIX::Application {
  private:
   Exchange& exchange_;
   Recorder& recorder_;
+  std::string refuse_logon_;
 };
 
 }  // namespace fixgate::sim

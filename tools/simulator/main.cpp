@@ -84,16 +84,20 @@ int run(const Options& opts) {
         return session != nullptr && session->send(msg);
       },
       start_prefix());
-  SimApplication app(exchange, recorder);
+  SimApplication app(exchange, recorder, opts.refuse_logon);
   LoopbackAcceptor acceptor(app, store, settings, log, exchange, recorder);
   acceptor_ptr = &acceptor;
   for (const auto& id : acceptor.getSessions()) {
-    const FIX::MessageStore* stored = acceptor.getSession(id)->getStore();
+    FIX::Session* session = acceptor.getSession(id);
+    const FIX::MessageStore* stored = session->getStore();
     std::vector<std::string> sent;
     stored->get(1, stored->getNextSenderMsgSeqNum() - 1, sent);
     if (const auto n = record_stored_fills(id, sent, recorder); n > 0)
       spdlog::warn("{}: recorded {} fill(s) the store held but the execution files missed (a crash between "
                    "sending and recording)", id.toString(), n);
+    // Written to the store (after it was read above), so they hold until a logon moves them.
+    if (opts.next_target_seq) session->setNextTargetMsgSeqNum(*opts.next_target_seq);
+    if (opts.next_sender_seq) session->setNextSenderMsgSeqNum(*opts.next_sender_seq);
   }
 
   const std::uint16_t port = acceptor.bind_and_listen(opts.listen_host, opts.listen_port);

@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <charconv>
+#include <map>
 #include <string_view>
 
 namespace fixgate::sim {
@@ -40,6 +41,11 @@ replaces orders. See docs/SIMULATOR.md.
   --reject-symbol SYM       reject orders for SYM (repeatable); symbols starting REJ always are
   --reject-account ACC      reject orders for account ACC (repeatable)
   --heartbeat SECONDS       heartbeat interval we expect (default 30; the initiator's Logon wins)
+session layer:
+  --refuse-logon TEXT       answer every Logon with a Logout carrying TEXT, then disconnect
+  --next-target-seq N       start every session expecting inbound MsgSeqNum N (a Logon below N is
+                            answered "MsgSeqNum too low, expecting N but received M")
+  --next-sender-seq N       start every session sending MsgSeqNum N (N=1: a counterparty that reset)
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -61,83 +67,136 @@ std::expected<SessionSpec, std::string> parse_session(const std::string& text,
   return spec;
 }
 
-std::expected<Options, std::string> parse_options(int argc, const char* const* argv) {
+namespace {
+
+using Error = std::optional<std::string>;
+
+// What the command line said so far; --session values wait for the final --sender-comp-id.
+struct Parsed {
   Options opts;
-#ifdef FIXGATE_SIM_DEFAULT_SPEC_DIR
-  opts.dictionary_dir = FIXGATE_SIM_DEFAULT_SPEC_DIR;  // the source tree's spec/, set by CMake
-#endif
   std::vector<std::string> session_texts;
+};
+
+// One flag's effect: an error message, or nothing when the value was taken.
+using Setter = Error (*)(const std::string& value, Parsed& parsed);
+
+template <auto Member>
+Error assign(const std::string& value, Parsed& p) {
+  p.opts.*Member = value;
+  return std::nullopt;
+}
+
+template <auto Member>
+Error append(const std::string& value, Parsed& p) {
+  (p.opts.*Member).push_back(value);
+  return std::nullopt;
+}
+
+// A whole number of at least `min`, or an error naming the flag.
+std::expected<int, std::string> count(const char* flag, int min, const std::string& value) {
+  const auto n = parse_int<int>(value);
+  if (!n || *n < min)
+    return std::unexpected(std::string(flag) + " wants a whole number >= " + std::to_string(min) + ", got " + value);
+  return *n;
+}
+
+template <auto Member>
+Error set_count(const char* flag, int min, const std::string& value, Parsed& p) {
+  auto n = count(flag, min, value);
+  if (!n) return n.error();
+  p.opts.*Member = *n;
+  return std::nullopt;
+}
+
+Error set_listen(const std::string& value, Parsed& p) {
+  const auto colon = value.rfind(':');
+  const auto port =
+      colon == std::string::npos ? std::nullopt : parse_int<std::uint16_t>(std::string_view(value).substr(colon + 1));
+  if (!port) return "--listen wants HOST:PORT, got " + value;
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
+  p.opts.listen_host = host;
+  p.opts.listen_port = *port;
+  return std::nullopt;
+}
+
+Error set_fill(const std::string& value, Parsed& p) {
+  if (value == "full" || value == "none") {
+    p.opts.fill_mode = value == "full" ? FillMode::full : FillMode::none;
+    return std::nullopt;
+  }
+  if (!value.starts_with("partial:")) return "--fill wants full, partial:N or none, got " + value;
+  const auto n = parse_int<int>(std::string_view(value).substr(8));
+  if (!n || *n < 1) return "--fill partial:N wants N >= 1, got " + value;
+  p.opts.fill_mode = FillMode::partial;
+  p.opts.partial_fills = *n;
+  return std::nullopt;
+}
+
+Error set_fill_price(const std::string& value, Parsed& p) {
+  p.opts.fill_price = Price::parse(value);
+  if (!p.opts.fill_price || p.opts.fill_price->units() <= 0) return "--fill-price wants a positive decimal, got " + value;
+  return std::nullopt;
+}
+
+Error set_refuse_logon(const std::string& value, Parsed& p) {
+  if (value.empty()) return "--refuse-logon wants the Logout text, got nothing";
+  p.opts.refuse_logon = value;
+  return std::nullopt;
+}
+
+const std::map<std::string, Setter, std::less<>>& setters() {
+  static const std::map<std::string, Setter, std::less<>> table = {
+      {"--listen", set_listen},
+      {"--sender-comp-id", assign<&Options::sender_comp_id>},
+      {"--session", [](const std::string& v, Parsed& p) -> Error { p.session_texts.push_back(v); return std::nullopt; }},
+      {"--dictionary-dir",
+       [](const std::string& v, Parsed& p) -> Error { return assign<&Options::dictionary_dir>(v == "none" ? "" : v, p); }},
+      {"--store-dir", assign<&Options::store_dir>},
+      {"--fix-log-dir", assign<&Options::fix_log_dir>},
+      {"--executions", assign<&Options::executions_path>},
+      {"--executions-csv", assign<&Options::executions_csv_path>},
+      {"--logons", assign<&Options::logons_path>},
+      {"--fill", set_fill},
+      {"--fill-delay-ms",
+       [](const std::string& v, Parsed& p) { return set_count<&Options::fill_delay_ms>("--fill-delay-ms", 0, v, p); }},
+      {"--fill-price", set_fill_price},
+      {"--reject-symbol", append<&Options::reject_symbols>},
+      {"--reject-account", append<&Options::reject_accounts>},
+      {"--heartbeat",
+       [](const std::string& v, Parsed& p) { return set_count<&Options::heartbeat_seconds>("--heartbeat", 1, v, p); }},
+      {"--refuse-logon", set_refuse_logon},
+      {"--next-target-seq",
+       [](const std::string& v, Parsed& p) { return set_count<&Options::next_target_seq>("--next-target-seq", 1, v, p); }},
+      {"--next-sender-seq",
+       [](const std::string& v, Parsed& p) { return set_count<&Options::next_sender_seq>("--next-sender-seq", 1, v, p); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::expected<Options, std::string> parse_options(int argc, const char* const* argv) {
+  Parsed parsed;
+#ifdef FIXGATE_SIM_DEFAULT_SPEC_DIR
+  parsed.opts.dictionary_dir = FIXGATE_SIM_DEFAULT_SPEC_DIR;  // the source tree's spec/, set by CMake
+#endif
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return std::unexpected(usage());
+    const auto setter = setters().find(arg);
+    if (setter == setters().end()) return std::unexpected("unknown option " + arg + " (see --help)");
     if (i + 1 >= argc) return std::unexpected("missing value after " + arg);
-    const std::string value = argv[++i];
-    if (arg == "--listen") {
-      const auto colon = value.rfind(':');
-      const auto port = colon == std::string::npos
-                            ? std::nullopt
-                            : parse_int<std::uint16_t>(std::string_view(value).substr(colon + 1));
-      if (!port) return std::unexpected("--listen wants HOST:PORT, got " + value);
-      opts.listen_host = value.substr(0, colon);
-      if (opts.listen_host.size() > 2 && opts.listen_host.front() == '[' && opts.listen_host.back() == ']')
-        opts.listen_host = opts.listen_host.substr(1, opts.listen_host.size() - 2);  // [::1]:9878
-      opts.listen_port = *port;
-    } else if (arg == "--sender-comp-id") {
-      opts.sender_comp_id = value;
-    } else if (arg == "--session") {
-      session_texts.push_back(value);
-    } else if (arg == "--dictionary-dir") {
-      opts.dictionary_dir = value == "none" ? std::string() : value;
-    } else if (arg == "--store-dir") {
-      opts.store_dir = value;
-    } else if (arg == "--fix-log-dir") {
-      opts.fix_log_dir = value;
-    } else if (arg == "--executions") {
-      opts.executions_path = value;
-    } else if (arg == "--executions-csv") {
-      opts.executions_csv_path = value;
-    } else if (arg == "--logons") {
-      opts.logons_path = value;
-    } else if (arg == "--fill") {
-      if (value == "full") {
-        opts.fill_mode = FillMode::full;
-      } else if (value == "none") {
-        opts.fill_mode = FillMode::none;
-      } else if (value.starts_with("partial:")) {
-        const auto n = parse_int<int>(std::string_view(value).substr(8));
-        if (!n || *n < 1) return std::unexpected("--fill partial:N wants N >= 1, got " + value);
-        opts.fill_mode = FillMode::partial;
-        opts.partial_fills = *n;
-      } else {
-        return std::unexpected("--fill wants full, partial:N or none, got " + value);
-      }
-    } else if (arg == "--fill-delay-ms") {
-      const auto ms = parse_int<int>(value);
-      if (!ms || *ms < 0) return std::unexpected("--fill-delay-ms wants a count >= 0, got " + value);
-      opts.fill_delay_ms = *ms;
-    } else if (arg == "--fill-price") {
-      opts.fill_price = Price::parse(value);
-      if (!opts.fill_price || opts.fill_price->units() <= 0)
-        return std::unexpected("--fill-price wants a positive decimal, got " + value);
-    } else if (arg == "--reject-symbol") {
-      opts.reject_symbols.push_back(value);
-    } else if (arg == "--reject-account") {
-      opts.reject_accounts.push_back(value);
-    } else if (arg == "--heartbeat") {
-      const auto s = parse_int<int>(value);
-      if (!s || *s < 1) return std::unexpected("--heartbeat wants seconds >= 1, got " + value);
-      opts.heartbeat_seconds = *s;
-    } else {
-      return std::unexpected("unknown option " + arg + " (see --help)");
-    }
+    if (auto error = setter->second(argv[++i], parsed)) return std::unexpected(*error);
   }
-  if (session_texts.empty()) session_texts = {"FIX.4.4:FIXGATE", "FIX.4.2:FIXGATE"};
-  for (const auto& text : session_texts) {
-    auto spec = parse_session(text, opts.sender_comp_id);
+  auto& texts = parsed.session_texts;
+  if (texts.empty()) texts = {"FIX.4.4:FIXGATE", "FIX.4.2:FIXGATE"};
+  for (const auto& text : texts) {
+    auto spec = parse_session(text, parsed.opts.sender_comp_id);
     if (!spec) return std::unexpected(spec.error());
-    opts.sessions.push_back(*spec);
+    parsed.opts.sessions.push_back(*spec);
   }
-  return opts;
+  return std::move(parsed.opts);
 }
 
 }  // namespace fixgate::sim

@@ -41,6 +41,9 @@ struct Options {
   std::vector<std::string> reject_accounts;
   std::optional<Price> fill_price;
   int heartbeat_seconds = 30;
+  std::string refuse_logon;             ///< non-empty: answer every Logon with a Logout carrying it
+  std::optional<int> next_target_seq;   ///< start every session expecting this inbound MsgSeqNum
+  std::optional<int> next_sender_seq;   ///< start every session sending this MsgSeqNum
 };
 
 /// Parses argv; a message (usage or error) on failure. `--help` yields the usage text as error.

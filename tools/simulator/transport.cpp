@@ -33,6 +33,16 @@ std::string printable(const std::string& frame) {
 }
 
 bool is_logon(const std::string& frame) { return frame.find("\x01" "35=A\x01") != std::string::npos; }
+bool is_logout(const std::string& frame) { return frame.find("\x01" "35=5\x01") != std::string::npos; }
+
+// The value of `tag` in a raw frame, "" when absent.
+std::string raw_field(const std::string& frame, const std::string& tag) {
+  const std::string key = "\x01" + tag + "=";
+  const auto at = frame.find(key);
+  if (at == std::string::npos) return {};
+  const auto begin = at + key.size();
+  return frame.substr(begin, frame.find('\x01', begin) - begin);
+}
 
 }  // namespace
 
@@ -44,6 +54,7 @@ Connection::~Connection() {
 
 bool Connection::send(const std::string& data) {
   if (closing_) return false;
+  if (is_logout(data)) logout_text = raw_field(data, "58");
   if (out_.size() > kMaxBacklog) {
     spdlog::warn("fd {}: peer stopped reading ({} bytes queued); disconnecting", fd_, out_.size());
     closing_ = true;
@@ -253,6 +264,12 @@ void LoopbackAcceptor::on_frame(Connection& conn, const std::string& frame) {
   } catch (const std::exception& e) {
     spdlog::warn("{}: {}", conn.session->getSessionID().toString(), e.what());
     if (!conn.session->isLoggedOn()) conn.disconnect();
+  }
+  // QuickFIX refused the Logon (--refuse-logon, a MsgSeqNum too low, ...): say so, with its text.
+  if (is_logon(frame) && !conn.session->isLoggedOn() && conn.closing()) {
+    const std::string detail = conn.logout_text ? "Logout: " + *conn.logout_text : "disconnected without a Logout";
+    spdlog::info("{}: logon refused ({})", conn.session->getSessionID().toString(), detail);
+    recorder_.on_session_event("logon_refused", conn.session->getSessionID().toString(), detail);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ class Connection : public FIX::Responder {
   FIX::Parser parser;               ///< frames inbound bytes into FIX messages
   FIX::Session* session = nullptr;  ///< set by the first (Logon) message
   Clock::time_point accepted_at;    ///< to drop connections that never log on
+  std::optional<std::string> logout_text;  ///< Text (58) of a Logout we sent, "" when it had none
 
  private:
   int fd_;

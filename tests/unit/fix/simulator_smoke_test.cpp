@@ -1,114 +1,18 @@
 // Starts the real fixgate-simulator on a free loopback port and talks to it with a plain QuickFIX
 // initiator that validates every report against spec/. Every wait is bounded so a failure cannot hang.
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
-#include <csignal>
-#include <cstdlib>
 #include <deque>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <optional>
 #include <sstream>
-#include <string>
-#include <thread>
-#include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "fixgate/fix/quickfix.hpp"
 #include "fixgate/fix/session_manager.hpp"
-
-extern char** environ;
+#include "simulator_process.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? v : "";
-}
-
-// The simulator as a child process; its first stdout line names the port.
-class SimulatorProcess {
- public:
-  SimulatorProcess(const fs::path& dir, std::vector<std::string> extra) {
-    std::vector<std::string> args = {env("FIXGATE_SIMULATOR"), "--listen", "127.0.0.1:0",
-                                     "--dictionary-dir", env("FIXGATE_SOURCE_DIR") + "/spec",
-                                     "--store-dir", (dir / "sim-store").string(),
-                                     "--executions", (dir / "executions.jsonl").string(),
-                                     "--executions-csv", (dir / "executions.csv").string(),
-                                     "--logons", (dir / "logons.jsonl").string(),
-                                     "--session", "FIX.4.4:SMOKE44", "--session", "FIX.4.2:SMOKE42"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    REQUIRE(::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    stdout_fd_ = out[0];
-  }
-  ~SimulatorProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_fd_ >= 0) ::close(stdout_fd_);
-  }
-
-  /// The port from "listening 127.0.0.1:<port>", or 0 after 10 s.
-  int wait_port() {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{stdout_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char c;
-      if (::read(stdout_fd_, &c, 1) != 1) return 0;
-      if (c != '\n') { line += c; continue; }
-      if (line.rfind("listening ", 0) == 0) return std::stoi(line.substr(line.rfind(':') + 1));
-      line.clear();
-    }
-    return 0;
-  }
-
-  /// Sends SIGTERM and returns the exit status, or -1 if it did not exit within 15 s.
-  int terminate() {
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 150; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(100ms);
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-};
+using namespace simtest;
 
 // Collects what the simulator sends; QuickFIX calls it from its own thread.
 class Client : public FIX::Application {
@@ -173,45 +77,12 @@ void send_new44(const std::string& cl_ord_id, const std::string& symbol, const s
   FIX::Session::sendToTarget(nos, kS44);
 }
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(env("FIXGATE_BUILD_DIR").empty() ? "/tmp" : env("FIXGATE_BUILD_DIR")) /
-                 "test-tmp" / (name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
-// Connects a raw socket, sends a Logon as SMOKE44 and reports whether the simulator hung up on it.
+// Sends a Logon as SMOKE44 on a second connection and reports whether the simulator hung up on
+// it without an answer.
 bool second_logon_is_refused(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
-  FIX::Message logon;
-  logon.getHeader().setField(FIX::BeginString("FIX.4.4"));
-  logon.getHeader().setField(FIX::MsgType("A"));
-  logon.getHeader().setField(FIX::SenderCompID("SMOKE44"));
-  logon.getHeader().setField(FIX::TargetCompID("SIM"));
-  logon.getHeader().setField(FIX::MsgSeqNum(1));
-  logon.getHeader().setField(FIX::SendingTime());
-  logon.setField(FIX::EncryptMethod(0));
-  logon.setField(FIX::HeartBtInt(30));
-  const std::string wire = logon.toString();
-  bool refused = false;
-  if (::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(wire.size())) {
-    pollfd p{fd, POLLIN, 0};
-    char buf[512];
-    refused = ::poll(&p, 1, 10000) == 1 && ::recv(fd, buf, sizeof buf, 0) == 0;
-  }
-  ::close(fd);
-  return refused;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  RawFixClient second(port, "FIX.4.4", "SMOKE44");
+  return !second.logon() && second.wait_closed();
 }
 
 }  // namespace
