@@ -28,6 +28,14 @@ std::string get(const FIX::FieldMap& m, int tag) {
 
 bool live(char status) { return status == kNew || status == kPartial; }
 
+std::optional<Request> request_of(const std::string& msg_type) {
+  if (msg_type == "D") return Request::new_order;
+  if (msg_type == "F") return Request::cancel;
+  if (msg_type == "G") return Request::replace;
+  if (msg_type == "H") return Request::status;
+  return std::nullopt;
+}
+
 std::string key(const FIX::SessionID& session, const std::string& cl_ord_id) {
   return session.toString() + '|' + cl_ord_id;
 }
@@ -100,31 +108,34 @@ Exchange::Exchange(Behaviour behaviour, Recorder& recorder, SendFn send, std::st
 
 void Exchange::on_message(const FIX::Message& msg, const FIX::SessionID& session) {
   const std::string type = msg.getHeader().getField(FIX::FIELD::MsgType);
-  if (type == "D") return on_new_order(msg, session);
-  if (type == "F") return on_cancel(msg, session);
-  if (type == "G") return on_replace(msg, session);
-  if (type == "H") return on_status(msg, session);
-  throw FIX::UnsupportedMessageType();
+  const auto request = request_of(type);
+  if (!request) throw FIX::UnsupportedMessageType();
+  pending_.push(Pending{Clock::now(), ++pending_seq_, {}, msg, session});
 }
 
 int Exchange::do_work(Clock::time_point now) {
-  int sent = 0;
+  int taken = 0;
   while (!pending_.empty() && pending_.top().due <= now) {
     Pending item = pending_.top();
     pending_.pop();
-    if (!item.fill_order_id.empty()) {
-      auto it = orders_.find(item.fill_order_id);
-      if (it != orders_.end() && live(it->second.status)) {
-        fill_step(it->second, now);
-        ++sent;
-      }
+    ++taken;
+    if (item.request) {
+      work(*item.request, item.session, item.due);
       continue;
     }
-    if (!send_(item.session, *item.message))
-      spdlog::warn("report for {} kept in the store: session not logged on", item.session.toString());
-    ++sent;
+    auto it = orders_.find(item.fill_order_id);
+    if (it != orders_.end() && live(it->second.status)) fill_step(it->second, item.due);
   }
-  return sent;
+  return taken;
+}
+
+void Exchange::work(const FIX::Message& msg, const FIX::SessionID& session, Clock::time_point at) {
+  switch (*request_of(msg.getHeader().getField(FIX::FIELD::MsgType))) {
+    case Request::new_order: return on_new_order(msg, session, at);
+    case Request::cancel: return on_cancel(msg, session);
+    case Request::replace: return on_replace(msg, session);
+    case Request::status: return on_status(msg, session);
+  }
 }
 
 std::optional<Clock::time_point> Exchange::next_due() const {
@@ -132,7 +143,7 @@ std::optional<Clock::time_point> Exchange::next_due() const {
   return pending_.top().due;
 }
 
-void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& session) {
+void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& session, Clock::time_point at) {
   Order order;
   order.session = session;
   order.order_id = "O" + id_prefix_ + "-" + std::to_string(++order_seq_);
@@ -166,7 +177,7 @@ void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& sessi
     FIX::Message er = report(order, kRejected);
     er.setField(kOrdRejReason, std::to_string(reason));
     er.setField(kText, why);
-    queue(session, std::move(er));
+    send(session, std::move(er));
     spdlog::info("{} rejected {}: {}", session.toString(), order.cl_ord_id, why);
     if (reason != 6) {  // a duplicate must not shadow the order that owns the ClOrdID
       index(order);
@@ -176,11 +187,11 @@ void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& sessi
   }
 
   order.status = kNew;
-  queue(session, report(order, kNew));
+  send(session, report(order, kNew));
   const bool hold = order.symbol.starts_with("HOLD");
   if (!hold && behaviour_.fill_mode != FillMode::none) {
     order.fills_left = behaviour_.fill_mode == FillMode::full ? 1 : behaviour_.partial_fills;
-    queue_fill(order, Clock::now() + behaviour_.fill_delay);
+    queue_fill(order, at + behaviour_.fill_delay);
   }
   index(order);
   orders_.emplace(order.order_id, std::move(order));
@@ -191,11 +202,11 @@ void Exchange::on_cancel(const FIX::Message& msg, const FIX::SessionID& session)
   Order* order = find(session, get(msg, kOrigClOrdID), get(msg, kOrderID));
   const bool v44 = is_fix44(session);
   if (order == nullptr)
-    return queue(session, cancel_reject(session, msg, nullptr, '1', 1, "unknown order"));
+    return send(session, cancel_reject(session, msg, nullptr, '1', 1, "unknown order"));
   if (cl_ord_id_used(session, cl_ord_id))
-    return queue(session, cancel_reject(session, msg, order, '1', v44 ? 6 : 2, "duplicate ClOrdID"));
+    return send(session, cancel_reject(session, msg, order, '1', v44 ? 6 : 2, "duplicate ClOrdID"));
   if (!live(order->status))
-    return queue(session, cancel_reject(session, msg, order, '1', 0, "too late to cancel"));
+    return send(session, cancel_reject(session, msg, order, '1', 0, "too late to cancel"));
 
   const std::string orig = order->cl_ord_id;
   order->cl_ord_id = cl_ord_id;
@@ -203,7 +214,7 @@ void Exchange::on_cancel(const FIX::Message& msg, const FIX::SessionID& session)
   index(*order);
   FIX::Message er = report(*order, kCanceled);
   er.setField(kOrigClOrdID, orig);
-  queue(session, std::move(er));
+  send(session, std::move(er));
 }
 
 void Exchange::on_replace(const FIX::Message& msg, const FIX::SessionID& session) {
@@ -212,19 +223,19 @@ void Exchange::on_replace(const FIX::Message& msg, const FIX::SessionID& session
   const bool v44 = is_fix44(session);
   const int other = v44 ? 99 : 2;  // 4.2 has no "Other"; broker option is the closest
   if (order == nullptr)
-    return queue(session, cancel_reject(session, msg, nullptr, '2', 1, "unknown order"));
+    return send(session, cancel_reject(session, msg, nullptr, '2', 1, "unknown order"));
   if (cl_ord_id_used(session, cl_ord_id))
-    return queue(session, cancel_reject(session, msg, order, '2', v44 ? 6 : 2, "duplicate ClOrdID"));
+    return send(session, cancel_reject(session, msg, order, '2', v44 ? 6 : 2, "duplicate ClOrdID"));
   if (!live(order->status))
-    return queue(session, cancel_reject(session, msg, order, '2', 0, "too late to replace"));
+    return send(session, cancel_reject(session, msg, order, '2', 0, "too late to replace"));
   const auto qty = Qty::parse(get(msg, kOrderQty));
   std::optional<Price> price;
   if (msg.isSetField(kPrice)) price = Price::parse(get(msg, kPrice));
   if (!qty || qty->units() <= 0 || (msg.isSetField(kPrice) && (!price || price->units() <= 0)))
-    return queue(session, cancel_reject(session, msg, order, '2', other, "bad OrderQty or Price"));
+    return send(session, cancel_reject(session, msg, order, '2', other, "bad OrderQty or Price"));
   // FIX 4.4 Vol 4 D.9: a reduction below what has executed cannot be applied.
   if (*qty < order->cum)
-    return queue(session, cancel_reject(session, msg, order, '2', other, "OrderQty below CumQty"));
+    return send(session, cancel_reject(session, msg, order, '2', other, "OrderQty below CumQty"));
 
   const std::string orig = order->cl_ord_id;
   order->cl_ord_id = cl_ord_id;
@@ -237,17 +248,12 @@ void Exchange::on_replace(const FIX::Message& msg, const FIX::SessionID& session
   index(*order);
   FIX::Message er = report(*order, '5');
   er.setField(kOrigClOrdID, orig);
-  queue(session, std::move(er));
+  send(session, std::move(er));
 }
 
 void Exchange::on_status(const FIX::Message& msg, const FIX::SessionID& session) {
-  const bool v44 = is_fix44(session);
   Order* order = find(session, get(msg, kClOrdID), get(msg, kOrderID));
-  if (order != nullptr) {
-    FIX::Message er = report(*order, v44 ? 'I' : order->status);
-    if (!v44) er.setField(kExecTransType, "3");
-    return queue(session, std::move(er));
-  }
+  if (order != nullptr) return send(session, status_report(*order));
   Order unknown;
   unknown.session = session;
   unknown.order_id = "NONE";
@@ -255,13 +261,19 @@ void Exchange::on_status(const FIX::Message& msg, const FIX::SessionID& session)
   unknown.symbol = get(msg, kSymbol);
   unknown.side = get(msg, kSide);
   unknown.status = kRejected;
-  FIX::Message er = report(unknown, v44 ? 'I' : kRejected);
-  if (!v44) er.setField(kExecTransType, "3");
+  FIX::Message er = status_report(unknown);
   er.setField(kOrdRejReason, "5");  // unknown order
-  queue(session, std::move(er));
+  send(session, std::move(er));
 }
 
-void Exchange::fill_step(Order& order, Clock::time_point now) {
+FIX::Message Exchange::status_report(const Order& order) {
+  const bool v44 = is_fix44(order.session);
+  FIX::Message er = report(order, v44 ? 'I' : order.status);
+  if (!v44) er.setField(kExecTransType, "3");
+  return er;
+}
+
+void Exchange::fill_step(Order& order, Clock::time_point at) {
   const Qty leaves = order.qty - order.cum;
   const Qty last_qty = next_fill_qty(leaves, order.fills_left);
   const Price last_px = fill_price_for(order);
@@ -280,7 +292,7 @@ void Exchange::fill_step(Order& order, Clock::time_point now) {
   if (!send_(order.session, er))
     spdlog::warn("fill for {} kept in the store: session not logged on", order.cl_ord_id);
   recorder_.on_execution(record);
-  if (order.status == kPartial && order.fills_left > 0) queue_fill(order, now + behaviour_.fill_delay);
+  if (order.status == kPartial && order.fills_left > 0) queue_fill(order, at + behaviour_.fill_delay);
 }
 
 Exchange::Order* Exchange::find(const FIX::SessionID& session, const std::string& cl_ord_id,
@@ -350,8 +362,8 @@ FIX::Message Exchange::cancel_reject(const FIX::SessionID& session, const FIX::M
   return rej;
 }
 
-void Exchange::queue(const FIX::SessionID& session, FIX::Message msg) {
-  pending_.push(Pending{Clock::now(), ++pending_seq_, {}, std::move(msg), session});
+void Exchange::send(const FIX::SessionID& session, FIX::Message msg) {
+  if (!send_(session, msg)) spdlog::warn("report for {} kept in the store: session not logged on", session.toString());
 }
 
 void Exchange::queue_fill(const Order& order, Clock::time_point due) {

@@ -1,7 +1,8 @@
 #pragma once
 // The simulated venue: a book of the orders it acknowledged and the rules that work them. It runs
-// on the transport's single thread; reports are queued with a due time and sent by do_work(), so a
-// fill delay never blocks the session.
+// on the transport's single thread. Requests and fill steps are queued with a due time and taken
+// in that order by do_work(), so a fill delay never blocks the session and a fill that fell due
+// before a cancel or replace arrived goes out before it, on the order as it was then.
 
 #include <chrono>
 #include <cstdint>
@@ -48,11 +49,12 @@ class Exchange {
   /// `id_prefix` makes ExecIDs and OrderIDs unique across restarts (the start time).
   Exchange(Behaviour behaviour, Recorder& recorder, SendFn send, std::string id_prefix);
 
-  /// Handles one inbound application message; throws FIX::UnsupportedMessageType for others.
+  /// Takes one inbound application message, to be worked in arrival order by do_work(); throws
+  /// FIX::UnsupportedMessageType (QuickFIX answers a BusinessMessageReject) for a type it does not serve.
   void on_message(const FIX::Message& msg, const FIX::SessionID& session);
-  /// Sends every report due by `now`; returns how many were sent.
+  /// Works every request and fill step due by `now`; returns how many it took.
   int do_work(Clock::time_point now);
-  /// When the next queued report falls due, if any.
+  /// When the next queued request or fill step falls due, if any.
   std::optional<Clock::time_point> next_due() const;
 
  private:
@@ -74,9 +76,9 @@ class Exchange {
   };
   struct Pending {
     Clock::time_point due;
-    std::uint64_t seq = 0;          // FIFO among equal due times
-    std::string fill_order_id;      // non-empty: a fill step for this order
-    std::optional<FIX::Message> message;  // otherwise a prebuilt report
+    std::uint64_t seq = 0;                // FIFO among equal due times
+    std::string fill_order_id;            // non-empty: a fill step for this order
+    std::optional<FIX::Message> request;  // otherwise an inbound request
     FIX::SessionID session;
   };
   struct LaterFirst {
@@ -85,11 +87,12 @@ class Exchange {
     }
   };
 
-  void on_new_order(const FIX::Message& msg, const FIX::SessionID& session);
+  void work(const FIX::Message& msg, const FIX::SessionID& session, Clock::time_point at);
+  void on_new_order(const FIX::Message& msg, const FIX::SessionID& session, Clock::time_point at);
   void on_cancel(const FIX::Message& msg, const FIX::SessionID& session);
   void on_replace(const FIX::Message& msg, const FIX::SessionID& session);
   void on_status(const FIX::Message& msg, const FIX::SessionID& session);
-  void fill_step(Order& order, Clock::time_point now);
+  void fill_step(Order& order, Clock::time_point at);
 
   Order* find(const FIX::SessionID& session, const std::string& cl_ord_id,
               const std::string& order_id);
@@ -98,10 +101,11 @@ class Exchange {
   std::string reject_reason_for(const Order& order) const;
 
   FIX::Message report(const Order& order, char exec_type);
+  FIX::Message status_report(const Order& order);
   FIX::Message cancel_reject(const FIX::SessionID& session, const FIX::Message& request,
                              const Order* order, char response_to, int reason,
                              const std::string& text);
-  void queue(const FIX::SessionID& session, FIX::Message msg);
+  void send(const FIX::SessionID& session, FIX::Message msg);
   void queue_fill(const Order& order, Clock::time_point due);
   Price fill_price_for(const Order& order) const;
   std::string next_exec_id();

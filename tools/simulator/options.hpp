@@ -22,6 +22,9 @@ struct SessionSpec {
   std::string target;        ///< the counterparty's CompID
 };
 
+/// The order messages the simulator serves.
+enum class Request { new_order, cancel, replace, status };
+
 /// Everything the command line can say.
 struct Options {
   std::string listen_host = "127.0.0.1";

@@ -128,6 +128,17 @@ class SimulatorProcess {
   int stdout_fd_ = -1;
 };
 
+/// Runs the simulator with `args` expecting it to refuse them at start-up (exit status 2); returns
+/// what it wrote to stderr, or "exit status N" when it did not exit 2.
+inline std::string refused_with(const fs::path& dir, const std::vector<std::string>& args) {
+  std::string command = "'" + env("FIXGATE_SIMULATOR") + "'";
+  for (const auto& a : args) command += " '" + a + "'";
+  command += " --listen 127.0.0.1:0 >/dev/null 2>'" + (dir / "refused.err").string() + "'";
+  const int status = std::system(command.c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 2) return "exit status " + std::to_string(status);
+  return slurp(dir / "refused.err");
+}
+
 /// Body fields of a frame, in the order they are written.
 using Fields = std::vector<std::pair<int, std::string>>;
 
