@@ -103,8 +103,8 @@ bool is_fix44(const FIX::SessionID& session) {
 }
 
 Exchange::Exchange(Behaviour behaviour, Recorder& recorder, SendFn send, std::string id_prefix)
-    : behaviour_(std::move(behaviour)), recorder_(recorder), send_(std::move(send)),
-      id_prefix_(std::move(id_prefix)) {}
+    : behaviour_(std::move(behaviour)), prices_(behaviour_.modes.price_text), recorder_(recorder),
+      send_(std::move(send)), id_prefix_(std::move(id_prefix)) {}
 
 void Exchange::on_message(const FIX::Message& msg, const FIX::SessionID& session) {
   const std::string type = msg.getHeader().getField(FIX::FIELD::MsgType);
@@ -155,14 +155,15 @@ void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& sessi
   order.time_in_force = get(msg, kTimeInForce);
   const auto qty = Qty::parse(get(msg, kOrderQty));
   if (qty) order.qty = *qty;
-  if (msg.isSetField(kPrice)) order.price = Price::parse(get(msg, kPrice));
+  if (msg.isSetField(kPrice)) order.price = SimPrice::parse(get(msg, kPrice));
+  if (order.price && !prices_.writable(*order.price)) order.price.reset();  // more decimals than exact text keeps
 
   std::string why;
   int reason = 0;  // BrokerCredit / broker option: valid in both versions
   if (!qty || qty->units() <= 0) {
     why = "OrderQty must be a positive decimal";
     reason = is_fix44(session) ? 13 : 0;
-  } else if (msg.isSetField(kPrice) && (!order.price || order.price->units() <= 0)) {
+  } else if (msg.isSetField(kPrice) && !order.price) {
     why = "Price must be a positive decimal";
     reason = is_fix44(session) ? 99 : 0;
   } else if (cl_ord_id_used(session, order.cl_ord_id)) {
@@ -229,9 +230,9 @@ void Exchange::on_replace(const FIX::Message& msg, const FIX::SessionID& session
   if (!live(order->status))
     return send(session, cancel_reject(session, msg, order, '2', 0, "too late to replace"));
   const auto qty = Qty::parse(get(msg, kOrderQty));
-  std::optional<Price> price;
-  if (msg.isSetField(kPrice)) price = Price::parse(get(msg, kPrice));
-  if (!qty || qty->units() <= 0 || (msg.isSetField(kPrice) && (!price || price->units() <= 0)))
+  std::optional<SimPrice> price;
+  if (msg.isSetField(kPrice)) price = SimPrice::parse(get(msg, kPrice));
+  if (!qty || qty->units() <= 0 || (msg.isSetField(kPrice) && (!price || !prices_.writable(*price))))
     return send(session, cancel_reject(session, msg, order, '2', other, "bad OrderQty or Price"));
   // FIX 4.4 Vol 4 D.9: a reduction below what has executed cannot be applied.
   if (*qty < order->cum)
@@ -276,16 +277,17 @@ FIX::Message Exchange::status_report(const Order& order) {
 void Exchange::fill_step(Order& order, Clock::time_point at) {
   const Qty leaves = order.qty - order.cum;
   const Qty last_qty = next_fill_qty(leaves, order.fills_left);
-  const Price last_px = fill_price_for(order);
+  const SimPrice last_px = fill_price_for(order);
   order.cum += last_qty;
-  order.value += value_of(last_px, last_qty);
+  order.value.add(last_px, last_qty);
   order.status = order.cum == order.qty ? kFilled : kPartial;
   order.fills_left = std::max(0, order.fills_left - 1);
+  ++order.fills_done;
 
   const bool v44 = is_fix44(order.session);
   FIX::Message er = report(order, v44 ? 'F' : order.status);
   er.setField(kLastQty, last_qty.to_string());
-  er.setField(kLastPx, last_px.to_string());
+  er.setField(kLastPx, prices_.price(last_px));
   // Sent (or stored for resend) first, recorded after: a simulator killed in between must not
   // leave a fill in its execution file that its FIX store never held (no one could ever get it).
   ExecutionRecord record = fill_record(er, order.session, iso_now());
@@ -334,12 +336,12 @@ FIX::Message Exchange::report(const Order& order, char exec_type) {
   er.setField(kSide, order.side);
   if (order.qty.units() > 0) er.setField(kOrderQty, order.qty.to_string());
   if (!order.ord_type.empty()) er.setField(kOrdType, order.ord_type);
-  if (order.price) er.setField(kPrice, order.price->to_string());
+  if (order.price) er.setField(kPrice, prices_.price(*order.price));
   if (!order.time_in_force.empty()) er.setField(kTimeInForce, order.time_in_force);
   const Qty leaves = live(order.status) ? order.qty - order.cum : Qty{};
   er.setField(kLeavesQty, leaves.to_string());
   er.setField(kCumQty, order.cum.to_string());
-  er.setField(kAvgPx, average_price(order.value, order.cum).to_string());
+  er.setField(kAvgPx, prices_.average(order.value, order.cum));
   er.setField(kTransactTime, fix_time_now());
   return er;
 }
@@ -370,10 +372,11 @@ void Exchange::queue_fill(const Order& order, Clock::time_point due) {
   pending_.push(Pending{due, ++pending_seq_, order.order_id, std::nullopt, order.session});
 }
 
-Price Exchange::fill_price_for(const Order& order) const {
-  if (behaviour_.fill_price) return *behaviour_.fill_price;
+SimPrice Exchange::fill_price_for(const Order& order) const {
+  const auto& listed = behaviour_.fill_prices;
+  if (!listed.empty()) return listed[std::min<std::size_t>(static_cast<std::size_t>(order.fills_done), listed.size() - 1)];
   if (order.price) return *order.price;
-  return Price::from_whole(100);
+  return SimPrice::from(Price::from_whole(100));
 }
 
 std::string Exchange::next_exec_id() { return "E" + id_prefix_ + "-" + std::to_string(++exec_seq_); }

@@ -16,6 +16,7 @@
 #include "fixgate/core/decimal.hpp"
 #include "fixgate/fix/quickfix.hpp"
 #include "options.hpp"
+#include "prices.hpp"
 #include "recorder.hpp"
 
 namespace fixgate::sim {
@@ -33,7 +34,8 @@ struct Behaviour {
   std::chrono::milliseconds fill_delay{0};
   std::vector<std::string> reject_symbols;
   std::vector<std::string> reject_accounts;
-  std::optional<Price> fill_price;
+  std::vector<SimPrice> fill_prices;  ///< of successive fills, the last repeating; empty: the limit price
+  Modes modes;
 };
 
 /// Records every fill among a session's stored outbound messages that the recorder lacks; returns
@@ -67,12 +69,13 @@ class Exchange {
     std::string side;
     std::string ord_type;
     std::string time_in_force;
-    std::optional<Price> price;
+    std::optional<SimPrice> price;
     Qty qty;
     Qty cum;
-    Int128 value = 0;  // Σ LastPx × LastQty, for an exact AvgPx
+    Notional value;  // Σ LastPx × LastQty, for the AvgPx
     char status = '0';
     int fills_left = 0;
+    int fills_done = 0;
   };
   struct Pending {
     Clock::time_point due;
@@ -107,10 +110,11 @@ class Exchange {
                              const std::string& text);
   void send(const FIX::SessionID& session, FIX::Message msg);
   void queue_fill(const Order& order, Clock::time_point due);
-  Price fill_price_for(const Order& order) const;
+  SimPrice fill_price_for(const Order& order) const;
   std::string next_exec_id();
 
   Behaviour behaviour_;
+  PriceWriter prices_;
   Recorder& recorder_;
   SendFn send_;
   std::string id_prefix_;

@@ -76,7 +76,7 @@ int run(const Options& opts) {
   Recorder recorder(opts.executions_path, opts.executions_csv_path, opts.logons_path);
   LoopbackAcceptor* acceptor_ptr = nullptr;
   Behaviour behaviour{opts.fill_mode, opts.partial_fills, std::chrono::milliseconds(opts.fill_delay_ms),
-                      opts.reject_symbols, opts.reject_accounts, opts.fill_price};
+                      opts.reject_symbols, opts.reject_accounts, opts.fill_prices, opts.modes};
   Exchange exchange(
       behaviour, recorder,
       [&acceptor_ptr](const FIX::SessionID& id, FIX::Message& msg) {

@@ -37,7 +37,8 @@ replaces orders. See docs/SIMULATOR.md.
   --logons FILE             JSON line per logon, logout and refused logon
   --fill full|partial:N|none  how orders are worked (default full)
   --fill-delay-ms MS        delay between successive reports of an order (default 0)
-  --fill-price PX           execution price (default: the order's limit price, else 100)
+  --fill-price PX[,PX...]   price of each successive fill of an order, the last repeating
+                            (default: the order's limit price, else 100)
   --reject-symbol SYM       reject orders for SYM (repeatable); symbols starting REJ always are
   --reject-account ACC      reject orders for account ACC (repeatable)
   --heartbeat SECONDS       heartbeat interval we expect (default 30; the initiator's Logon wins)
@@ -46,6 +47,9 @@ session layer:
   --next-target-seq N       start every session expecting inbound MsgSeqNum N (a Logon below N is
                             answered "MsgSeqNum too low, expecting N but received M")
   --next-sender-seq N       start every session sending MsgSeqNum N (N=1: a counterparty that reset)
+broker behaviour (rules apply to every session):
+  --price-text MODE         exact (default), quickfix (doubles, 15 significant digits, as QuickFIX's
+                            ordermatch writes AvgPx) or javascript (doubles, shortest round trip)
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -75,6 +79,7 @@ using Error = std::optional<std::string>;
 struct Parsed {
   Options opts;
   std::vector<std::string> session_texts;
+  std::vector<std::string> fill_price_texts;
 };
 
 // One flag's effect: an error message, or nothing when the value was taken.
@@ -133,9 +138,22 @@ Error set_fill(const std::string& value, Parsed& p) {
   return std::nullopt;
 }
 
-Error set_fill_price(const std::string& value, Parsed& p) {
-  p.opts.fill_price = Price::parse(value);
-  if (!p.opts.fill_price || p.opts.fill_price->units() <= 0) return "--fill-price wants a positive decimal, got " + value;
+// Prices are checked once the price text is known: exact mode needs 8 decimals at most.
+Error set_fill_prices(const std::string& value, Parsed& p) {
+  p.fill_price_texts.clear();
+  std::size_t begin = 0;
+  for (;;) {
+    const auto comma = value.find(',', begin);
+    p.fill_price_texts.push_back(value.substr(begin, comma - begin));
+    if (comma == std::string::npos) return std::nullopt;
+    begin = comma + 1;
+  }
+}
+
+Error set_price_text(const std::string& value, Parsed& p) {
+  const auto mode = parse_price_text(value);
+  if (!mode) return "--price-text wants exact, quickfix or javascript, got " + value;
+  p.opts.modes.price_text = *mode;
   return std::nullopt;
 }
 
@@ -160,7 +178,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"--fill", set_fill},
       {"--fill-delay-ms",
        [](const std::string& v, Parsed& p) { return set_count<&Options::fill_delay_ms>("--fill-delay-ms", 0, v, p); }},
-      {"--fill-price", set_fill_price},
+      {"--fill-price", set_fill_prices},
       {"--reject-symbol", append<&Options::reject_symbols>},
       {"--reject-account", append<&Options::reject_accounts>},
       {"--heartbeat",
@@ -170,8 +188,21 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        [](const std::string& v, Parsed& p) { return set_count<&Options::next_target_seq>("--next-target-seq", 1, v, p); }},
       {"--next-sender-seq",
        [](const std::string& v, Parsed& p) { return set_count<&Options::next_sender_seq>("--next-sender-seq", 1, v, p); }},
+      {"--price-text", set_price_text},
   };
   return table;
+}
+
+// Fill prices read in the price text finally chosen: exact mode keeps Price's 8 decimals.
+Error resolve_fill_prices(Parsed& p) {
+  for (const auto& text : p.fill_price_texts) {
+    const auto px = SimPrice::parse(text);
+    if (!px) return "--fill-price wants positive decimals, got " + text;
+    if (!PriceWriter(p.opts.modes.price_text).writable(*px))
+      return "--fill-price " + text + " has more than 8 decimals; only --price-text quickfix or javascript writes it";
+    p.opts.fill_prices.push_back(*px);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -189,6 +220,7 @@ std::expected<Options, std::string> parse_options(int argc, const char* const* a
     if (i + 1 >= argc) return std::unexpected("missing value after " + arg);
     if (auto error = setter->second(argv[++i], parsed)) return std::unexpected(*error);
   }
+  if (auto error = resolve_fill_prices(parsed)) return std::unexpected(*error);
   auto& texts = parsed.session_texts;
   if (texts.empty()) texts = {"FIX.4.4:FIXGATE", "FIX.4.2:FIXGATE"};
   for (const auto& text : texts) {

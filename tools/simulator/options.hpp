@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fixgate/core/decimal.hpp"
+#include "prices.hpp"
 
 namespace fixgate::sim {
 
@@ -24,6 +25,11 @@ struct SessionSpec {
 
 /// The order messages the simulator serves.
 enum class Request { new_order, cancel, replace, status };
+
+/// Ways to misbehave as real brokers do, each chosen on the command line.
+struct Modes {
+  PriceText price_text = PriceText::exact;
+};
 
 /// Everything the command line can say.
 struct Options {
@@ -42,11 +48,12 @@ struct Options {
   int fill_delay_ms = 0;
   std::vector<std::string> reject_symbols;
   std::vector<std::string> reject_accounts;
-  std::optional<Price> fill_price;
+  std::vector<SimPrice> fill_prices;  ///< price of each successive fill; the last one repeats
   int heartbeat_seconds = 30;
   std::string refuse_logon;             ///< non-empty: answer every Logon with a Logout carrying it
   std::optional<int> next_target_seq;   ///< start every session expecting this inbound MsgSeqNum
   std::optional<int> next_sender_seq;   ///< start every session sending this MsgSeqNum
+  Modes modes;
 };
 
 /// Parses argv; a message (usage or error) on failure. `--help` yields the usage text as error.

@@ -104,3 +104,67 @@ TEST_CASE("a replace between delayed fills: Replaced carries the fills before it
   s.client.close();
   CHECK(sim.terminate() == 0);
 }
+
+TEST_CASE("--price-text quickfix writes AvgPx as QuickFIX writes a double: 6=9.96666666666667", "[tools][system]") {
+  const fs::path dir = fresh_dir("simulator-price-quickfix");
+  SimulatorProcess sim(dir, {"--fill", "partial:3", "--fill-price", "9.9,10", "--price-text", "quickfix"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+  s.client.send("D", new_order("Q1", "IBM", "30", "10.1"));
+  const auto reports = read_reports(s.client, 4);
+  REQUIRE(reports.size() == 4);
+  CHECK(history(reports) == std::vector<std::string>{"0:Q1::0", "F:Q1:10:10", "F:Q1:10:20", "F:Q1:10:30"});
+  CHECK(shown(reports[3], {9, 10, 17, 37, 52, 60}) ==
+        "8=FIX.4.4|9=*|35=8|34=5|49=SIM|52=*|56=SMOKE44|6=9.96666666666667|11=Q1|14=30|17=*|31=10|32=10|37=*|38=30|"
+        "39=2|40=2|44=10.1|54=1|55=IBM|60=*|150=F|151=0|10=*|");
+  CHECK(raw_field(reports[1], 31) == "9.9");
+  CHECK(raw_field(reports[2], 6) == "9.95");
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+  // The execution record keeps LastPx as sent.
+  CHECK(slurp(dir / "executions.csv").find(",IBM,10,9.9,") != std::string::npos);
+}
+
+TEST_CASE("--price-text javascript writes doubles as their shortest round trip: 31=9.959999999999999",
+          "[tools][system]") {
+  const fs::path dir = fresh_dir("simulator-price-javascript");
+  SimulatorProcess sim(dir, {"--fill", "partial:3", "--fill-price", "9.959999999999999,9.9,10", "--price-text",
+                             "javascript"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+  s.client.send("D", new_order("J1", "IBM", "100", "10"));
+  const auto reports = read_reports(s.client, 4);
+  REQUIRE(reports.size() == 4);
+  CHECK(shown(reports[1], {9, 10, 17, 37, 52, 60}) ==
+        "8=FIX.4.4|9=*|35=8|34=3|49=SIM|52=*|56=SMOKE44|6=9.959999999999999|11=J1|14=33|17=*|31=9.959999999999999|"
+        "32=33|37=*|38=100|39=1|40=2|44=10|54=1|55=IBM|60=*|150=F|151=67|10=*|");
+  CHECK(raw_field(reports[2], 6) == "9.929999999999998");  // (33 × 9.959999999999999 + 33 × 9.9) / 66 in doubles
+  CHECK(raw_field(reports[3], 6) == "9.9538");
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+  CHECK(slurp(dir / "executions.jsonl").find(R"("price":"9.959999999999999")") != std::string::npos);
+}
+
+TEST_CASE("exact prices stay the default: a fill price beyond 8 decimals is refused at start-up", "[tools]") {
+  const fs::path dir = fresh_dir("simulator-price-exact");
+  CHECK_THAT(refused_with(dir, {"--fill-price", "9.959999999999999"}),
+             Catch::Contains("--fill-price 9.959999999999999 has more than 8 decimals"));
+  CHECK_THAT(refused_with(dir, {"--fill-price", "10,-1"}), Catch::Contains("--fill-price wants positive decimals, got -1"));
+  CHECK_THAT(refused_with(dir, {"--price-text", "float"}), Catch::Contains("--price-text wants exact, quickfix or javascript"));
+
+  // An order priced beyond 8 decimals is rejected, and the report carries no Price it cannot write.
+  SimulatorProcess sim(dir, {});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+  s.client.send("D", new_order("L1", "IBM", "10", "9.959999999999999"));
+  const auto rejected = s.client.read_app();
+  REQUIRE(rejected);
+  CHECK(raw_field(*rejected, 150) == "8");
+  CHECK(raw_field(*rejected, 58) == "Price must be a positive decimal");
+  CHECK(shown(*rejected).find("|44=") == std::string::npos);
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+}
