@@ -110,6 +110,12 @@ void Exchange::on_message(const FIX::Message& msg, const FIX::SessionID& session
   const std::string type = msg.getHeader().getField(FIX::FIELD::MsgType);
   const auto request = request_of(type);
   if (!request) throw FIX::UnsupportedMessageType();
+  const std::string symbol = get(msg, kSymbol);
+  const std::string seq = msg.getHeader().getField(FIX::FIELD::MsgSeqNum);
+  if (find_rule(behaviour_.modes.session_rejects, *request, symbol)) {
+    spdlog::info("{}: session-level Reject of {} {} (seq {})", session.toString(), type, symbol, seq);
+    throw FIX::IncorrectTagValue(kSymbol);  // QuickFIX: 373=5, 371=55, "Value is incorrect (out of range) ..."
+  }
   pending_.push(Pending{Clock::now(), ++pending_seq_, {}, msg, session});
 }
 

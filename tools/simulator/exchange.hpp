@@ -51,8 +51,10 @@ class Exchange {
   /// `id_prefix` makes ExecIDs and OrderIDs unique across restarts (the start time).
   Exchange(Behaviour behaviour, Recorder& recorder, SendFn send, std::string id_prefix);
 
-  /// Takes one inbound application message, to be worked in arrival order by do_work(); throws
-  /// FIX::UnsupportedMessageType (QuickFIX answers a BusinessMessageReject) for a type it does not serve.
+  /// Takes one inbound application message, to be worked in arrival order by do_work(). Throws
+  /// what makes QuickFIX answer at the session level: FIX::IncorrectTagValue (a Reject, 35=3) for
+  /// a --session-reject rule, FIX::UnsupportedMessageType (a BusinessMessageReject, 35=j) for a
+  /// message type the exchange does not serve.
   void on_message(const FIX::Message& msg, const FIX::SessionID& session);
   /// Works every request and fill step due by `now`; returns how many it took.
   int do_work(Clock::time_point now);

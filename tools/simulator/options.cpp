@@ -50,6 +50,8 @@ session layer:
 broker behaviour (rules apply to every session):
   --price-text MODE         exact (default), quickfix (doubles, 15 significant digits, as QuickFIX's
                             ordermatch writes AvgPx) or javascript (doubles, shortest round trip)
+  --session-reject REQ[:PREFIX]   answer REQ (new, cancel, replace) for symbols starting with PREFIX
+                            (default: all) with a session-level Reject (35=3), repeatable
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -157,6 +159,25 @@ Error set_price_text(const std::string& value, Parsed& p) {
   return std::nullopt;
 }
 
+std::optional<Request> parse_request(std::string_view text) {
+  if (text == "new") return Request::new_order;
+  if (text == "cancel") return Request::cancel;
+  if (text == "replace") return Request::replace;
+  if (text == "status") return Request::status;
+  return std::nullopt;
+}
+
+// "new", "cancel:HOLD", ... into `rules`; status requests only where `with_status`.
+Error add_request_rule(const char* flag, bool with_status, const std::string& value, std::vector<RequestRule>& rules) {
+  const auto colon = value.find(':');
+  const auto request = parse_request(std::string_view(value).substr(0, colon));
+  if (!request || (!with_status && *request == Request::status))
+    return std::string(flag) + " wants " + (with_status ? "new, cancel, replace or status" : "new, cancel or replace") +
+           ", optionally :SYMBOL_PREFIX, got " + value;
+  rules.push_back({*request, colon == std::string::npos ? std::string() : value.substr(colon + 1)});
+  return std::nullopt;
+}
+
 Error set_refuse_logon(const std::string& value, Parsed& p) {
   if (value.empty()) return "--refuse-logon wants the Logout text, got nothing";
   p.opts.refuse_logon = value;
@@ -189,6 +210,10 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"--next-sender-seq",
        [](const std::string& v, Parsed& p) { return set_count<&Options::next_sender_seq>("--next-sender-seq", 1, v, p); }},
       {"--price-text", set_price_text},
+      {"--session-reject",
+       [](const std::string& v, Parsed& p) {
+         return add_request_rule("--session-reject", false, v, p.opts.modes.session_rejects);
+       }},
   };
   return table;
 }
@@ -206,6 +231,12 @@ Error resolve_fill_prices(Parsed& p) {
 }
 
 }  // namespace
+
+const RequestRule* find_rule(const std::vector<RequestRule>& rules, Request request, const std::string& symbol) {
+  for (const auto& rule : rules)
+    if (rule.request == request && symbol.starts_with(rule.symbol_prefix)) return &rule;
+  return nullptr;
+}
 
 std::expected<Options, std::string> parse_options(int argc, const char* const* argv) {
   Parsed parsed;

@@ -26,10 +26,21 @@ struct SessionSpec {
 /// The order messages the simulator serves.
 enum class Request { new_order, cancel, replace, status };
 
+/// Answer `request` for symbols starting with `symbol_prefix` (empty: every symbol) at the session
+/// level instead of working it.
+struct RequestRule {
+  Request request = Request::new_order;
+  std::string symbol_prefix;
+};
+
 /// Ways to misbehave as real brokers do, each chosen on the command line.
 struct Modes {
   PriceText price_text = PriceText::exact;
+  std::vector<RequestRule> session_rejects;   ///< answered with a session-level Reject (35=3)
 };
+
+/// The rule among `rules` that picks `request` on `symbol`, if any.
+const RequestRule* find_rule(const std::vector<RequestRule>& rules, Request request, const std::string& symbol);
 
 /// Everything the command line can say.
 struct Options {

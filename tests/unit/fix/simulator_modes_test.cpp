@@ -26,6 +26,10 @@ Fields replace(const std::string& orig, const std::string& cl_ord_id, const std:
           {40, "2"},  {44, price}};
 }
 
+Fields cancel(const std::string& orig, const std::string& cl_ord_id, const std::string& symbol) {
+  return {{41, orig}, {11, cl_ord_id}, {55, symbol}, {54, "1"}, {60, "20260101-00:00:00.000"}};
+}
+
 // A logged-on FIX 4.4 raw client on `port` as SMOKE44.
 struct Session44 {
   explicit Session44(int port) : client(port, "FIX.4.4", "SMOKE44") {
@@ -167,4 +171,48 @@ TEST_CASE("exact prices stay the default: a fill price beyond 8 decimals is refu
   CHECK(shown(*rejected).find("|44=") == std::string::npos);
   s.client.close();
   CHECK(sim.terminate() == 0);
+}
+
+TEST_CASE("--session-reject answers a new order, a cancel and a replace with QuickFIX's session-level Reject",
+          "[tools][system]") {
+  const fs::path dir = fresh_dir("simulator-session-reject");
+  SimulatorProcess sim(dir, {"--session-reject", "new:SREJ", "--session-reject", "cancel:HOLDC",
+                             "--session-reject", "replace:HOLDR"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+
+  s.client.send("D", new_order("N1", "SREJX", "10", "5"));  // seq 2
+  auto reject = s.client.read_app();
+  REQUIRE(reject);
+  CHECK(shown(*reject) == "8=FIX.4.4|9=*|35=3|34=2|49=SIM|52=*|56=SMOKE44|45=2|58=Value is incorrect (out of range) "
+                          "for this tag|371=55|372=D|373=5|10=*|");
+
+  s.client.send("D", new_order("C1", "HOLDC", "10", "5"));  // seq 3: other symbols are worked as usual
+  REQUIRE(raw_field(*s.client.read_app(), 150) == "0");
+  s.client.send("F", cancel("C1", "C2", "HOLDC"));  // seq 4
+  reject = s.client.read_app();
+  REQUIRE(reject);
+  CHECK(shown(*reject) == "8=FIX.4.4|9=*|35=3|34=4|49=SIM|52=*|56=SMOKE44|45=4|58=Value is incorrect (out of range) "
+                          "for this tag|371=55|372=F|373=5|10=*|");
+
+  s.client.send("D", new_order("R1", "HOLDR", "10", "5"));  // seq 5
+  REQUIRE(raw_field(*s.client.read_app(), 150) == "0");
+  s.client.send("G", replace("R1", "R2", "HOLDR", "20", "5"));  // seq 6
+  reject = s.client.read_app();
+  REQUIRE(reject);
+  CHECK(shown(*reject) == "8=FIX.4.4|9=*|35=3|34=6|49=SIM|52=*|56=SMOKE44|45=6|58=Value is incorrect (out of range) "
+                          "for this tag|371=55|372=G|373=5|10=*|");
+  // The refused requests changed nothing: R1 still cancels as R1.
+  s.client.send("F", cancel("R1", "R3", "HOLDR"));
+  const auto canceled = s.client.read_app();
+  REQUIRE(canceled);
+  CHECK(history({*canceled}) == std::vector<std::string>{"4:R3::0"});
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+}
+
+TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tools]") {
+  const fs::path dir = fresh_dir("simulator-bad-modes");
+  CHECK_THAT(refused_with(dir, {"--session-reject", "status"}), Catch::Contains("--session-reject wants new, cancel or replace"));
 }
