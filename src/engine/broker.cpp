@@ -95,7 +95,7 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
       e.cum_qty = order->cum_qty;
       e.leaves_qty = order->leaves_qty;
       e.last_qty = outcome.fill ? outcome.fill->last_qty : Qty{};
-      e.last_px = outcome.fill ? outcome.fill->last_px : Price{};
+      e.last_px = outcome.fill ? outcome.fill->last_px : WidePrice{};
       e.avg_px = order->avg_px;
       e.text = report->text;
       emit(order->client, {}, std::move(e));
@@ -110,7 +110,10 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
     }
   }
   if (order != nullptr && outcome.applied()) {
-    if (outcome.fill) last_fill_px_[order->symbol] = outcome.fill->last_px;
+    // The risk reference is an 8-decimal Price: the broker's price rounded to it.
+    if (outcome.fill) {
+      if (auto px = outcome.fill->last_px.to_price()) last_fill_px_[order->symbol] = *px;
+    }
     track(*order);
     if (report != nullptr && report->exec_type == ExecType::rejected) count_reject(order->account, now);
     // An order a kill switch covers is cancelled as soon as nothing is pending on it: after a

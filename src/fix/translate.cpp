@@ -180,12 +180,12 @@ Inbound read_execution_report(const FIX::Message& m, config::FixVersion v) {
   e.ord_status = r.enumeration(tag_ord_status, "OrdStatus", ord_status_from_fix, OrdStatus::new_order);
   e.side = r.enumeration(tag_side, "Side", side_from_fix, Side::buy);
   e.order_qty = r.decimal<Qty>(tag_order_qty, "OrderQty", false);
-  if (m.isSetField(tag_price)) e.price = r.decimal<Price>(tag_price, "Price");
+  if (m.isSetField(tag_price)) e.price = r.decimal<WidePrice>(tag_price, "Price");
   e.last_qty = r.decimal<Qty>(tag_last_qty, "LastQty", false);
-  e.last_px = r.decimal<Price>(tag_last_px, "LastPx", false);
+  e.last_px = r.decimal<WidePrice>(tag_last_px, "LastPx", false);
   e.cum_qty = r.decimal<Qty>(tag_cum_qty, "CumQty");
   e.leaves_qty = r.decimal<Qty>(tag_leaves_qty, "LeavesQty");
-  e.avg_px = r.decimal<Price>(tag_avg_px, "AvgPx", false);
+  e.avg_px = r.decimal<WidePrice>(tag_avg_px, "AvgPx", false);
   const auto& header = m.getHeader();
   e.poss_dup = (header.isSetField(tag_poss_dup) && header.getField(tag_poss_dup) == "Y") ||
                (header.isSetField(tag_poss_resend) && header.getField(tag_poss_resend) == "Y");
