@@ -32,15 +32,17 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
           message.session = input.session;
           on_report_outcome(book_.on_cancel_reject(message), nullptr, now);
         } else if constexpr (std::is_same_v<T, fix::MessageReject>) {
+          const std::string& ref_id =
+              message.business_reject_ref_id.empty() ? message.sent_cl_ord_id : message.business_reject_ref_id;
           if (!replaying_) {
             spdlog::warn("session {}: {} reject of {} {}: {}", input.session, message.msg_type, message.ref_msg_type,
-                         message.ref_id, message.text);
+                         ref_id, message.text);
           }
           if (session_level) return;  // logged and counted by the session layer; not a stream event
-          const order::Order* order = book_.find_by_cl_ord_id(message.ref_id);
+          const order::Order* order = book_.find_by_cl_ord_id(ref_id);
           count_break("business_reject");
           gateway::Break brk{order ? order->client_order_id() : std::string{}, "business_reject",
-                             "broker refused " + message.ref_msg_type + " " + message.ref_id + ": " + message.text};
+                             "broker refused " + message.ref_msg_type + " " + ref_id + ": " + message.text};
           if (order != nullptr) {
             emit(order->client, {}, std::move(brk));
           } else {

@@ -58,7 +58,6 @@ TEST_CASE("a FIX 4.2 fill with a long AvgPx is read as a trade") {
   CHECK(report->avg_px.to_string() == "9.96666666666667");
 }
 
-#if 0
 TEST_CASE("a value that cannot be read names the field, the order and the execution") {
   const auto raw = fix_message("FIX.4.4", "8", fill_fields("1e3", "10"));
   const auto decoded = fix::decode("SIM", config::FixVersion::fix44, raw);
@@ -69,4 +68,52 @@ TEST_CASE("a value that cannot be read names the field, the order and the execut
   CHECK(bad->order_id == "O-1");
   CHECK(bad->exec_id == "E-9");
 }
-#endif
+
+TEST_CASE("a BusinessMessageReject without BusinessRejectRefID keeps RefSeqNum to find what it refers to") {
+  // QuickFIX's automatic answer to a message type the counterparty does not support.
+  const auto raw = fix_message("FIX.4.2", "j", {{45, "22"}, {58, "Unsupported Message Type"}, {372, "G"}, {380, "3"}});
+  const auto decoded = fix::decode("SIM", config::FixVersion::fix42, raw);
+  const auto* reject = std::get_if<fix::MessageReject>(&decoded);
+  REQUIRE(reject != nullptr);
+  CHECK(reject->msg_type == "j");
+  CHECK(reject->ref_seq_num == 22u);
+  CHECK(reject->ref_msg_type == "G");
+  CHECK(reject->business_reject_ref_id.empty());
+  CHECK(reject->reason == 3);
+  CHECK(reject->text == "Unsupported Message Type");
+  CHECK(reject->sent_msg_type.empty());  // only the session layer knows what it sent as 22
+}
+
+TEST_CASE("a session Reject of an order and a BusinessMessageReject with 379 are read field by field") {
+  const auto session_reject = fix::decode(
+      "SIM", config::FixVersion::fix44,
+      fix_message("FIX.4.4", "3", {{45, "5"}, {58, "Value is incorrect (out of range) for this tag"}, {371, "40"},
+                                   {372, "D"}, {373, "5"}}));
+  const auto* r3 = std::get_if<fix::MessageReject>(&session_reject);
+  REQUIRE(r3 != nullptr);
+  CHECK(r3->msg_type == "3");
+  CHECK(r3->ref_seq_num == 5u);
+  CHECK(r3->ref_msg_type == "D");
+  CHECK(r3->reason == 5);
+  CHECK(r3->text == "Value is incorrect (out of range) for this tag");
+  const auto business = fix::decode(
+      "SIM", config::FixVersion::fix44,
+      fix_message("FIX.4.4", "j", {{45, "x"}, {58, "no"}, {372, "F"}, {379, "t-9"}, {380, "0"}}));
+  const auto* rj = std::get_if<fix::MessageReject>(&business);
+  REQUIRE(rj != nullptr);
+  CHECK_FALSE(rj->ref_seq_num.has_value());  // not a number: left out, the reject still arrives
+  CHECK(rj->business_reject_ref_id == "t-9");
+  CHECK(rj->reason == 0);
+}
+
+TEST_CASE("an order cancel reject keeps the broker's text and CxlRejReason") {
+  const auto decoded = fix::decode(
+      "SIM", config::FixVersion::fix44,
+      fix_message("FIX.4.4", "9", {{11, "t-2"}, {37, "O-1"}, {39, "0"}, {41, "t-1"}, {58, "Too late to cancel"},
+                                   {102, "0"}, {434, "1"}}));
+  const auto* reject = std::get_if<order::CancelReject>(&decoded);
+  REQUIRE(reject != nullptr);
+  CHECK(reject->text == "Too late to cancel");
+  CHECK(reject->reason == 0);
+  CHECK(reject->response_to == order::CxlRejResponseTo::cancel);
+}
