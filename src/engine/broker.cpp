@@ -32,15 +32,17 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
           message.session = input.session;
           on_report_outcome(book_.on_cancel_reject(message), nullptr, now);
         } else if constexpr (std::is_same_v<T, fix::MessageReject>) {
+          const std::string& ref_id =
+              message.business_reject_ref_id.empty() ? message.sent_cl_ord_id : message.business_reject_ref_id;
           if (!replaying_) {
             spdlog::warn("session {}: {} reject of {} {}: {}", input.session, message.msg_type, message.ref_msg_type,
-                         message.ref_id, message.text);
+                         ref_id, message.text);
           }
           if (session_level) return;  // logged and counted by the session layer; not a stream event
-          const order::Order* order = book_.find_by_cl_ord_id(message.ref_id);
+          const order::Order* order = book_.find_by_cl_ord_id(ref_id);
           count_break("business_reject");
           gateway::Break brk{order ? order->client_order_id() : std::string{}, "business_reject",
-                             "broker refused " + message.ref_msg_type + " " + message.ref_id + ": " + message.text};
+                             "broker refused " + message.ref_msg_type + " " + ref_id + ": " + message.text};
           if (order != nullptr) {
             emit(order->client, {}, std::move(brk));
           } else {
@@ -95,7 +97,7 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
       e.cum_qty = order->cum_qty;
       e.leaves_qty = order->leaves_qty;
       e.last_qty = outcome.fill ? outcome.fill->last_qty : Qty{};
-      e.last_px = outcome.fill ? outcome.fill->last_px : Price{};
+      e.last_px = outcome.fill ? outcome.fill->last_px : WidePrice{};
       e.avg_px = order->avg_px;
       e.text = report->text;
       emit(order->client, {}, std::move(e));
@@ -110,7 +112,10 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
     }
   }
   if (order != nullptr && outcome.applied()) {
-    if (outcome.fill) last_fill_px_[order->symbol] = outcome.fill->last_px;
+    // The risk reference is an 8-decimal Price: the broker's price rounded to it.
+    if (outcome.fill) {
+      if (auto px = outcome.fill->last_px.to_price()) last_fill_px_[order->symbol] = *px;
+    }
     track(*order);
     if (report != nullptr && report->exec_type == ExecType::rejected) count_reject(order->account, now);
     // An order a kill switch covers is cancelled as soon as nothing is pending on it: after a

@@ -146,6 +146,7 @@ class Application final : public FIX::Application {
     Inbound inbound = from_fix(message, it->second->config.version);
     if (auto* report = std::get_if<order::ExecReport>(&inbound)) report->session = name;
     if (auto* reject = std::get_if<order::CancelReject>(&inbound)) reject->session = name;
+    if (auto* reject = std::get_if<MessageReject>(&inbound)) refer_to_sent(*reject, sent_message(id, reject->ref_seq_num));
     std::uint64_t journal_seq = 0;
     std::string raw;
     if (stores_ != nullptr) {
@@ -155,6 +156,16 @@ class Application final : public FIX::Application {
     }
     if (raw.empty()) raw = message.toString();  // a message QuickFIX queued and replayed later
     callbacks_.on_inbound(name, std::move(inbound), std::move(raw), journal_seq);
+  }
+
+  /// The message this session sent as `seq`, from the store QuickFIX keeps for resends (our
+  /// journal-backed store, or its in-memory one); empty when not kept.
+  static std::string sent_message(const FIX::SessionID& id, std::optional<std::uint64_t> seq) {
+    FIX::Session* session = FIX::Session::lookupSession(id);
+    if (session == nullptr || !seq || *seq == 0 || *seq > static_cast<std::uint64_t>(INT32_MAX)) return {};
+    std::vector<std::string> sent;
+    session->getStore()->get(static_cast<int>(*seq), static_cast<int>(*seq), sent);
+    return sent.empty() ? std::string{} : sent.front();
   }
 
   /// A PossDup NewOrderSingle, cancel or replace first sent longer ago than the stale age.

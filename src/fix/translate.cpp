@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "fixgate/core/fix_text.hpp"
+
 namespace fixgate::fix {
 namespace {
 
@@ -39,7 +41,9 @@ constexpr int tag_cxl_rej_reason = 102;
 constexpr int tag_exec_type = 150;
 constexpr int tag_leaves_qty = 151;
 constexpr int tag_ref_msg_type = 372;
+constexpr int tag_session_reject_reason = 373;
 constexpr int tag_business_reject_ref_id = 379;
+constexpr int tag_business_reject_reason = 380;
 constexpr int tag_cxl_rej_response_to = 434;
 
 const char* begin_string(config::FixVersion v) { return v == config::FixVersion::fix42 ? "FIX.4.2" : "FIX.4.4"; }
@@ -114,6 +118,15 @@ FIX::Message build(const OrderStatusRequest& c, config::FixVersion v) {
   return m;
 }
 
+/// A whole non-negative number, or nullopt for anything else (empty included).
+template <class T>
+std::optional<T> number(const std::string& text) {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 /// Field reading with the offending tag named on failure.
 class Reader {
  public:
@@ -180,12 +193,12 @@ Inbound read_execution_report(const FIX::Message& m, config::FixVersion v) {
   e.ord_status = r.enumeration(tag_ord_status, "OrdStatus", ord_status_from_fix, OrdStatus::new_order);
   e.side = r.enumeration(tag_side, "Side", side_from_fix, Side::buy);
   e.order_qty = r.decimal<Qty>(tag_order_qty, "OrderQty", false);
-  if (m.isSetField(tag_price)) e.price = r.decimal<Price>(tag_price, "Price");
+  if (m.isSetField(tag_price)) e.price = r.decimal<WidePrice>(tag_price, "Price");
   e.last_qty = r.decimal<Qty>(tag_last_qty, "LastQty", false);
-  e.last_px = r.decimal<Price>(tag_last_px, "LastPx", false);
+  e.last_px = r.decimal<WidePrice>(tag_last_px, "LastPx", false);
   e.cum_qty = r.decimal<Qty>(tag_cum_qty, "CumQty");
   e.leaves_qty = r.decimal<Qty>(tag_leaves_qty, "LeavesQty");
-  e.avg_px = r.decimal<Price>(tag_avg_px, "AvgPx", false);
+  e.avg_px = r.decimal<WidePrice>(tag_avg_px, "AvgPx", false);
   const auto& header = m.getHeader();
   e.poss_dup = (header.isSetField(tag_poss_dup) && header.getField(tag_poss_dup) == "Y") ||
                (header.isSetField(tag_poss_resend) && header.getField(tag_poss_resend) == "Y");
@@ -197,8 +210,22 @@ Inbound read_execution_report(const FIX::Message& m, config::FixVersion v) {
     if (trans == "2") e.exec_type = ExecType::trade_correct;
     if (trans == "3") e.exec_type = ExecType::order_status;
   }
-  if (auto problem = r.problem()) return Unreadable{"8", *problem, m.toString()};
+  if (auto problem = r.problem())
+    return Unreadable{"8", *problem, m.toString(), e.cl_ord_id, e.orig_cl_ord_id, e.order_id, e.exec_id};
   return e;
+}
+
+// A reject never becomes unreadable: its numbers only help to find what it refers to.
+MessageReject read_message_reject(const FIX::Message& m, const std::string& type) {
+  Reader r(m);
+  MessageReject rej;
+  rej.msg_type = type;
+  rej.ref_seq_num = number<std::uint64_t>(r.text(tag_ref_seq_num));
+  rej.ref_msg_type = r.text(tag_ref_msg_type);
+  if (type == "j") rej.business_reject_ref_id = r.text(tag_business_reject_ref_id);
+  rej.reason = number<int>(r.text(type == "j" ? tag_business_reject_reason : tag_session_reject_reason));
+  rej.text = r.text(tag_text);
+  return rej;
 }
 
 Inbound read_cancel_reject(const FIX::Message& m) {
@@ -211,15 +238,12 @@ Inbound read_cancel_reject(const FIX::Message& m) {
   if (m.isSetField(tag_ord_status)) {
     c.ord_status = r.enumeration(tag_ord_status, "OrdStatus", ord_status_from_fix, OrdStatus::new_order);
   }
-  if (const auto reason = r.text(tag_cxl_rej_reason); !reason.empty()) {
-    int value = 0;
-    const auto [end, ec] = std::from_chars(reason.data(), reason.data() + reason.size(), value);
-    if (ec == std::errc{} && end == reason.data() + reason.size()) c.reason = value;
-  }
+  c.reason = number<int>(r.text(tag_cxl_rej_reason));
   const auto to = r.text(tag_cxl_rej_response_to);
   c.response_to = to == "2" ? order::CxlRejResponseTo::replace : order::CxlRejResponseTo::cancel;
   r.require(tag_cl_ord_id, "ClOrdID");
-  if (auto problem = r.problem()) return Unreadable{"9", *problem, m.toString()};
+  if (auto problem = r.problem())
+    return Unreadable{"9", *problem, m.toString(), c.cl_ord_id, c.orig_cl_ord_id, c.order_id, {}};
   return c;
 }
 
@@ -234,6 +258,12 @@ std::string utc_timestamp(Timestamp t) {
                      utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
 }
 
+void refer_to_sent(MessageReject& reject, std::string_view sent) {
+  if (sent.empty()) return;
+  reject.sent_msg_type = std::string(msg_type_of(sent));
+  reject.sent_cl_ord_id = std::string(fix_field(sent, tag_cl_ord_id).value_or(""));
+}
+
 FIX::Message to_fix(const Outbound& command, config::FixVersion version) {
   return std::visit([&](const auto& c) { return build(c, version); }, command);
 }
@@ -243,15 +273,7 @@ Inbound from_fix(const FIX::Message& message, config::FixVersion version) {
   const std::string type = header.isSetField(tag_msg_type) ? header.getField(tag_msg_type) : "";
   if (type == "8") return read_execution_report(message, version);
   if (type == "9") return read_cancel_reject(message);
-  if (type == "j" || type == "3") {
-    MessageReject rej;
-    rej.msg_type = type;
-    rej.ref_msg_type = message.isSetField(tag_ref_msg_type) ? message.getField(tag_ref_msg_type) : "";
-    const int ref_tag = type == "j" ? tag_business_reject_ref_id : tag_ref_seq_num;
-    rej.ref_id = message.isSetField(ref_tag) ? message.getField(ref_tag) : "";
-    rej.text = message.isSetField(tag_text) ? message.getField(tag_text) : "";
-    return rej;
-  }
+  if (type == "j" || type == "3") return read_message_reject(message, type);
   return Unreadable{type, "message type not handled by fixgate", message.toString()};
 }
 

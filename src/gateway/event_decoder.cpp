@@ -99,7 +99,7 @@ OrderSnapshot read_snapshot(Reader& r) {
   o.order_qty = r.dec<Qty>("order_qty");
   o.cum_qty = r.dec<Qty>("cum_qty");
   o.leaves_qty = r.dec<Qty>("leaves_qty");
-  o.avg_px = r.dec<Price>("avg_px");
+  o.avg_px = r.dec<WidePrice>("avg_px");
   o.price = r.opt_dec<Price>("price");
   if (auto it = r.j.find("fix_chain"); it != r.j.end() && it->is_array()) {
     for (const auto& id : *it) {
@@ -126,8 +126,8 @@ std::optional<Event> read_event(std::string_view kind, Reader& r) {
     e.cum_qty = r.dec<Qty>("cum_qty");
     e.leaves_qty = r.dec<Qty>("leaves_qty");
     e.last_qty = r.dec<Qty>("last_qty");
-    e.last_px = r.dec<Price>("last_px");
-    e.avg_px = r.dec<Price>("avg_px");
+    e.last_px = r.dec<WidePrice>("last_px");
+    e.avg_px = r.dec<WidePrice>("avg_px");
     e.text = r.str("text", false);
     return e;
   }

@@ -2,6 +2,8 @@
 // directly into a string: field order is fixed ("event", "seq", "id", then the payload) so that
 // lines are easy to read in logs and diff in golden files.
 
+#include <algorithm>
+#include <charconv>
 #include <type_traits>
 
 #include "fixgate/gateway/codec.hpp"
@@ -119,6 +121,34 @@ namespace {
 
 using detail::JsonWriter;
 
+/// A broker-reported price as its shortest exact decimal, built on the stack: this runs twice per
+/// execution event. Magnitudes of 2^64 whole units or more (never a real price) take the slow path.
+void wide_decimal(JsonWriter& w, std::string_view key, WidePrice value) {
+  __extension__ typedef unsigned __int128 UInt128;
+  const Int128 units = value.units();
+  const UInt128 magnitude = units < 0 ? static_cast<UInt128>(-(units + 1)) + 1 : static_cast<UInt128>(units);
+  const UInt128 whole = magnitude / static_cast<UInt128>(WidePrice::scale);
+  if (whole > UINT64_MAX) return w.raw_string(key, value.to_string());
+  char buf[48];
+  char* end = buf;
+  if (units < 0) *end++ = '-';
+  end = std::to_chars(end, buf + sizeof buf, static_cast<std::uint64_t>(whole)).ptr;
+  auto frac = static_cast<std::uint64_t>(magnitude % static_cast<UInt128>(WidePrice::scale));
+  if (frac != 0) {
+    int width = WidePrice::decimals;
+    while (frac % 10 == 0) {
+      frac /= 10;
+      --width;
+    }
+    char digits[24];
+    const auto n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, frac).ptr - digits);
+    *end++ = '.';
+    for (int i = n; i < width; ++i) *end++ = '0';
+    end = std::copy(digits, digits + n, end);
+  }
+  w.raw_string(key, std::string_view(buf, static_cast<std::size_t>(end - buf)));
+}
+
 void write_snapshot_fields(JsonWriter& w, const OrderSnapshot& o) {
   w.field("client_order_id", o.client_order_id);
   w.field("account", o.account);
@@ -128,7 +158,7 @@ void write_snapshot_fields(JsonWriter& w, const OrderSnapshot& o) {
   w.decimal("order_qty", o.order_qty);
   w.decimal("cum_qty", o.cum_qty);
   w.decimal("leaves_qty", o.leaves_qty);
-  w.decimal("avg_px", o.avg_px);
+  wide_decimal(w, "avg_px", o.avg_px);
   if (o.price) w.decimal("price", *o.price);
   w.begin_array("fix_chain");
   for (const auto& id : o.fix_chain) w.element(id);
@@ -156,8 +186,8 @@ struct PayloadWriter {
     w.decimal("cum_qty", e.cum_qty);
     w.decimal("leaves_qty", e.leaves_qty);
     w.decimal("last_qty", e.last_qty);
-    w.decimal("last_px", e.last_px);
-    w.decimal("avg_px", e.avg_px);
+    wide_decimal(w, "last_px", e.last_px);
+    wide_decimal(w, "avg_px", e.avg_px);
     w.field_if("text", e.text);
   }
   void operator()(const CancelRejected& e) const {

@@ -19,6 +19,18 @@ ExecType normalized(ExecType t) {
 
 bool carries_fill(ExecType t) { return t == ExecType::trade || t == ExecType::trade_correct; }
 
+// Adds (or, with `sign` -1, takes back) a fill's value. A value past 128 bits (a price near 10^20
+// times a huge quantity) cannot be summed: the order then has no average of its own to compare.
+void add_value(Order& o, WidePrice px, Qty qty, int sign) {
+  auto value = wide_value(px, qty);
+  Int128 sum = 0;
+  if (!value || __builtin_add_overflow(o.fills_value, sign * *value, &sum)) {
+    o.fills_value_lost = true;
+    return;
+  }
+  o.fills_value = sum;
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> OrderBook::locate(const ExecReport& r) const {
@@ -201,9 +213,7 @@ Disposition ReportApplier::on_trade(Order& o, const ExecReport& r) {
           cat("fill ", r.exec_id, " of ", r.last_qty.to_string(), " @ ", r.last_px.to_string(), " on order ",
               o.cl_ord_id(), " which is already ", name(o.status)));
   o.fills_qty += r.last_qty;
-  o.fills_value += value_of(r.last_px, r.last_qty);
-  o.last_qty = r.last_qty;
-  o.last_px = r.last_px;
+  add_value(o, r.last_px, r.last_qty, 1);
   out_.fill = Fill{r.exec_id, r.last_qty, r.last_px};
   if (o.fills_qty > o.order_qty)
     raise(BreakKind::overfill,
@@ -245,8 +255,8 @@ Disposition ReportApplier::on_replaced(Order& o, const ExecReport& r) {
   o.current = req.link;
   // The broker may amend the requested qty (down to CumQty, Appendix D C.3.c): its figure stands.
   o.order_qty = r.order_qty.is_zero() ? req.qty.value_or(o.order_qty) : r.order_qty;
-  if (r.price)
-    o.price = r.price;
+  if (auto broker_price = r.price ? r.price->to_price() : std::nullopt)
+    o.price = broker_price;
   else if (req.price)
     o.price = req.price;
   adopt(o, r, true);
@@ -281,7 +291,7 @@ Disposition ReportApplier::on_end(Order& o, const ExecReport& r) {
 Disposition ReportApplier::on_restated(Order& o, const ExecReport& r) {
   if (!o.is_live()) return Disposition::stale;
   if (!r.order_qty.is_zero()) o.order_qty = r.order_qty;
-  if (r.price) o.price = r.price;
+  if (auto broker_price = r.price ? r.price->to_price() : std::nullopt) o.price = broker_price;
   adopt(o, r, false);
   return Disposition::applied;
 }
@@ -295,7 +305,7 @@ Disposition ReportApplier::on_trade_bust(Order& o, const ExecReport& r) {
   if (ref != o.execs.end()) {
     ref->busted = true;
     o.fills_qty -= ref->last_qty;
-    o.fills_value -= value_of(ref->last_px, ref->last_qty);
+    add_value(o, ref->last_px, ref->last_qty, -1);
   } else {
     raise(BreakKind::unknown_exec_ref,
           cat(name(r.exec_type), " ", r.exec_id, " on order ", o.cl_ord_id(), " refers to ExecID '",
@@ -303,7 +313,7 @@ Disposition ReportApplier::on_trade_bust(Order& o, const ExecReport& r) {
   }
   if (r.exec_type == ExecType::trade_correct) {
     o.fills_qty += r.last_qty;
-    o.fills_value += value_of(r.last_px, r.last_qty);
+    add_value(o, r.last_px, r.last_qty, 1);
     out_.fill = Fill{r.exec_id, r.last_qty, r.last_px};
   }
   adopt(o, r, true);
@@ -317,7 +327,7 @@ void ReportApplier::record(Order& o, const ExecReport& r) {
   auto size = std::min<std::size_t>(r.exec_id.size(), UINT16_MAX);
   o.execs.push_back(ExecRecord{static_cast<std::uint32_t>(o.exec_ids.size()),
                                static_cast<std::uint16_t>(size), type, false, fill ? r.last_qty : Qty{},
-                               fill ? r.last_px : Price{}});
+                               fill ? r.last_px : WidePrice{}});
   o.exec_ids.append(r.exec_id, 0, size);
 }
 

@@ -12,6 +12,7 @@
 #include "fixgate/core/decimal.hpp"
 #include "fixgate/core/reject.hpp"
 #include "fixgate/core/types.hpp"
+#include "fixgate/core/wide_price.hpp"
 
 namespace fixgate::gateway {
 
@@ -131,8 +132,8 @@ struct Execution {
   Qty cum_qty;
   Qty leaves_qty;
   Qty last_qty;
-  Price last_px;
-  Price avg_px;
+  WidePrice last_px;  ///< as the broker reported it (up to 18 decimals)
+  WidePrice avg_px;   ///< as the broker last reported it (up to 18 decimals)
   std::string text;
 };
 
@@ -214,7 +215,7 @@ struct OrderSnapshot {
   Qty order_qty;
   Qty cum_qty;
   Qty leaves_qty;
-  Price avg_px;
+  WidePrice avg_px;  ///< as the broker last reported it
   std::optional<Price> price;
   std::vector<std::string> fix_chain;      ///< ClOrdIDs used on the FIX side, oldest first
   std::optional<std::string> pending;      ///< "cancel" or "replace" when one is outstanding

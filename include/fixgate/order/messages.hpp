@@ -9,6 +9,7 @@
 
 #include "fixgate/core/decimal.hpp"
 #include "fixgate/core/types.hpp"
+#include "fixgate/core/wide_price.hpp"
 
 namespace fixgate::order {
 
@@ -52,6 +53,7 @@ struct ReplaceRequest {
 // ---- broker messages (FIX → book) ----
 
 /// An ExecutionReport (35=8) as decoded from FIX. Unset optional tags are empty strings / zero.
+/// Prices are the broker's, read exactly to 18 decimals (WidePrice); quantities are Qty.
 struct ExecReport {
   std::string session;
   std::string cl_ord_id;       ///< ClOrdID (11); may be empty on unsolicited reports
@@ -64,12 +66,12 @@ struct ExecReport {
   Side side = Side::buy;
   std::string symbol;
   Qty order_qty;
-  std::optional<Price> price;
+  std::optional<WidePrice> price;  ///< Price (44)
   Qty last_qty;
-  Price last_px;
+  WidePrice last_px;  ///< LastPx (31)
   Qty cum_qty;
   Qty leaves_qty;
-  Price avg_px;
+  WidePrice avg_px;  ///< AvgPx (6)
   bool poss_dup = false;  ///< PossDupFlag (43) or PossResend (97)
   std::string text;
   Timestamp time;

@@ -10,6 +10,7 @@
 
 #include "fixgate/core/decimal.hpp"
 #include "fixgate/core/types.hpp"
+#include "fixgate/core/wide_price.hpp"
 
 namespace fixgate::order {
 
@@ -43,14 +44,14 @@ struct PendingRequest {
 
 /// One ExecID seen for the order. Fills keep their quantity and price so a TradeCancel or
 /// TradeCorrect that refers to them (ExecRefID) can take them back exactly. The ExecID text lives
-/// in Order::exec_ids, so a record is 24 bytes with no allocation of its own.
+/// in Order::exec_ids, so a record is 32 bytes with no allocation of its own.
 struct ExecRecord {
   std::uint32_t id_offset = 0;  ///< where the ExecID starts in Order::exec_ids
   std::uint16_t id_size = 0;    ///< its length (ExecIDs longer than 65535 are cut, never seen in FIX)
   ExecType exec_type = ExecType::new_order;
   bool busted = false;  ///< canceled or superseded by a correction
   Qty last_qty;
-  Price last_px;
+  WidePrice last_px;
   bool operator==(const ExecRecord&) const = default;
 };
 
@@ -65,17 +66,16 @@ struct Order {
   OrdType ord_type = OrdType::limit;
   TimeInForce tif = TimeInForce::day;
   OrdStatus status = OrdStatus::pending_new;
+  bool fills_value_lost = false;  ///< a fill's value did not fit in fills_value: no own average
   Qty order_qty;
   std::optional<Price> price;
   std::optional<Price> stop_price;
   std::optional<Timestamp> expire_time;
-  Qty cum_qty;     ///< as the broker last reported it
-  Qty leaves_qty;  ///< as the broker last reported it
-  Price avg_px;    ///< as the broker last reported it
-  Qty last_qty;    ///< last fill applied
-  Price last_px;
+  Qty cum_qty;        ///< as the broker last reported it
+  Qty leaves_qty;     ///< as the broker last reported it
+  WidePrice avg_px;   ///< as the broker last reported it
   Qty fills_qty;           ///< Σ of the fills applied here, net of busts: what CumQty ought to be
-  Int128 fills_value = 0;  ///< Σ px × qty of those fills, for an exact average price
+  Int128 fills_value = 0;  ///< Σ LastPx × LastQty of those fills (10^-22 units), for an exact average
   Qty cum_discrepancy;     ///< broker CumQty − fills_qty last reported as a break (raised once per change)
   Timestamp created;
   Timestamp updated;
@@ -117,7 +117,7 @@ struct Order {
   /// True when this ExecID was already applied to the order.
   bool has_exec(std::string_view exec_id) const;
   /// Average price of the fills applied here (exact, from fills_value), independent of the broker's.
-  Price own_avg_px() const { return average_price(fills_value, fills_qty); }
+  WidePrice own_avg_px() const { return wide_average(fills_value, fills_qty); }
   bool operator==(const Order&) const = default;
 };
 

@@ -48,7 +48,7 @@ struct Break {
 struct Fill {
   std::string_view exec_id;  ///< the order's copy of the ExecID
   Qty last_qty;
-  Price last_px;
+  WidePrice last_px;
 };
 
 /// A cancel/replace request the message settled, so the engine can answer the upstream client.
