@@ -1,5 +1,7 @@
 // Upstream requests: idempotency, entitlement, risk, routing, then the order book.
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "fixgate/engine/engine.hpp"
@@ -32,9 +34,20 @@ bool changes_state(const gateway::Request& request) {
 }  // namespace
 
 void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
+  upstream_now_ = now;
   if (const auto* id = introduced_id(inbound.request)) {
-    // A retried request gets the answer the first one got, never a second order.
+    forget_old_answers(now);
     if (auto it = answers_.find(answer_key(inbound.client, *id)); it != answers_.end()) {
+      if (it->second.request != gateway::encode_request(inbound.request)) {
+        // Another request under a used id: refused, and journaled like any request, so a replay
+        // and an audit see the same refusal. The first answer stays the one retries get.
+        if (!record_input(journal::RecordKind::upstream_request, inbound.client,
+                          gateway::encode_request(inbound.request, inbound.request_id), now, &inbound)) {
+          return;
+        }
+        return refuse_reused_id(inbound, *id);
+      }
+      // A retried request gets the answer the first one got, never a second order.
       ++stats_.idempotent_replays;
       if (replaying_ || !outputs_.deliver || inbound.connection == 0) return;
       // The first answer may never have become durable: repeating it then would acknowledge
@@ -44,7 +57,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
                                               .text = "journal unavailable: " +
                                                       journal_failure_.value_or("its answers are not stored yet")});
       }
-      auto again = it->second;
+      auto again = it->second.answer;
       again.connection = inbound.connection;
       again.request_id = inbound.request_id;
       reply(std::move(again));
@@ -84,14 +97,20 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
   outputs_.deliver({inbound.connection, inbound.client, 0, inbound.request_id,
                     gateway::Welcome{inbound.client, stream.next_seq}});
   if (!hello.resume_from) return;
-  const std::uint64_t from = *hello.resume_from + 1;
+  // Compared before any arithmetic: the client's number may be anything up to 2^64-1.
+  const std::uint64_t last = stream.journal_seqs.size();
+  if (*hello.resume_from > last) {
+    return answer(inbound, gateway::Error{.code = "invalid_value", .field = "resume_from",
+                                          .text = "resume_from " + std::to_string(*hello.resume_from) +
+                                                  " is past the last event seq " + std::to_string(last)});
+  }
+  if (*hello.resume_from == last) return;  // nothing missed
   // Replay only what has already been released; what is still held goes out to this
   // connection with everyone else's when the journal makes it durable.
   std::uint64_t released = journal_->durable_seq();
   if (!held_.empty()) released = std::min(released, held_.front().journal_seq - 1);
-  if (from > stream.journal_seqs.size()) return;
   journal::ReadOptions options;
-  options.from_seq = stream.journal_seqs[from - 1];
+  options.from_seq = stream.journal_seqs[*hello.resume_from];  // the record of seq resume_from + 1
   std::uint64_t replayed = 0;
   auto scanned = journal_->scan(
       [&](const journal::RecordView& record) {
@@ -113,8 +132,7 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
 void Engine::accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id) {
   ++stats_.requests[static_cast<std::size_t>(kind)].accepted;
   gateway::Accepted event{client_order_id};
-  answers_[answer_key(inbound.client, client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
-                                                          inbound.request_id, event};
+  remember_answer(inbound, client_order_id, event);
   emit(inbound.client, inbound.request_id, std::move(event));
 }
 
@@ -129,9 +147,43 @@ void Engine::reject_order(const gateway::Inbound& inbound, RequestKind kind, con
   }
   gateway::Rejected event{client_order_id, reject.reason, std::move(reject.text), std::move(reject.limit),
                           std::move(reject.limit_value)};
-  answers_[answer_key(inbound.client, client_order_id)] = {0, inbound.client, streams_[inbound.client].next_seq,
-                                                          inbound.request_id, event};
+  remember_answer(inbound, client_order_id, event);
   emit(inbound.client, inbound.request_id, std::move(event));
+}
+
+void Engine::remember_answer(const gateway::Inbound& inbound, const std::string& client_order_id,
+                             gateway::Event event) {
+  auto key = answer_key(inbound.client, client_order_id);
+  answers_.insert_or_assign(
+      key, Answered{gateway::encode_request(inbound.request),
+                    {0, inbound.client, streams_[inbound.client].next_seq, inbound.request_id, std::move(event)}});
+  answer_times_.emplace_back(upstream_now_.nanos, std::move(key));
+}
+
+void Engine::forget_old_answers(Timestamp now) {
+  // Decided by request time alone, so a replay forgets exactly what the live run had forgotten.
+  const std::int64_t window_ns =
+      static_cast<std::int64_t>(config_.upstream.idempotency_window_hours) * 3600 * second_ns;
+  while (!answer_times_.empty() && now.nanos - answer_times_.front().first >= window_ns) {
+    answers_.erase(answer_times_.front().second);
+    answer_times_.pop_front();
+  }
+}
+
+void Engine::refuse_reused_id(const gateway::Inbound& inbound, const std::string& client_order_id) {
+  const RequestKind kind = std::holds_alternative<gateway::NewOrder>(inbound.request)      ? RequestKind::new_order
+                           : std::holds_alternative<gateway::CancelOrder>(inbound.request) ? RequestKind::cancel
+                                                                                           : RequestKind::replace;
+  ++stats_.requests[static_cast<std::size_t>(kind)].rejected;
+  ++stats_.rejects_by_reason[static_cast<std::size_t>(RejectReason::duplicate_client_order_id)];
+  if (!replaying_) {
+    spdlog::info("request {}/{} refused: the id was used by a different request", inbound.client, client_order_id);
+  }
+  emit(inbound.client, inbound.request_id,
+       gateway::Rejected{client_order_id, RejectReason::duplicate_client_order_id,
+                         "client_order_id " + client_order_id +
+                             " was used by a different request; this request was not processed",
+                         "", ""});
 }
 
 void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& request, Timestamp now) {
@@ -183,8 +235,11 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   auto available = [&](const std::string& s) { return session_up_[s] && kill_switch_.find(risk::KillScope::session, s) == nullptr; };
   std::string session;
   if (request.session) {
-    if (session_up_.find(*request.session) == session_up_.end()) {
-      return refuse({RejectReason::no_route, "no session named " + *request.session});
+    // One answer whether the session does not exist, the routes do not allow it or the client
+    // may not name it: the text confirms no session name.
+    if (!may_name_session(inbound, request)) {
+      return refuse({RejectReason::not_entitled, "client " + inbound.client +
+                                                     " may not name that session for this account and symbol"});
     }
     if (const auto* kill = kill_switch_.find(risk::KillScope::session, *request.session)) return refuse(killed(*kill));
     if (!session_up_[*request.session]) {
@@ -315,6 +370,23 @@ const config::UpstreamClient* Engine::client_config(const std::string& name) con
     if (c.name == name) return &c;
   }
   return nullptr;
+}
+
+bool Engine::may_name_session(const gateway::Inbound& inbound, const gateway::NewOrder& request) const {
+  const std::string& wanted = *request.session;
+  if (!session_up_.contains(wanted)) return false;
+  const auto* c = client_config(inbound.client);
+  if (c == nullptr || std::ranges::none_of(c->sessions, [&](const std::string& s) { return s == "*" || s == wanted; })) {
+    return false;
+  }
+  // The routes allow it when the rule that decides this order lists it; the predicate is how
+  // the router shows its candidates, so it answers "not up" to see them all.
+  bool listed = false;
+  router_.select(request.account, request.symbol, request.market.value_or(""), [&](std::string_view s) {
+    listed = listed || s == wanted;
+    return false;
+  });
+  return listed;
 }
 
 bool Engine::entitled(const std::string& client, const std::string& account) const {

@@ -101,6 +101,18 @@ std::expected<void, Reject> check_order(const OrderView& order, const Limits& li
                                       std::to_string(exposure.open_orders) + " open orders, limit " +
                                       std::to_string(*limits.max_open_orders)));
   }
+  if (addition.notional > Price{}) {
+    // A saturated notional or a sum past the range cannot be tracked exactly: refused whether or
+    // not a limit is set, so the account's total stays true and every later check holds.
+    const Int128 sum = static_cast<Int128>(exposure.open_notional.units()) + addition.notional.units();
+    if (addition.notional == max_price || exposure.open_notional == max_price ||
+        sum >= std::numeric_limits<std::int64_t>::max()) {
+      return std::unexpected(refuse("notional_range", max_price.to_string(),
+                                    "account " + std::string(order.account) +
+                                        " open notional with this order would pass the largest amount " +
+                                        max_price.to_string()));
+    }
+  }
   if (limits.max_open_notional && addition.notional > Price{}) {
     const Price total = saturated_add(exposure.open_notional, addition.notional);
     if (total > *limits.max_open_notional) {
@@ -117,27 +129,31 @@ void ExposureBook::update(std::uint32_t order, std::string_view account, bool li
   if (auto it = live_.find(order); it != live_.end()) {
     auto& totals = accounts_[it->second.account];
     totals.open_orders -= 1;
-    totals.open_notional -= it->second.notional;
+    totals.open_notional_units -= it->second.notional.units();
     if (!live) {
       live_.erase(it);
       return;
     }
     totals.open_orders += 1;
-    totals.open_notional += notional;
+    totals.open_notional_units += notional.units();
     it->second.notional = notional;
     return;
   }
   if (!live) return;
   auto it = accounts_.find(account);
-  if (it == accounts_.end()) it = accounts_.emplace(std::string(account), Exposure{}).first;
+  if (it == accounts_.end()) it = accounts_.emplace(std::string(account), Totals{}).first;
   it->second.open_orders += 1;
-  it->second.open_notional += notional;
+  it->second.open_notional_units += notional.units();
   live_.emplace(order, Contribution{std::string(account), notional});
 }
 
 Exposure ExposureBook::of(std::string_view account) const {
-  if (auto it = accounts_.find(account); it != accounts_.end()) return it->second;
-  return {};
+  auto it = accounts_.find(account);
+  if (it == accounts_.end()) return {};
+  const Int128 units = it->second.open_notional_units;
+  const Int128 top = std::numeric_limits<std::int64_t>::max();
+  const Int128 bottom = std::numeric_limits<std::int64_t>::min();
+  return {it->second.open_orders, Price::from_units(static_cast<std::int64_t>(std::clamp(units, bottom, top)))};
 }
 
 void RateWindow::expire(std::int64_t now_ns) {

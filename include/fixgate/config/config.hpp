@@ -49,6 +49,26 @@ struct UpstreamClient {
   std::string token;                  ///< resolved from token_env or token_file; never logged
   std::vector<std::string> accounts;  ///< entitled accounts; "*" means all
   ClientRole role = ClientRole::trader;
+  std::vector<std::string> sessions{};  ///< sessions it may name explicitly in `new`; "*" means all
+};
+
+/// TLS on the upstream TCP listeners (PEM files, read at start-up).
+struct UpstreamTls {
+  std::string certificate;  ///< the server's certificate chain
+  std::string private_key;  ///< its key; must not be readable by group or others
+  std::string client_ca;    ///< set: clients must present a certificate signed by one of these CAs
+};
+
+/// Bearer tokens (JWT, RS256/ES256) as an alternative to static tokens; claims name the client.
+struct UpstreamJwt {
+  std::string jwks_file;                   ///< the verification keys (JWKS); re-read when it changes
+  std::string issuer;                      ///< required `iss`
+  std::string audience;                    ///< required in `aud`
+  std::string client_claim = "sub";        ///< must equal hello's `client`
+  std::string accounts_claim = "accounts"; ///< array of account names ("*": all)
+  std::string role_claim = "role";         ///< "trader" or "admin"; absent: trader
+  std::string sessions_claim = "sessions"; ///< array of sessions it may name; absent: none
+  std::uint32_t leeway_seconds = 30;       ///< clock skew allowed on exp and nbf
 };
 
 struct Upstream {
@@ -58,6 +78,19 @@ struct Upstream {
   std::uint32_t max_connections = 64;
   std::uint32_t max_requests_per_second = 10000;  ///< per client
   std::uint32_t send_buffer_bytes = 4u << 20;     ///< per connection; a slow consumer past it is cut
+  std::uint32_t login_timeout_ms = 5000;          ///< a connection must say hello within this
+  std::uint32_t max_unauthenticated = 16;         ///< connections not yet logged in, all together
+  std::uint32_t max_unauthenticated_per_address = 4;  ///< the same, per TCP source address
+  std::uint32_t max_errors_before_hello = 3;      ///< errors a connection may earn before it logs in
+  std::uint32_t auth_backoff_ms = 250;            ///< lockout after the first failed hello; doubles
+  std::uint32_t auth_backoff_max_ms = 60'000;     ///< the longest lockout
+  std::uint32_t line_timeout_ms = 10'000;         ///< a line once begun must end within this
+  std::uint32_t idle_timeout_ms = 0;              ///< a logged-in connection silent this long is closed; 0: never
+  std::uint32_t idempotency_window_hours = 24;    ///< how long a request's answer is kept for retries
+  bool allow_non_loopback = false;                ///< TCP listeners beyond 127.0.0.0/8 and ::1
+  bool allow_plaintext_non_loopback = false;      ///< waives TLS for them
+  std::optional<UpstreamTls> tls;
+  std::optional<UpstreamJwt> jwt;
   std::vector<UpstreamClient> clients;
 };
 

@@ -258,6 +258,14 @@ class Engine {
   void accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id);
   void reject_order(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
                     Reject reject);
+  /// Remembers the first answer to the request being taken, for its retries.
+  void remember_answer(const gateway::Inbound& inbound, const std::string& client_order_id, gateway::Event event);
+  /// Forgets answers older than the idempotency window (upstream.idempotency_window_hours).
+  void forget_old_answers(Timestamp now);
+  /// Refuses a request whose client_order_id an earlier, different request introduced.
+  void refuse_reused_id(const gateway::Inbound& inbound, const std::string& client_order_id);
+  /// Whether `session`, named by the client, is one the routes and the client's entitlement allow.
+  bool may_name_session(const gateway::Inbound& inbound, const gateway::NewOrder& request) const;
   /// Counts a break under its code (one of break_kinds).
   void count_break(std::string_view kind);
   bool entitled(const std::string& client, const std::string& account) const;
@@ -290,7 +298,14 @@ class Engine {
   std::chrono::steady_clock::time_point upstream_taken_;  // when take() began the current upstream request
   std::map<std::string, bool> session_up_;
   std::map<std::string, ClientStream> streams_;
-  std::map<std::string, gateway::Outbound> answers_;  // client \x1f client_order_id → first answer
+  /// The first answer to a request that introduced a client_order_id, and that request itself.
+  struct Answered {
+    std::string request;  // re-encoded without its id: only an identical retry gets the answer
+    gateway::Outbound answer;
+  };
+  std::map<std::string, Answered> answers_;  // client \x1f client_order_id → first answer
+  std::deque<std::pair<std::int64_t, std::string>> answer_times_;  // answers_ keys, oldest first
+  Timestamp upstream_now_{};  // the time of the upstream request being taken
   std::deque<Held> held_;
   std::atomic<std::size_t> held_depth_{0};  // held_.size() published for held_depth()
   std::uint64_t last_appended_ = 0;

@@ -58,7 +58,7 @@ struct OrderView {
 /// An account's live orders as the checks see them.
 struct Exposure {
   std::uint32_t open_orders = 0;
-  Price open_notional;  ///< leaves quantity × price over the account's live orders
+  Price open_notional;  ///< leaves quantity × price over the account's live orders; saturates
 };
 
 /// What a new order adds to its account's exposure: one order and its notional.
@@ -68,7 +68,9 @@ struct Addition {
 };
 
 /// Runs every check in a fixed order (restricted, lot, tick, band, order qty, order notional,
-/// open orders, open notional); the first failure names the check in `Reject::limit`.
+/// open orders, notional range, open notional); the first failure names the check in
+/// `Reject::limit`. "notional_range" refuses an order whose notional, or the account's open
+/// notional with it, is past the largest amount a Price holds, whatever the limits.
 /// `reference` is the price the band is measured from (no reference: the band is not applied).
 /// `addition` is what the order would add to `exposure` (a replace passes its difference).
 std::expected<void, Reject> check_order(const OrderView& order, const Limits& limits, const Exposure& exposure,
@@ -96,8 +98,13 @@ class ExposureBook {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  /// Totals in 128 bits: a sum of client amounts never wraps, whatever was let in.
+  struct Totals {
+    std::uint32_t open_orders = 0;
+    Int128 open_notional_units = 0;
+  };
   std::unordered_map<std::uint32_t, Contribution> live_;
-  std::unordered_map<std::string, Exposure, Hash, std::equal_to<>> accounts_;
+  std::unordered_map<std::string, Totals, Hash, std::equal_to<>> accounts_;
 };
 
 /// At most `limit` events in any `window_ns` (a sliding window); limit 0 means no limit.

@@ -62,7 +62,7 @@ TEST_CASE("a retried request gets the first answer and no second order") {
   h.engine->post(engine::SessionChange{"SIM", true});
   h.request(new_order("c1"));
   REQUIRE(h.run_until([&] { return !h.events<gateway::Accepted>().empty(); }));
-  h.request(new_order("c1", "999"));
+  h.request(new_order("c1"));  // the same request again
   REQUIRE(h.run_until([&] { return h.events<gateway::Accepted>().size() == 2; }));
   CHECK(h.sent.size() == 1);
   CHECK(h.engine->book().orders().size() == 1);

@@ -287,6 +287,7 @@ TEST_CASE("a session under a kill switch is skipped by routing: new orders go to
   backup.sender_comp_id = "FG2";
   c.sessions.push_back(backup);
   c.routes = {config::Route{"*", "*", "*", {"SIM", "BAK"}}};
+  c.upstream.clients[0].sessions = {"*"};  // may name a session explicitly
   Harness h(dir.path, {}, c);
   h.engine->post(engine::SessionChange{"SIM", true});
   h.engine->post(engine::SessionChange{"BAK", true});
