@@ -116,6 +116,10 @@ void Exchange::on_message(const FIX::Message& msg, const FIX::SessionID& session
     spdlog::info("{}: session-level Reject of {} {} (seq {})", session.toString(), type, symbol, seq);
     throw FIX::IncorrectTagValue(kSymbol);  // QuickFIX: 373=5, 371=55, "Value is incorrect (out of range) ..."
   }
+  if (find_rule(behaviour_.modes.business_rejects, *request, symbol)) {
+    spdlog::info("{}: BusinessMessageReject of {} {} (seq {})", session.toString(), type, symbol, seq);
+    throw FIX::UnsupportedMessageType();  // QuickFIX: 35=j 380=3 with 45 and 372, no 379
+  }
   pending_.push(Pending{Clock::now(), ++pending_seq_, {}, msg, session});
 }
 

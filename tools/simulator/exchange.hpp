@@ -54,7 +54,7 @@ class Exchange {
   /// Takes one inbound application message, to be worked in arrival order by do_work(). Throws
   /// what makes QuickFIX answer at the session level: FIX::IncorrectTagValue (a Reject, 35=3) for
   /// a --session-reject rule, FIX::UnsupportedMessageType (a BusinessMessageReject, 35=j) for a
-  /// message type the exchange does not serve.
+  /// --business-reject rule or a message type the exchange does not serve.
   void on_message(const FIX::Message& msg, const FIX::SessionID& session);
   /// Works every request and fill step due by `now`; returns how many it took.
   int do_work(Clock::time_point now);

@@ -52,6 +52,8 @@ broker behaviour (rules apply to every session):
                             ordermatch writes AvgPx) or javascript (doubles, shortest round trip)
   --session-reject REQ[:PREFIX]   answer REQ (new, cancel, replace) for symbols starting with PREFIX
                             (default: all) with a session-level Reject (35=3), repeatable
+  --business-reject REQ[:PREFIX]  answer REQ (new, cancel, replace, status) with QuickFIX's
+                            BusinessMessageReject 'Unsupported Message Type' (no 379), repeatable
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -213,6 +215,10 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"--session-reject",
        [](const std::string& v, Parsed& p) {
          return add_request_rule("--session-reject", false, v, p.opts.modes.session_rejects);
+       }},
+      {"--business-reject",
+       [](const std::string& v, Parsed& p) {
+         return add_request_rule("--business-reject", true, v, p.opts.modes.business_rejects);
        }},
   };
   return table;

@@ -37,6 +37,7 @@ struct RequestRule {
 struct Modes {
   PriceText price_text = PriceText::exact;
   std::vector<RequestRule> session_rejects;   ///< answered with a session-level Reject (35=3)
+  std::vector<RequestRule> business_rejects;  ///< answered with a BusinessMessageReject (35=j) without 379
 };
 
 /// The rule among `rules` that picks `request` on `symbol`, if any.

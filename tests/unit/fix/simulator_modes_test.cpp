@@ -212,7 +212,31 @@ TEST_CASE("--session-reject answers a new order, a cancel and a replace with Qui
   CHECK(sim.terminate() == 0);
 }
 
+TEST_CASE("--business-reject answers a replace with QuickFIX's BusinessMessageReject, no BusinessRejectRefID (379)",
+          "[tools][system]") {
+  const fs::path dir = fresh_dir("simulator-business-reject");
+  SimulatorProcess sim(dir, {"--business-reject", "replace"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+  s.client.send("D", new_order("B1", "HOLDB", "10", "5"));  // seq 2
+  REQUIRE(raw_field(*s.client.read_app(), 150) == "0");
+  s.client.send("G", replace("B1", "B2", "HOLDB", "20", "5"));  // seq 3
+  const auto reject = s.client.read_app();
+  REQUIRE(reject);
+  CHECK(shown(*reject) ==
+        "8=FIX.4.4|9=*|35=j|34=3|49=SIM|52=*|56=SMOKE44|45=3|58=Unsupported Message Type|372=G|380=3|10=*|");
+  s.client.send("F", cancel("B1", "B3", "HOLDB"));  // a cancel is still served
+  const auto canceled = s.client.read_app();
+  REQUIRE(canceled);
+  CHECK(history({*canceled}) == std::vector<std::string>{"4:B3::0"});
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+}
+
 TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tools]") {
   const fs::path dir = fresh_dir("simulator-bad-modes");
   CHECK_THAT(refused_with(dir, {"--session-reject", "status"}), Catch::Contains("--session-reject wants new, cancel or replace"));
+  CHECK_THAT(refused_with(dir, {"--business-reject", "quote"}),
+             Catch::Contains("--business-reject wants new, cancel, replace or status"));
 }
