@@ -218,6 +218,8 @@ void Exchange::on_cancel(const FIX::Message& msg, const FIX::SessionID& session)
     return send(session, cancel_reject(session, msg, order, '1', v44 ? 6 : 2, "duplicate ClOrdID"));
   if (!live(order->status))
     return send(session, cancel_reject(session, msg, order, '1', 0, "too late to cancel"));
+  if (const auto* rule = cancel_reject_rule(Request::cancel))
+    return send(session, cancel_reject(session, msg, order, '1', rule->reason, rule->text));
 
   const std::string orig = order->cl_ord_id;
   order->cl_ord_id = cl_ord_id;
@@ -239,6 +241,8 @@ void Exchange::on_replace(const FIX::Message& msg, const FIX::SessionID& session
     return send(session, cancel_reject(session, msg, order, '2', v44 ? 6 : 2, "duplicate ClOrdID"));
   if (!live(order->status))
     return send(session, cancel_reject(session, msg, order, '2', 0, "too late to replace"));
+  if (const auto* rule = cancel_reject_rule(Request::replace))
+    return send(session, cancel_reject(session, msg, order, '2', rule->reason, rule->text));
   const auto qty = Qty::parse(get(msg, kOrderQty));
   std::optional<SimPrice> price;
   if (msg.isSetField(kPrice)) price = SimPrice::parse(get(msg, kPrice));
@@ -376,6 +380,12 @@ FIX::Message Exchange::cancel_reject(const FIX::SessionID& session, const FIX::M
 
 void Exchange::send(const FIX::SessionID& session, FIX::Message msg) {
   if (!send_(session, msg)) spdlog::warn("report for {} kept in the store: session not logged on", session.toString());
+}
+
+const CancelRejectRule* Exchange::cancel_reject_rule(Request request) const {
+  for (const auto& rule : behaviour_.modes.cancel_rejects)
+    if (rule.request == request) return &rule;
+  return nullptr;
 }
 
 void Exchange::queue_fill(const Order& order, Clock::time_point due) {

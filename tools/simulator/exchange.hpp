@@ -98,6 +98,7 @@ class Exchange {
   void on_replace(const FIX::Message& msg, const FIX::SessionID& session);
   void on_status(const FIX::Message& msg, const FIX::SessionID& session);
   void fill_step(Order& order, Clock::time_point at);
+  const CancelRejectRule* cancel_reject_rule(Request request) const;
 
   Order* find(const FIX::SessionID& session, const std::string& cl_ord_id,
               const std::string& order_id);

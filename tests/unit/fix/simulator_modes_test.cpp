@@ -234,9 +234,39 @@ TEST_CASE("--business-reject answers a replace with QuickFIX's BusinessMessageRe
   CHECK(sim.terminate() == 0);
 }
 
+TEST_CASE("--cancel-reject refuses with the broker's own CxlRejReason and Text", "[tools][system]") {
+  const fs::path dir = fresh_dir("simulator-cancel-reject");
+  SimulatorProcess sim(dir, {"--cancel-reject", "cancel:3:Order already in Pending Cancel: wait",
+                             "--cancel-reject", "replace:2:Exchange closed"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+  s.client.send("D", new_order("X1", "HOLDX", "10", "5"));
+  const auto ack = s.client.read_app();
+  REQUIRE(ack);
+  s.client.send("F", cancel("X1", "X2", "HOLDX"));
+  const auto cxl = s.client.read_app();
+  REQUIRE(cxl);
+  CHECK(shown(*cxl, {9, 10, 37, 52, 60}) ==
+        "8=FIX.4.4|9=*|35=9|34=3|49=SIM|52=*|56=SMOKE44|11=X2|37=*|39=0|41=X1|58=Order already in Pending Cancel: "
+        "wait|60=*|102=3|434=1|10=*|");
+  s.client.send("G", replace("X1", "X3", "HOLDX", "20", "5"));
+  const auto rep = s.client.read_app();
+  REQUIRE(rep);
+  CHECK(raw_field(*rep, 35) == "9");
+  CHECK(raw_field(*rep, 434) == "2");
+  CHECK(raw_field(*rep, 102) == "2");
+  CHECK(raw_field(*rep, 58) == "Exchange closed");
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+}
+
 TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tools]") {
   const fs::path dir = fresh_dir("simulator-bad-modes");
   CHECK_THAT(refused_with(dir, {"--session-reject", "status"}), Catch::Contains("--session-reject wants new, cancel or replace"));
   CHECK_THAT(refused_with(dir, {"--business-reject", "quote"}),
              Catch::Contains("--business-reject wants new, cancel, replace or status"));
+  CHECK_THAT(refused_with(dir, {"--cancel-reject", "new:1:text"}), Catch::Contains("--cancel-reject wants cancel|replace"));
+  CHECK_THAT(refused_with(dir, {"--cancel-reject", "cancel:x:text"}), Catch::Contains("--cancel-reject wants"));
+  CHECK_THAT(refused_with(dir, {"--cancel-reject", "cancel:1"}), Catch::Contains("--cancel-reject wants"));
 }
