@@ -285,6 +285,7 @@ FIX::Message Exchange::status_report(const Order& order) {
   const bool v44 = is_fix44(order.session);
   FIX::Message er = report(order, v44 ? 'I' : order.status);
   if (!v44) er.setField(kExecTransType, "3");
+  if (behaviour_.modes.status_exec_id) er.setField(kExecID, *behaviour_.modes.status_exec_id);
   return er;
 }
 

@@ -56,6 +56,7 @@ broker behaviour (rules apply to every session):
                             BusinessMessageReject 'Unsupported Message Type' (no 379), repeatable
   --cancel-reject REQ:REASON:TEXT refuse every cancel or replace (REQ) of a live order with an
                             OrderCancelReject carrying CxlRejReason REASON and Text TEXT
+  --status-exec-id ID       ExecID of every order status report (e.g. 0; default: a fresh one)
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -195,6 +196,12 @@ Error add_cancel_reject(const std::string& value, Parsed& p) {
   return std::nullopt;
 }
 
+Error set_status_exec_id(const std::string& value, Parsed& p) {
+  if (value.empty()) return "--status-exec-id wants an ExecID, got nothing";
+  p.opts.modes.status_exec_id = value;
+  return std::nullopt;
+}
+
 Error set_refuse_logon(const std::string& value, Parsed& p) {
   if (value.empty()) return "--refuse-logon wants the Logout text, got nothing";
   p.opts.refuse_logon = value;
@@ -236,6 +243,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          return add_request_rule("--business-reject", true, v, p.opts.modes.business_rejects);
        }},
       {"--cancel-reject", add_cancel_reject},
+      {"--status-exec-id", set_status_exec_id},
   };
   return table;
 }

@@ -46,6 +46,7 @@ struct Modes {
   std::vector<RequestRule> session_rejects;   ///< answered with a session-level Reject (35=3)
   std::vector<RequestRule> business_rejects;  ///< answered with a BusinessMessageReject (35=j) without 379
   std::vector<CancelRejectRule> cancel_rejects;
+  std::optional<std::string> status_exec_id;  ///< ExecID of every status report (e.g. "0"); else a fresh one
 };
 
 /// The rule among `rules` that picks `request` on `symbol`, if any.

@@ -261,6 +261,28 @@ TEST_CASE("--cancel-reject refuses with the broker's own CxlRejReason and Text",
   CHECK(sim.terminate() == 0);
 }
 
+TEST_CASE("--status-exec-id 0 puts ExecID 0 on every order status report", "[tools][system]") {
+  const fs::path dir = fresh_dir("simulator-status-exec-id");
+  SimulatorProcess sim(dir, {"--status-exec-id", "0"});
+  const int port = sim.wait_port();
+  REQUIRE(port > 0);
+  Session44 s(port);
+  s.client.send("D", new_order("S1", "HOLDS", "10", "5"));
+  const auto ack = s.client.read_app();
+  REQUIRE(ack);
+  CHECK(raw_field(*ack, 17) != "0");  // only status reports carry it
+  for (int i = 0; i < 2; ++i) {
+    s.client.send("H", {{11, "S1"}, {55, "HOLDS"}, {54, "1"}});
+    const auto status = s.client.read_app();
+    REQUIRE(status);
+    CHECK(shown(*status, {9, 10, 34, 37, 52, 60}) ==
+          "8=FIX.4.4|9=*|35=8|34=*|49=SIM|52=*|56=SMOKE44|6=0|11=S1|14=0|17=0|37=*|38=10|39=0|40=2|44=5|54=1|55=HOLDS|"
+          "60=*|150=I|151=10|10=*|");
+  }
+  s.client.close();
+  CHECK(sim.terminate() == 0);
+}
+
 TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tools]") {
   const fs::path dir = fresh_dir("simulator-bad-modes");
   CHECK_THAT(refused_with(dir, {"--session-reject", "status"}), Catch::Contains("--session-reject wants new, cancel or replace"));
@@ -269,4 +291,5 @@ TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tool
   CHECK_THAT(refused_with(dir, {"--cancel-reject", "new:1:text"}), Catch::Contains("--cancel-reject wants cancel|replace"));
   CHECK_THAT(refused_with(dir, {"--cancel-reject", "cancel:x:text"}), Catch::Contains("--cancel-reject wants"));
   CHECK_THAT(refused_with(dir, {"--cancel-reject", "cancel:1"}), Catch::Contains("--cancel-reject wants"));
+  CHECK_THAT(refused_with(dir, {"--status-exec-id", ""}), Catch::Contains("--status-exec-id wants an ExecID"));
 }
