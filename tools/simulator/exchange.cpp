@@ -198,7 +198,9 @@ void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& sessi
   }
 
   order.status = kNew;
-  send(session, report(order, kNew));
+  FIX::Message ack = report(order, kNew);
+  order.ack_exec_id = get(ack, kExecID);
+  send(session, std::move(ack));
   const bool hold = order.symbol.starts_with("HOLD");
   if (!hold && behaviour_.fill_mode != FillMode::none) {
     order.fills_left = behaviour_.fill_mode == FillMode::full ? 1 : behaviour_.partial_fills;
@@ -303,6 +305,10 @@ void Exchange::fill_step(Order& order, Clock::time_point at) {
   FIX::Message er = report(order, v44 ? 'F' : order.status);
   er.setField(kLastQty, last_qty.to_string());
   er.setField(kLastPx, prices_.price(last_px));
+  const auto repeat = behaviour_.modes.repeat_exec_id;
+  if (repeat == RepeatExecId::ack && order.fills_done == 1) er.setField(kExecID, order.ack_exec_id);
+  if (repeat == RepeatExecId::fill && order.fills_done > 1) er.setField(kExecID, order.last_fill_exec_id);
+  order.last_fill_exec_id = get(er, kExecID);
   // Sent (or stored for resend) first, recorded after: a simulator killed in between must not
   // leave a fill in its execution file that its FIX store never held (no one could ever get it).
   ExecutionRecord record = fill_record(er, order.session, iso_now());

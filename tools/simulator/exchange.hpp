@@ -78,6 +78,8 @@ class Exchange {
     char status = '0';
     int fills_left = 0;
     int fills_done = 0;
+    std::string ack_exec_id;        // of the New report
+    std::string last_fill_exec_id;  // of the latest fill
   };
   struct Pending {
     Clock::time_point due;

@@ -57,6 +57,8 @@ broker behaviour (rules apply to every session):
   --cancel-reject REQ:REASON:TEXT refuse every cancel or replace (REQ) of a live order with an
                             OrderCancelReject carrying CxlRejReason REASON and Text TEXT
   --status-exec-id ID       ExecID of every order status report (e.g. 0; default: a fresh one)
+  --repeat-exec-id ack|fill an order's first fill reuses its New report's ExecID (ack), or each
+                            fill after the first reuses the previous fill's (fill)
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -196,6 +198,13 @@ Error add_cancel_reject(const std::string& value, Parsed& p) {
   return std::nullopt;
 }
 
+Error set_repeat_exec_id(const std::string& value, Parsed& p) {
+  if (value == "ack") p.opts.modes.repeat_exec_id = RepeatExecId::ack;
+  else if (value == "fill") p.opts.modes.repeat_exec_id = RepeatExecId::fill;
+  else return "--repeat-exec-id wants ack or fill, got " + value;
+  return std::nullopt;
+}
+
 Error set_status_exec_id(const std::string& value, Parsed& p) {
   if (value.empty()) return "--status-exec-id wants an ExecID, got nothing";
   p.opts.modes.status_exec_id = value;
@@ -244,6 +253,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        }},
       {"--cancel-reject", add_cancel_reject},
       {"--status-exec-id", set_status_exec_id},
+      {"--repeat-exec-id", set_repeat_exec_id},
   };
   return table;
 }

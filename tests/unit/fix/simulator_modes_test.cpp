@@ -283,6 +283,33 @@ TEST_CASE("--status-exec-id 0 puts ExecID 0 on every order status report", "[too
   CHECK(sim.terminate() == 0);
 }
 
+TEST_CASE("--repeat-exec-id: a fill reuses the New report's ExecID (ack) or the previous fill's (fill)",
+          "[tools][system]") {
+  for (const std::string mode : {"ack", "fill"}) {
+    const fs::path dir = fresh_dir("simulator-repeat-exec-id-" + mode);
+    SimulatorProcess sim(dir, {"--repeat-exec-id", mode, "--fill", "partial:2", "--fill-price", "5,6"});
+    const int port = sim.wait_port();
+    REQUIRE(port > 0);
+    Session44 s(port);
+    s.client.send("D", new_order("E1", "IBM", "10", "6"));
+    const auto reports = read_reports(s.client, 3);
+    REQUIRE(reports.size() == 3);
+    CHECK(history(reports) == std::vector<std::string>{"0:E1::0", "F:E1:5:5", "F:E1:5:10"});
+    const std::string ack = raw_field(reports[0], 17), first = raw_field(reports[1], 17),
+                      second = raw_field(reports[2], 17);
+    if (mode == "ack") {
+      CHECK(first == ack);
+      CHECK(second != ack);
+    } else {
+      CHECK(first != ack);
+      CHECK(second == first);
+      CHECK(raw_field(reports[2], 31) != raw_field(reports[1], 31));  // other content: LastPx 6 vs 5
+    }
+    s.client.close();
+    CHECK(sim.terminate() == 0);
+  }
+}
+
 TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tools]") {
   const fs::path dir = fresh_dir("simulator-bad-modes");
   CHECK_THAT(refused_with(dir, {"--session-reject", "status"}), Catch::Contains("--session-reject wants new, cancel or replace"));
@@ -292,4 +319,5 @@ TEST_CASE("simulator refuses bad broker-mode values with the flag named", "[tool
   CHECK_THAT(refused_with(dir, {"--cancel-reject", "cancel:x:text"}), Catch::Contains("--cancel-reject wants"));
   CHECK_THAT(refused_with(dir, {"--cancel-reject", "cancel:1"}), Catch::Contains("--cancel-reject wants"));
   CHECK_THAT(refused_with(dir, {"--status-exec-id", ""}), Catch::Contains("--status-exec-id wants an ExecID"));
+  CHECK_THAT(refused_with(dir, {"--repeat-exec-id", "twice"}), Catch::Contains("--repeat-exec-id wants ack or fill"));
 }
