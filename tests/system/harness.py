@@ -83,11 +83,11 @@ def wait_for(predicate, timeout, what):
 class Process:
     """A child process whose output goes to a log file we can search."""
 
-    def __init__(self, name, args, log_path, env=None):
+    def __init__(self, name, args, log_path, env=None, stdin=None):
         self.name = name
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, stdin=stdin,
                                      start_new_session=True)
 
     def text(self):
