@@ -7,29 +7,17 @@ simulator did; run one with `broker_contract_test.py test_name`.
 
 from decimal import Decimal
 
-from harness import Client, Fixgate, Simulator, Workdir, check, run_tests, running, write_config
+from harness import (Client, Fixgate, Simulator, Workdir, check, check_accepted, order_snapshot, run_tests, running,
+                     write_config)
 
 # QuickFIX's text for SessionRejectReason 5, which --session-reject makes it send.
 SESSION_REJECT_TEXT = "Value is incorrect (out of range) for this tag"
 
 
-def status_of(client, cloid, timeout=10):
-    """fixgate's `order` snapshot of `cloid`."""
-    client.send({"op": "status", "id": "st-" + cloid, "client_order_id": cloid})
-    snap = client.next_event(lambda e: e.get("id") == "st-" + cloid and e.get("event") in ("order", "error"), timeout)
-    check(snap["event"] == "order", f"no status for {cloid}: {snap}")
-    return snap
-
-
-def accepted(client, cloid):
-    answer = client.order_event(cloid, ["accepted", "rejected"])
-    check(answer["event"] == "accepted", f"{cloid} not accepted: {answer}")
-
-
 def resting(client, cloid, symbol, qty="100", price="10"):
     """A new order the simulator acknowledges and never fills (HOLD symbols), once it is `new`."""
     client.new(cloid, symbol=symbol, qty=qty, price=price)
-    accepted(client, cloid)
+    check_accepted(client, cloid)
     client.wait_status(cloid, "new")
 
 
@@ -44,7 +32,7 @@ def test_a_fill_whose_avg_px_has_14_decimals_is_applied_and_the_books_agree():
             wd, sim, gate):
         c = Client(gate.port)
         c.new("d1", qty="30", price="10.1")
-        accepted(c, "d1")
+        check_accepted(c, "d1")
         filled = c.wait_status("d1", "filled")
         check(filled["cum_qty"] == "30", f"bad cum qty: {filled}")
         check(Decimal(filled["avg_px"]) == Decimal("9.96666666666667"), f"AvgPx not the broker's: {filled}")
@@ -53,7 +41,7 @@ def test_a_fill_whose_avg_px_has_14_decimals_is_applied_and_the_books_agree():
         ours = {e["exec_id"]: (Decimal(e["last_qty"]), Decimal(e["last_px"])) for e in trades}
         theirs = {f["exec_id"]: (Decimal(f["qty"]), Decimal(f["price"])) for f in sim_fills}
         check(ours == theirs, f"fixgate applied {ours}, the simulator sent {theirs}")
-        snap = status_of(c, "d1")
+        snap = order_snapshot(c, "d1")
         check(snap["status"] == "filled" and snap["cum_qty"] == "30" and snap["leaves_qty"] == "0",
               f"book differs from the broker's: {snap}")
 
@@ -62,11 +50,11 @@ def test_a_new_order_refused_by_a_session_reject_ends_rejected_with_the_brokers_
     with running("bc-reject-new", ["--session-reject", "new:SREJ"]) as (wd, sim, gate):
         c = Client(gate.port)
         c.new("n1", symbol="SREJ1", qty="10")
-        accepted(c, "n1")
+        check_accepted(c, "n1")
         told = c.next_event(lambda e: e.get("client_order_id") == "n1" and e.get("event") in ("execution", "rejected")
                             and SESSION_REJECT_TEXT in (e.get("text") or ""))
         check(told.get("status", "rejected") == "rejected", f"client told something else: {told}")
-        snap = status_of(c, "n1")
+        snap = order_snapshot(c, "n1")
         check(snap["status"] == "rejected" and snap["leaves_qty"] == "0", f"order not rejected: {snap}")
 
 
@@ -74,7 +62,7 @@ def check_request_refused(client, request_cloid, orig, status="new"):
     """The cancel/replace `request_cloid` was refused with the broker's text; `orig` stands as it was."""
     refused = client.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == request_cloid)
     check(SESSION_REJECT_TEXT in (refused.get("text") or ""), f"broker's text not passed on: {refused}")
-    snap = status_of(client, orig)
+    snap = order_snapshot(client, orig)
     check(snap["status"] == status and not snap.get("pending"), f"order not back to {status}: {snap}")
     return snap
 
@@ -84,7 +72,7 @@ def test_a_cancel_refused_by_a_session_reject_is_refused_with_the_brokers_text()
         c = Client(gate.port)
         resting(c, "c1", "HOLDC1")
         c.send({"op": "cancel", "client_order_id": "c1-x", "orig_client_order_id": "c1"})
-        accepted(c, "c1-x")
+        check_accepted(c, "c1-x")
         snap = check_request_refused(c, "c1-x", "c1")
         check(snap["leaves_qty"] == "100", f"order changed: {snap}")
 
@@ -94,7 +82,7 @@ def test_a_replace_refused_by_a_session_reject_is_refused_and_the_order_keeps_it
         c = Client(gate.port)
         resting(c, "r1", "HOLDR1")
         c.send({"op": "replace", "client_order_id": "r1-x", "orig_client_order_id": "r1", "qty": "50"})
-        accepted(c, "r1-x")
+        check_accepted(c, "r1-x")
         snap = check_request_refused(c, "r1-x", "r1")
         check(snap["order_qty"] == "100" and len(snap["fix_chain"]) == 1, f"replace took effect: {snap}")
 
@@ -104,11 +92,11 @@ def test_a_business_reject_without_379_refuses_the_replace_and_a_later_cancel_wo
         c = Client(gate.port)
         resting(c, "b1", "HOLDB1")
         c.send({"op": "replace", "client_order_id": "b1-x", "orig_client_order_id": "b1", "qty": "50"})
-        accepted(c, "b1-x")
+        check_accepted(c, "b1-x")
         refused = c.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == "b1-x")
         check("Unsupported Message Type" in (refused.get("text") or ""), f"broker's text not passed on: {refused}")
         c.send({"op": "cancel", "client_order_id": "b1-c", "orig_client_order_id": "b1"})
-        accepted(c, "b1-c")
+        check_accepted(c, "b1-c")
         canceled = c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
         check(canceled["leaves_qty"] == "0", f"cancel did not take effect: {canceled}")
 
@@ -119,11 +107,11 @@ def test_a_cancel_reject_passes_the_brokers_text_and_reason_on_unchanged():
         c = Client(gate.port)
         resting(c, "t1", "HOLDT1")
         c.send({"op": "cancel", "client_order_id": "t1-x", "orig_client_order_id": "t1"})
-        accepted(c, "t1-x")
+        check_accepted(c, "t1-x")
         refused = c.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == "t1-x")
         check(refused.get("text") == text, f"text not the broker's: {refused}")
         check(str(refused.get("cxl_rej_reason")) == "2", f"CxlRejReason 2 not passed on as cxl_rej_reason: {refused}")
-        snap = status_of(c, "t1")
+        snap = order_snapshot(c, "t1")
         check(snap["status"] == "new" and not snap.get("pending"), f"order not back to new: {snap}")
 
 
@@ -155,7 +143,7 @@ def test_status_reports_with_exec_id_0_after_each_logon_are_all_applied():
 
 def check_repeat_not_applied(c, cloid, cum_qty):
     brk = c.next_event(lambda e: e.get("event") == "break" and e.get("client_order_id") == cloid)
-    snap = status_of(c, cloid)
+    snap = order_snapshot(c, cloid)
     check(snap["cum_qty"] == cum_qty, f"a repeated ExecID was applied: {snap} (break {brk})")
 
 
@@ -163,7 +151,7 @@ def test_a_fill_repeating_the_acks_exec_id_is_not_applied_and_raises_a_break():
     with running("bc-repeat-ack", ["--repeat-exec-id", "ack"]) as (wd, sim, gate):
         c = Client(gate.port)
         c.new("e1", qty="100")
-        accepted(c, "e1")
+        check_accepted(c, "e1")
         c.wait_status("e1", "new")
         check_repeat_not_applied(c, "e1", "0")
 
@@ -173,7 +161,7 @@ def test_a_fill_repeating_an_earlier_fills_exec_id_at_another_price_is_not_appli
             wd, sim, gate):
         c = Client(gate.port)
         c.new("e2", qty="100", price="6")
-        accepted(c, "e2")
+        check_accepted(c, "e2")
         c.wait_status("e2", "partially_filled")
         check_repeat_not_applied(c, "e2", "50")
 

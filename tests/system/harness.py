@@ -294,6 +294,20 @@ class Client:
         self.sock.close()
 
 
+def order_snapshot(client, cloid, timeout=10):
+    """fixgate's `order` snapshot of `cloid` (the `status` request), failing the test without one."""
+    client.send({"op": "status", "id": "st-" + cloid, "client_order_id": cloid})
+    snap = client.next_event(lambda e: e.get("id") == "st-" + cloid and e.get("event") in ("order", "error"), timeout)
+    check(snap["event"] == "order", f"no status for {cloid}: {snap}")
+    return snap
+
+
+def check_accepted(client, cloid):
+    """Waits for fixgate's answer to the request `cloid` and fails the test unless it is `accepted`."""
+    answer = client.order_event(cloid, ["accepted", "rejected"])
+    check(answer["event"] == "accepted", f"{cloid} not accepted: {answer}")
+
+
 class Workdir:
     """A temporary folder removed at the end unless the test failed (then kept for reading)."""
 

@@ -7,21 +7,9 @@ import time
 from decimal import Decimal
 
 from counterparties import executor, ordermatch
-from harness import Client, Fixgate, Workdir, check, run_tests, write_config
+from harness import Client, Fixgate, Workdir, check, check_accepted, order_snapshot, run_tests, write_config
 
 STATUS = {"0": "new", "1": "partially_filled", "2": "filled", "4": "canceled", "8": "rejected"}
-
-
-def status_of(client, cloid, timeout=10):
-    client.send({"op": "status", "id": "st-" + cloid, "client_order_id": cloid})
-    snap = client.next_event(lambda e: e.get("id") == "st-" + cloid and e.get("event") in ("order", "error"), timeout)
-    check(snap["event"] == "order", f"no status for {cloid}: {snap}")
-    return snap
-
-
-def accepted(client, cloid):
-    answer = client.order_event(cloid, ["accepted", "rejected"])
-    check(answer["event"] == "accepted", f"{cloid} not accepted: {answer}")
 
 
 def counterparty_books(reports):
@@ -33,7 +21,7 @@ def fixgate_books(client, cloids):
     """ClOrdID at the broker -> (status, cum_qty, avg_px) of fixgate's snapshot of each order."""
     books = {}
     for cloid in cloids:
-        snap = status_of(client, cloid)
+        snap = order_snapshot(client, cloid)
         books[snap["fix_chain"][-1]] = (snap["status"], Decimal(snap["cum_qty"]), Decimal(snap["avg_px"]))
     return books
 
@@ -61,7 +49,7 @@ def cross_on_ordermatch(name, orders, reports_expected):
             c = pair.client
             for cloid, side, qty, price in orders:
                 c.new(cloid, side=side, qty=qty, price=price, symbol="XYZ")
-                accepted(c, cloid)
+                check_accepted(c, cloid)
             theirs = counterparty_books(pair.acceptor.sent_when(lambda r: len(r) >= reports_expected, msg_type="8"))
             cloids = [o[0] for o in orders]
             deadline = time.monotonic() + 10  # fixgate may still be applying the last reports
@@ -108,15 +96,15 @@ def test_ordermatch_refuses_a_replace_with_a_business_reject_and_a_later_cancel_
         try:
             c = pair.client
             c.new("r1", side="buy", qty="10", price="5", symbol="XYZ")
-            accepted(c, "r1")
+            check_accepted(c, "r1")
             c.wait_status("r1", "new")
             c.send({"op": "replace", "client_order_id": "r1-x", "orig_client_order_id": "r1", "qty": "5"})
-            accepted(c, "r1-x")
+            check_accepted(c, "r1-x")
             pair.acceptor.sent_when(lambda r: len(r) >= 1, msg_type="j")
             refused = c.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == "r1-x")
             check("Unsupported Message Type" in (refused.get("text") or ""), f"broker's text not passed on: {refused}")
             c.send({"op": "cancel", "client_order_id": "r1-c", "orig_client_order_id": "r1"})
-            accepted(c, "r1-c")
+            check_accepted(c, "r1-c")
             canceled = c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
             check(canceled["leaves_qty"] == "0", f"cancel did not take effect: {canceled}")
         finally:
@@ -132,7 +120,7 @@ def test_executor_fills_limit_orders_over_fix42_and_fix44():
             c = Client(gate.port)
             for cloid, session in (("l42", "QF42"), ("l44", "QF44")):
                 c.new(cloid, qty="25", price="101.25", symbol="IBM", session=session)
-                accepted(c, cloid)
+                check_accepted(c, cloid)
                 filled = c.wait_status(cloid, "filled")
                 check(filled["cum_qty"] == "25" and filled["avg_px"] == "101.25", f"{cloid} not filled: {filled}")
             reports = ex.sent_when(lambda r: len(r) >= 2, msg_type="8")
@@ -149,17 +137,17 @@ def test_executor_rejects_a_market_order_at_the_session_level_and_it_ends_reject
             c = pair.client
             c.send({"op": "new", "id": "m1", "client_order_id": "m1", "account": "ACC1", "symbol": "IBM", "side": "buy",
                     "type": "market", "tif": "day", "qty": "100"})
-            accepted(c, "m1")
+            check_accepted(c, "m1")
             reject = pair.acceptor.sent_when(lambda r: len(r) >= 1, msg_type="3")[0]
             check(reject.get("372") == "D" and reject.get("371") == "40", f"executor's Reject not as expected: {reject}")
             told = c.next_event(lambda e: e.get("client_order_id") == "m1" and e.get("event") in ("execution", "rejected")
                                 and reject["58"] in (e.get("text") or ""))
             check(told.get("status", "rejected") == "rejected", f"client told something else: {told}")
-            snap = status_of(c, "m1")
+            snap = order_snapshot(c, "m1")
             check(snap["status"] == "rejected", f"market order not rejected: {snap}")
             # A limit order on the same session is still filled by the executor.
             c.new("l1", qty="10", price="12.5", symbol="IBM")
-            accepted(c, "l1")
+            check_accepted(c, "l1")
             filled = c.wait_status("l1", "filled")
             check(filled["avg_px"] == "12.5", f"limit order not filled at its price: {filled}")
         finally:
