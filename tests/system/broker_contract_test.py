@@ -7,8 +7,8 @@ simulator did; run one with `broker_contract_test.py test_name`.
 
 from decimal import Decimal
 
-from harness import (Client, Fixgate, Simulator, Workdir, check, check_accepted, order_snapshot, run_tests, running,
-                     write_config)
+from harness import (Client, Fixgate, Simulator, Workdir, check, check_accepted, event_about, order_snapshot, run_tests,
+                     running, write_config)
 
 # QuickFIX's text for SessionRejectReason 5, which --session-reject makes it send.
 SESSION_REJECT_TEXT = "Value is incorrect (out of range) for this tag"
@@ -51,8 +51,8 @@ def test_a_new_order_refused_by_a_session_reject_ends_rejected_with_the_brokers_
         c = Client(gate.port)
         c.new("n1", symbol="SREJ1", qty="10")
         check_accepted(c, "n1")
-        told = c.next_event(lambda e: e.get("client_order_id") == "n1" and e.get("event") in ("execution", "rejected")
-                            and SESSION_REJECT_TEXT in (e.get("text") or ""))
+        told = event_about(c, "n1", lambda e: e.get("client_order_id") == "n1" and e.get("event") in (
+            "execution", "rejected") and SESSION_REJECT_TEXT in (e.get("text") or ""), "event with the broker's text")
         check(told.get("status", "rejected") == "rejected", f"client told something else: {told}")
         snap = order_snapshot(c, "n1")
         check(snap["status"] == "rejected" and snap["leaves_qty"] == "0", f"order not rejected: {snap}")
@@ -60,7 +60,8 @@ def test_a_new_order_refused_by_a_session_reject_ends_rejected_with_the_brokers_
 
 def check_request_refused(client, request_cloid, orig, status="new"):
     """The cancel/replace `request_cloid` was refused with the broker's text; `orig` stands as it was."""
-    refused = client.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == request_cloid)
+    refused = event_about(client, orig, lambda e: e.get("event") == "cancel_rejected"
+                          and e.get("client_order_id") == request_cloid, f"cancel_rejected for {request_cloid}")
     check(SESSION_REJECT_TEXT in (refused.get("text") or ""), f"broker's text not passed on: {refused}")
     snap = order_snapshot(client, orig)
     check(snap["status"] == status and not snap.get("pending"), f"order not back to {status}: {snap}")
@@ -93,11 +94,13 @@ def test_a_business_reject_without_379_refuses_the_replace_and_a_later_cancel_wo
         resting(c, "b1", "HOLDB1")
         c.send({"op": "replace", "client_order_id": "b1-x", "orig_client_order_id": "b1", "qty": "50"})
         check_accepted(c, "b1-x")
-        refused = c.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == "b1-x")
+        refused = event_about(c, "b1", lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == "b1-x",
+                              "cancel_rejected for b1-x")
         check("Unsupported Message Type" in (refused.get("text") or ""), f"broker's text not passed on: {refused}")
         c.send({"op": "cancel", "client_order_id": "b1-c", "orig_client_order_id": "b1"})
         check_accepted(c, "b1-c")
-        canceled = c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
+        canceled = event_about(c, "b1", lambda e: e.get("event") == "execution" and e.get("status") == "canceled",
+                               "cancel of b1")
         check(canceled["leaves_qty"] == "0", f"cancel did not take effect: {canceled}")
 
 
@@ -131,8 +134,9 @@ def test_status_reports_with_exec_id_0_after_each_logon_are_all_applied():
                 c = Client(gate.port, resume_from=0)
                 # Replayed from the journal: one per earlier logon; then this logon's own.
                 for _ in range(restart):
-                    answer = c.next_event(lambda e: e.get("event") == "execution" and e.get("client_order_id") == "s1"
-                                          and e.get("exec_id") == "0")
+                    answer = event_about(c, "s1", lambda e: e.get("event") == "execution"
+                                         and e.get("client_order_id") == "s1" and e.get("exec_id") == "0",
+                                         f"execution with ExecID 0 (the status report) after logon {restart + 1}")
                     check(answer["status"] == "new", f"status report after logon {restart + 1}: {answer}")
             check("ignored: duplicate" not in gate.text(), "a status report was dropped as a duplicate:\n" +
                   "\n".join(line for line in gate.text().splitlines() if "ignored" in line))
@@ -142,7 +146,8 @@ def test_status_reports_with_exec_id_0_after_each_logon_are_all_applied():
 
 
 def check_repeat_not_applied(c, cloid, cum_qty):
-    brk = c.next_event(lambda e: e.get("event") == "break" and e.get("client_order_id") == cloid)
+    brk = event_about(c, cloid, lambda e: e.get("event") == "break" and e.get("client_order_id") == cloid,
+                      f"break for {cloid}")
     snap = order_snapshot(c, cloid)
     check(snap["cum_qty"] == cum_qty, f"a repeated ExecID was applied: {snap} (break {brk})")
 

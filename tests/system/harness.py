@@ -302,6 +302,16 @@ def order_snapshot(client, cloid, timeout=10):
     return snap
 
 
+def event_about(client, cloid, predicate, what, timeout=10):
+    """The next event `predicate` accepts; when none comes, a TestFailure saying `what` was awaited
+    and where fixgate has order `cloid` now (its `order` snapshot), so the failure shows the state."""
+    try:
+        return client.next_event(predicate, timeout)
+    except TestFailure as missing:
+        raise TestFailure(f"no {what} within {timeout}s; order {cloid} is now {order_snapshot(client, cloid)} "
+                          f"({missing})") from None
+
+
 def check_accepted(client, cloid):
     """Waits for fixgate's answer to the request `cloid` and fails the test unless it is `accepted`."""
     answer = client.order_event(cloid, ["accepted", "rejected"])

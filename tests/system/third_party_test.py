@@ -7,7 +7,7 @@ import time
 from decimal import Decimal
 
 from counterparties import executor, ordermatch
-from harness import Client, Fixgate, Workdir, check, check_accepted, order_snapshot, run_tests, write_config
+from harness import Client, Fixgate, Workdir, check, check_accepted, event_about, order_snapshot, run_tests, write_config
 
 STATUS = {"0": "new", "1": "partially_filled", "2": "filled", "4": "canceled", "8": "rejected"}
 
@@ -101,11 +101,13 @@ def test_ordermatch_refuses_a_replace_with_a_business_reject_and_a_later_cancel_
             c.send({"op": "replace", "client_order_id": "r1-x", "orig_client_order_id": "r1", "qty": "5"})
             check_accepted(c, "r1-x")
             pair.acceptor.sent_when(lambda r: len(r) >= 1, msg_type="j")
-            refused = c.next_event(lambda e: e.get("event") == "cancel_rejected" and e.get("client_order_id") == "r1-x")
+            refused = event_about(c, "r1", lambda e: e.get("event") == "cancel_rejected"
+                                  and e.get("client_order_id") == "r1-x", "cancel_rejected for r1-x")
             check("Unsupported Message Type" in (refused.get("text") or ""), f"broker's text not passed on: {refused}")
             c.send({"op": "cancel", "client_order_id": "r1-c", "orig_client_order_id": "r1"})
             check_accepted(c, "r1-c")
-            canceled = c.next_event(lambda e: e.get("event") == "execution" and e.get("status") == "canceled")
+            canceled = event_about(c, "r1", lambda e: e.get("event") == "execution" and e.get("status") == "canceled",
+                                   "cancel of r1")
             check(canceled["leaves_qty"] == "0", f"cancel did not take effect: {canceled}")
         finally:
             pair.stop()
@@ -140,8 +142,8 @@ def test_executor_rejects_a_market_order_at_the_session_level_and_it_ends_reject
             check_accepted(c, "m1")
             reject = pair.acceptor.sent_when(lambda r: len(r) >= 1, msg_type="3")[0]
             check(reject.get("372") == "D" and reject.get("371") == "40", f"executor's Reject not as expected: {reject}")
-            told = c.next_event(lambda e: e.get("client_order_id") == "m1" and e.get("event") in ("execution", "rejected")
-                                and reject["58"] in (e.get("text") or ""))
+            told = event_about(c, "m1", lambda e: e.get("client_order_id") == "m1" and e.get("event") in (
+                "execution", "rejected") and reject["58"] in (e.get("text") or ""), "event with the broker's text")
             check(told.get("status", "rejected") == "rejected", f"client told something else: {told}")
             snap = order_snapshot(c, "m1")
             check(snap["status"] == "rejected", f"market order not rejected: {snap}")
