@@ -83,11 +83,11 @@ def wait_for(predicate, timeout, what):
 class Process:
     """A child process whose output goes to a log file we can search."""
 
-    def __init__(self, name, args, log_path, env=None):
+    def __init__(self, name, args, log_path, env=None, stdin=None):
         self.name = name
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, stdin=stdin,
                                      start_new_session=True)
 
     def text(self):
@@ -292,6 +292,30 @@ class Client:
 
     def close(self):
         self.sock.close()
+
+
+def order_snapshot(client, cloid, timeout=10):
+    """fixgate's `order` snapshot of `cloid` (the `status` request), failing the test without one."""
+    client.send({"op": "status", "id": "st-" + cloid, "client_order_id": cloid})
+    snap = client.next_event(lambda e: e.get("id") == "st-" + cloid and e.get("event") in ("order", "error"), timeout)
+    check(snap["event"] == "order", f"no status for {cloid}: {snap}")
+    return snap
+
+
+def event_about(client, cloid, predicate, what, timeout=10):
+    """The next event `predicate` accepts; when none comes, a TestFailure saying `what` was awaited
+    and where fixgate has order `cloid` now (its `order` snapshot), so the failure shows the state."""
+    try:
+        return client.next_event(predicate, timeout)
+    except TestFailure as missing:
+        raise TestFailure(f"no {what} within {timeout}s; order {cloid} is now {order_snapshot(client, cloid)} "
+                          f"({missing})") from None
+
+
+def check_accepted(client, cloid):
+    """Waits for fixgate's answer to the request `cloid` and fails the test unless it is `accepted`."""
+    answer = client.order_event(cloid, ["accepted", "rejected"])
+    check(answer["event"] == "accepted", f"{cloid} not accepted: {answer}")
 
 
 class Workdir:

@@ -116,6 +116,10 @@ void Exchange::on_message(const FIX::Message& msg, const FIX::SessionID& session
     spdlog::info("{}: session-level Reject of {} {} (seq {})", session.toString(), type, symbol, seq);
     throw FIX::IncorrectTagValue(kSymbol);  // QuickFIX: 373=5, 371=55, "Value is incorrect (out of range) ..."
   }
+  if (find_rule(behaviour_.modes.business_rejects, *request, symbol)) {
+    spdlog::info("{}: BusinessMessageReject of {} {} (seq {})", session.toString(), type, symbol, seq);
+    throw FIX::UnsupportedMessageType();  // QuickFIX: 35=j 380=3 with 45 and 372, no 379
+  }
   pending_.push(Pending{Clock::now(), ++pending_seq_, {}, msg, session});
 }
 
@@ -194,7 +198,9 @@ void Exchange::on_new_order(const FIX::Message& msg, const FIX::SessionID& sessi
   }
 
   order.status = kNew;
-  send(session, report(order, kNew));
+  FIX::Message ack = report(order, kNew);
+  order.ack_exec_id = get(ack, kExecID);
+  send(session, std::move(ack));
   const bool hold = order.symbol.starts_with("HOLD");
   if (!hold && behaviour_.fill_mode != FillMode::none) {
     order.fills_left = behaviour_.fill_mode == FillMode::full ? 1 : behaviour_.partial_fills;
@@ -214,6 +220,8 @@ void Exchange::on_cancel(const FIX::Message& msg, const FIX::SessionID& session)
     return send(session, cancel_reject(session, msg, order, '1', v44 ? 6 : 2, "duplicate ClOrdID"));
   if (!live(order->status))
     return send(session, cancel_reject(session, msg, order, '1', 0, "too late to cancel"));
+  if (const auto* rule = cancel_reject_rule(Request::cancel))
+    return send(session, cancel_reject(session, msg, order, '1', rule->reason, rule->text));
 
   const std::string orig = order->cl_ord_id;
   order->cl_ord_id = cl_ord_id;
@@ -235,6 +243,8 @@ void Exchange::on_replace(const FIX::Message& msg, const FIX::SessionID& session
     return send(session, cancel_reject(session, msg, order, '2', v44 ? 6 : 2, "duplicate ClOrdID"));
   if (!live(order->status))
     return send(session, cancel_reject(session, msg, order, '2', 0, "too late to replace"));
+  if (const auto* rule = cancel_reject_rule(Request::replace))
+    return send(session, cancel_reject(session, msg, order, '2', rule->reason, rule->text));
   const auto qty = Qty::parse(get(msg, kOrderQty));
   std::optional<SimPrice> price;
   if (msg.isSetField(kPrice)) price = SimPrice::parse(get(msg, kPrice));
@@ -277,6 +287,7 @@ FIX::Message Exchange::status_report(const Order& order) {
   const bool v44 = is_fix44(order.session);
   FIX::Message er = report(order, v44 ? 'I' : order.status);
   if (!v44) er.setField(kExecTransType, "3");
+  if (behaviour_.modes.status_exec_id) er.setField(kExecID, *behaviour_.modes.status_exec_id);
   return er;
 }
 
@@ -294,6 +305,10 @@ void Exchange::fill_step(Order& order, Clock::time_point at) {
   FIX::Message er = report(order, v44 ? 'F' : order.status);
   er.setField(kLastQty, last_qty.to_string());
   er.setField(kLastPx, prices_.price(last_px));
+  const auto repeat = behaviour_.modes.repeat_exec_id;
+  if (repeat == RepeatExecId::ack && order.fills_done == 1) er.setField(kExecID, order.ack_exec_id);
+  if (repeat == RepeatExecId::fill && order.fills_done > 1) er.setField(kExecID, order.last_fill_exec_id);
+  order.last_fill_exec_id = get(er, kExecID);
   // Sent (or stored for resend) first, recorded after: a simulator killed in between must not
   // leave a fill in its execution file that its FIX store never held (no one could ever get it).
   ExecutionRecord record = fill_record(er, order.session, iso_now());
@@ -372,6 +387,12 @@ FIX::Message Exchange::cancel_reject(const FIX::SessionID& session, const FIX::M
 
 void Exchange::send(const FIX::SessionID& session, FIX::Message msg) {
   if (!send_(session, msg)) spdlog::warn("report for {} kept in the store: session not logged on", session.toString());
+}
+
+const CancelRejectRule* Exchange::cancel_reject_rule(Request request) const {
+  for (const auto& rule : behaviour_.modes.cancel_rejects)
+    if (rule.request == request) return &rule;
+  return nullptr;
 }
 
 void Exchange::queue_fill(const Order& order, Clock::time_point due) {

@@ -54,7 +54,7 @@ class Exchange {
   /// Takes one inbound application message, to be worked in arrival order by do_work(). Throws
   /// what makes QuickFIX answer at the session level: FIX::IncorrectTagValue (a Reject, 35=3) for
   /// a --session-reject rule, FIX::UnsupportedMessageType (a BusinessMessageReject, 35=j) for a
-  /// message type the exchange does not serve.
+  /// --business-reject rule or a message type the exchange does not serve.
   void on_message(const FIX::Message& msg, const FIX::SessionID& session);
   /// Works every request and fill step due by `now`; returns how many it took.
   int do_work(Clock::time_point now);
@@ -78,6 +78,8 @@ class Exchange {
     char status = '0';
     int fills_left = 0;
     int fills_done = 0;
+    std::string ack_exec_id;        // of the New report
+    std::string last_fill_exec_id;  // of the latest fill
   };
   struct Pending {
     Clock::time_point due;
@@ -98,6 +100,7 @@ class Exchange {
   void on_replace(const FIX::Message& msg, const FIX::SessionID& session);
   void on_status(const FIX::Message& msg, const FIX::SessionID& session);
   void fill_step(Order& order, Clock::time_point at);
+  const CancelRejectRule* cancel_reject_rule(Request request) const;
 
   Order* find(const FIX::SessionID& session, const std::string& cl_ord_id,
               const std::string& order_id);

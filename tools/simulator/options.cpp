@@ -52,6 +52,13 @@ broker behaviour (rules apply to every session):
                             ordermatch writes AvgPx) or javascript (doubles, shortest round trip)
   --session-reject REQ[:PREFIX]   answer REQ (new, cancel, replace) for symbols starting with PREFIX
                             (default: all) with a session-level Reject (35=3), repeatable
+  --business-reject REQ[:PREFIX]  answer REQ (new, cancel, replace, status) with QuickFIX's
+                            BusinessMessageReject 'Unsupported Message Type' (no 379), repeatable
+  --cancel-reject REQ:REASON:TEXT refuse every cancel or replace (REQ) of a live order with an
+                            OrderCancelReject carrying CxlRejReason REASON and Text TEXT
+  --status-exec-id ID       ExecID of every order status report (e.g. 0; default: a fresh one)
+  --repeat-exec-id ack|fill an order's first fill reuses its New report's ExecID (ack), or each
+                            fill after the first reuses the previous fill's (fill)
   --help                    this text
 Symbols starting with HOLD are acknowledged and never filled.
 )";
@@ -178,6 +185,32 @@ Error add_request_rule(const char* flag, bool with_status, const std::string& va
   return std::nullopt;
 }
 
+Error add_cancel_reject(const std::string& value, Parsed& p) {
+  const std::string wants = "--cancel-reject wants cancel|replace:CXL_REJ_REASON:TEXT, got " + value;
+  const auto first = value.find(':');
+  if (first == std::string::npos) return wants;
+  const auto second = value.find(':', first + 1);
+  const auto request = parse_request(std::string_view(value).substr(0, first));
+  if (second == std::string::npos || (request != Request::cancel && request != Request::replace)) return wants;
+  const auto reason = parse_int<int>(std::string_view(value).substr(first + 1, second - first - 1));
+  if (!reason || *reason < 0) return wants;
+  p.opts.modes.cancel_rejects.push_back({*request, *reason, value.substr(second + 1)});
+  return std::nullopt;
+}
+
+Error set_repeat_exec_id(const std::string& value, Parsed& p) {
+  if (value == "ack") p.opts.modes.repeat_exec_id = RepeatExecId::ack;
+  else if (value == "fill") p.opts.modes.repeat_exec_id = RepeatExecId::fill;
+  else return "--repeat-exec-id wants ack or fill, got " + value;
+  return std::nullopt;
+}
+
+Error set_status_exec_id(const std::string& value, Parsed& p) {
+  if (value.empty()) return "--status-exec-id wants an ExecID, got nothing";
+  p.opts.modes.status_exec_id = value;
+  return std::nullopt;
+}
+
 Error set_refuse_logon(const std::string& value, Parsed& p) {
   if (value.empty()) return "--refuse-logon wants the Logout text, got nothing";
   p.opts.refuse_logon = value;
@@ -214,6 +247,13 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        [](const std::string& v, Parsed& p) {
          return add_request_rule("--session-reject", false, v, p.opts.modes.session_rejects);
        }},
+      {"--business-reject",
+       [](const std::string& v, Parsed& p) {
+         return add_request_rule("--business-reject", true, v, p.opts.modes.business_rejects);
+       }},
+      {"--cancel-reject", add_cancel_reject},
+      {"--status-exec-id", set_status_exec_id},
+      {"--repeat-exec-id", set_repeat_exec_id},
   };
   return table;
 }

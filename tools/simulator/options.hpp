@@ -33,10 +33,24 @@ struct RequestRule {
   std::string symbol_prefix;
 };
 
+/// Refuse every cancel or replace of a live order with an OrderCancelReject of the broker's own.
+struct CancelRejectRule {
+  Request request = Request::cancel;  ///< cancel or replace
+  int reason = 0;                     ///< CxlRejReason (102)
+  std::string text;                   ///< Text (58)
+};
+
+/// Which ExecID a fill repeats: none, its order's New acknowledgement's, or the previous fill's.
+enum class RepeatExecId { none, ack, fill };
+
 /// Ways to misbehave as real brokers do, each chosen on the command line.
 struct Modes {
   PriceText price_text = PriceText::exact;
   std::vector<RequestRule> session_rejects;   ///< answered with a session-level Reject (35=3)
+  std::vector<RequestRule> business_rejects;  ///< answered with a BusinessMessageReject (35=j) without 379
+  std::vector<CancelRejectRule> cancel_rejects;
+  std::optional<std::string> status_exec_id;  ///< ExecID of every status report (e.g. "0"); else a fresh one
+  RepeatExecId repeat_exec_id = RepeatExecId::none;
 };
 
 /// The rule among `rules` that picks `request` on `symbol`, if any.

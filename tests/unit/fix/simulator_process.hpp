@@ -109,6 +109,13 @@ class SimulatorProcess {
     return 0;
   }
 
+  /// wait_port(), failing the test when there is none.
+  int require_port() {
+    const int port = wait_port();
+    REQUIRE(port > 0);
+    return port;
+  }
+
   /// Sends SIGTERM and returns the exit status, or -1 if it did not exit within 15 s.
   int terminate() {
     ::kill(pid_, SIGTERM);

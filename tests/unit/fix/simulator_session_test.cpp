@@ -9,8 +9,7 @@ TEST_CASE("--refuse-logon answers every Logon with a Logout carrying exactly the
           "[tools][system]") {
   const fs::path dir = fresh_dir("simulator-refuse-logon");
   SimulatorProcess sim(dir, {"--refuse-logon", "Rejected Logon Attempt"});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
 
   for (int attempt = 1; attempt <= 2; ++attempt) {
     RawFixClient client(port, "FIX.4.4", "SMOKE44");
@@ -30,8 +29,7 @@ TEST_CASE("--next-target-seq: a Logon below it gets QuickFIX's 'MsgSeqNum too lo
           "[tools][system]") {
   const fs::path dir = fresh_dir("simulator-next-target");
   SimulatorProcess sim(dir, {"--next-target-seq", "41"});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
   {
     RawFixClient client(port, "FIX.4.4", "SMOKE44");
     const auto answer = client.logon(1);
@@ -56,8 +54,7 @@ TEST_CASE("--next-sender-seq starts our numbers there, also for a store that had
   const fs::path dir = fresh_dir("simulator-next-sender");
   {
     SimulatorProcess sim(dir, {"--next-sender-seq", "7"});
-    const int port = sim.wait_port();
-    REQUIRE(port > 0);
+    const int port = sim.require_port();
     RawFixClient client(port, "FIX.4.4", "SMOKE44");
     const auto answer = client.logon();
     REQUIRE(answer);
@@ -71,8 +68,7 @@ TEST_CASE("--next-sender-seq starts our numbers there, also for a store that had
   }
   // The same store, restarted as a counterparty that reset its numbers: it expects our 3 and sends 1.
   SimulatorProcess sim(dir, {"--next-sender-seq", "1"});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
   RawFixClient client(port, "FIX.4.4", "SMOKE44");
   const auto answer = client.logon(3);
   REQUIRE(answer);

@@ -91,8 +91,7 @@ TEST_CASE("simulator acks, fills, replaces, cancels and rejects over FIX 4.4 and
   REQUIRE(!env("FIXGATE_SIMULATOR").empty());
   const fs::path dir = fresh_dir("simulator-smoke");
   SimulatorProcess sim(dir, {});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
 
   Client client;
   FIX::SessionSettings settings = client_settings(dir, port);
@@ -241,8 +240,7 @@ TEST_CASE("simulator splits partial fills that sum to the order quantity", "[too
   REQUIRE(!env("FIXGATE_SIMULATOR").empty());
   const fs::path dir = fresh_dir("simulator-partial");
   SimulatorProcess sim(dir, {"--fill", "partial:3", "--fill-delay-ms", "20", "--fill-price", "50.125"});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
   Client client;
   FIX::SessionSettings settings = client_settings(dir, port);
   FIX::FileStoreFactory store(settings);
@@ -277,8 +275,7 @@ TEST_CASE("simulator refuses a second logon and logs out on SIGTERM", "[tools][s
   REQUIRE(!env("FIXGATE_SIMULATOR").empty());
   const fs::path dir = fresh_dir("simulator-term");
   SimulatorProcess sim(dir, {});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
   Client client;
   FIX::SessionSettings settings = client_settings(dir, port);
   FIX::FileStoreFactory store(settings);
@@ -302,8 +299,7 @@ TEST_CASE("session manager: messages counted both ways, the queue drains, sends 
   REQUIRE(!env("FIXGATE_SIMULATOR").empty());
   const fs::path dir = fresh_dir("session-manager");
   SimulatorProcess sim(dir, {"--session", "FIX.4.4:QUEUE44"});
-  const int port = sim.wait_port();
-  REQUIRE(port > 0);
+  const int port = sim.require_port();
   fixgate::config::Session session;
   session.name = "Q";
   session.sender_comp_id = "QUEUE44";
