@@ -177,8 +177,8 @@ def write_config(workdir, sim_port, sync="batch", sessions=None, extra="", log_f
         "upstream:",
         '  tcp: ["127.0.0.1:0"]',
         "  clients:",
-        "    - {name: trader, token_env: FIXGATE_TEST_TOKEN, accounts: [ACC1, ACC2], role: trader}",
-        "    - {name: ops, token_env: FIXGATE_TEST_ADMIN_TOKEN, accounts: ['*'], role: admin}",
+        "    - {name: trader, token_env: FIXGATE_TEST_TOKEN, accounts: [ACC1, ACC2], sessions: ['*'], role: trader}",
+        "    - {name: ops, token_env: FIXGATE_TEST_ADMIN_TOKEN, accounts: ['*'], sessions: ['*'], role: admin}",
         "sessions:",
     ]
     for name, port, version in sessions:
