@@ -84,6 +84,8 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
         if constexpr (std::is_same_v<T, gateway::ListSessions>) on_sessions(inbound);
         if constexpr (std::is_same_v<T, gateway::SessionCommand>) on_session_command(inbound, request);
         if constexpr (std::is_same_v<T, gateway::ReloadPolicy>) on_reload(inbound, request, now);
+        // Answered behind every earlier answer to the connection (see gateway::Barrier).
+        if constexpr (std::is_same_v<T, gateway::Barrier>) answer(inbound, gateway::Error{.code = request.echo});
       },
       inbound.request);
 }
@@ -261,9 +263,11 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   }
   order::NewOrderRequest in{inbound.client, request.client_order_id, request.account, request.symbol, request.side,
                             request.ord_type, request.tif, request.qty, request.price, request.stop_price,
-                            std::nullopt, session, now};
+                            request.expire_time, session, now};
+  in.exec_inst = request.exec_inst.value_or("");
   auto accepted = book_.on_new(in);
   if (!accepted) return refuse(accepted.error());
+  accepted->exec_inst = in.exec_inst;
   client_window.record(now.nanos);
   session_window.record(now.nanos);
   duplicates_.record(request.account, request.symbol, request.side, request.qty, request.price, now.nanos);

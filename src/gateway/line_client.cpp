@@ -52,7 +52,7 @@ LineClient& LineClient::operator=(LineClient&& other) noexcept {
 }
 
 std::expected<void, std::string> LineClient::connect_tcp(const std::string& host, std::uint16_t port,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout, const std::string& source) {
   close();
   const std::string where = host + ":" + std::to_string(port);
   sockaddr_storage addr{};
@@ -76,6 +76,17 @@ std::expected<void, std::string> LineClient::connect_tcp(const std::string& host
   fd_ = fd;
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!source.empty()) {
+    sockaddr_storage from{};
+    auto* from4 = reinterpret_cast<sockaddr_in*>(&from);
+    auto* from6 = reinterpret_cast<sockaddr_in6*>(&from);
+    const bool ok = addr.ss_family == AF_INET ? ::inet_pton(AF_INET, source.c_str(), &from4->sin_addr) == 1
+                                              : ::inet_pton(AF_INET6, source.c_str(), &from6->sin6_addr) == 1;
+    from.ss_family = addr.ss_family;
+    if (!ok || ::bind(fd, reinterpret_cast<sockaddr*>(&from), len) != 0) {
+      return std::unexpected(where + ": cannot connect from " + source);
+    }
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
     if (errno != EINPROGRESS) {
       const std::string err = std::strerror(errno);

@@ -23,9 +23,10 @@ class LineClient {
   LineClient(const LineClient&) = delete;
   LineClient& operator=(const LineClient&) = delete;
 
-  /// Connects over TCP with TCP_NODELAY; the error names the address.
+  /// Connects over TCP with TCP_NODELAY, from `source` when given (an IP literal of this host);
+  /// the error names the address.
   std::expected<void, std::string> connect_tcp(const std::string& host, std::uint16_t port,
-                                               std::chrono::milliseconds timeout);
+                                               std::chrono::milliseconds timeout, const std::string& source = {});
   /// Connects to a Unix domain socket.
   std::expected<void, std::string> connect_unix(const std::string& path);
   /// Writes all of `data` within `timeout`; false on error or timeout.

@@ -18,10 +18,21 @@ namespace fixgate::gateway {
 /// Identifies one upstream connection inside the gateway (not the client's name).
 using ConnectionId = std::uint64_t;
 
+/// What a bearer token (JWT) grants its client, taken from its claims by the gateway.
+struct Grant {
+  std::vector<std::string> accounts;  ///< "*": all
+  bool admin = false;
+  std::vector<std::string> sessions;  ///< sessions it may name explicitly; "*": all
+  bool operator==(const Grant&) const = default;
+};
+
 struct Hello {
   std::string client;
   std::string token;
   std::optional<std::uint64_t> resume_from;  ///< last event seq the client saw
+  /// Set by the gateway for a bearer-token login, never read from the wire: the client is not in
+  /// the configuration and these are its entitlements.
+  std::optional<Grant> grant{};
 };
 
 struct NewOrder {
@@ -36,6 +47,8 @@ struct NewOrder {
   std::optional<Price> stop_price;  ///< required for stop and stop_limit
   std::optional<std::string> market;   ///< ExDestination
   std::optional<std::string> session;  ///< explicit route, if entitled
+  std::optional<std::string> exec_inst{};     ///< ExecInst (18): FIX values separated by spaces
+  std::optional<Timestamp> expire_time{};     ///< ExpireTime (126): required for gtd, refused otherwise
 };
 
 struct CancelOrder {
@@ -97,8 +110,16 @@ struct ReloadPolicy {
   std::string reason;
 };
 
+/// Gateway-internal, never on the wire: the engine answers it with an `error` whose code is
+/// `echo`, behind every earlier answer to the connection. The gateway sends its own answers
+/// (decoding errors, the final line after a framing error) once that echo is back, so a
+/// connection's answers keep the order of its requests.
+struct Barrier {
+  std::string echo;
+};
+
 using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderStatusQuery, ListOrders,
-                             KillSwitchRequest, SetLimit, ListSessions, SessionCommand, ReloadPolicy>;
+                             KillSwitchRequest, SetLimit, ListSessions, SessionCommand, ReloadPolicy, Barrier>;
 
 /// A decoded request with the connection it came from and the client's optional correlation id.
 struct Inbound {

@@ -31,14 +31,17 @@ class FakeEngine {
   void attach(Server& server) { server_ = &server; }
 
   void on_inbound(Inbound in) {
-    {
+    if (!std::holds_alternative<Barrier>(in.request)) {  // the gateway's own, not a client request
       std::lock_guard lock(mutex_);
       seen_.push_back(in);
     }
     cv_.notify_all();
     auto& seq = next_seq_[in.client];
     if (seq == 0) seq = 1;
-    if (std::holds_alternative<Hello>(in.request)) {
+    if (const auto* b = std::get_if<Barrier>(&in.request)) {
+      // As the engine does: echoed behind every earlier answer.
+      server_->deliver(Outbound{in.connection, in.client, 0, {}, Error{b->echo, "", "", std::nullopt}});
+    } else if (std::holds_alternative<Hello>(in.request)) {
       server_->deliver(Outbound{in.connection, in.client, 0, in.request_id, Welcome{in.client, seq}});
     } else if (const auto* o = std::get_if<NewOrder>(&in.request)) {
       orders_[o->client_order_id] = *o;
@@ -124,8 +127,8 @@ struct LiveServer {
 /// A test-side connection that sends lines and reads decoded events.
 class TestClient {
  public:
-  explicit TestClient(std::uint16_t port) {
-    auto r = client_.connect_tcp("127.0.0.1", port, wait_limit);
+  explicit TestClient(std::uint16_t port, const std::string& source = {}) {
+    auto r = client_.connect_tcp("127.0.0.1", port, wait_limit, source);
     INFO((r ? std::string() : r.error()));
     REQUIRE(r);
   }
