@@ -427,6 +427,7 @@ void Engine::replay_record(const journal::RecordView& record) {
         config_policy_json_ = text.substr(14);
         apply_policy(std::move(*policy));
       }
+      if (text.starts_with("grant ")) apply_grant(stream, std::string_view(text).substr(6));
       if (text.starts_with("apply_raw ")) {
         const std::string raw = text.substr(10);
         FixInput input{stream, decode_fix_(stream, raw), raw, 0};

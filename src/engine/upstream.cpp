@@ -1,6 +1,7 @@
 // Upstream requests: idempotency, entitlement, risk, routing, then the order book.
 
 #include <algorithm>
+#include <charconv>
 
 #include <spdlog/spdlog.h>
 
@@ -29,6 +30,16 @@ bool changes_state(const gateway::Request& request) {
   return introduced_id(request) != nullptr || std::holds_alternative<gateway::KillSwitchRequest>(request) ||
          std::holds_alternative<gateway::SetLimit>(request) || std::holds_alternative<gateway::SessionCommand>(request) ||
          std::holds_alternative<gateway::ReloadPolicy>(request);
+}
+
+/// "<role> <n> account... <m> session...": identifiers hold no spaces, so the words split cleanly.
+std::string encode_grant(const gateway::Grant& grant) {
+  std::string text = grant.admin ? "admin" : "trader";
+  for (const auto* list : {&grant.accounts, &grant.sessions}) {
+    text += ' ' + std::to_string(list->size());
+    for (const auto& name : *list) text += ' ' + name;
+  }
+  return text;
 }
 
 }  // namespace
@@ -90,9 +101,43 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
       inbound.request);
 }
 
+bool Engine::take_grant(const gateway::Inbound& inbound, const gateway::Grant& grant, Timestamp now) {
+  const std::string encoded = encode_grant(grant);
+  if (auto it = granted_.find(inbound.client); it != granted_.end()) {
+    const gateway::Grant known{it->second.accounts, it->second.role == config::ClientRole::admin, it->second.sessions};
+    if (known == grant) return true;
+  }
+  // Entitlements decide orders, so a replay must see them where they changed: journaled first.
+  if (!record_input(journal::RecordKind::engine_event, inbound.client, "grant " + encoded, now, &inbound)) return false;
+  apply_grant(inbound.client, encoded);
+  spdlog::info("client {} holds a bearer token granting {}", inbound.client, encoded);
+  return true;
+}
+
+void Engine::apply_grant(const std::string& client, std::string_view encoded) {
+  std::vector<std::string> words;
+  for (std::size_t at = 0; at <= encoded.size();) {
+    const auto space = std::min(encoded.find(' ', at), encoded.size());
+    words.emplace_back(encoded.substr(at, space - at));
+    at = space + 1;
+  }
+  config::UpstreamClient c;
+  c.name = client;
+  c.role = !words.empty() && words[0] == "admin" ? config::ClientRole::admin : config::ClientRole::trader;
+  std::size_t at = 1;
+  for (auto* list : {&c.accounts, &c.sessions}) {
+    std::size_t n = 0;
+    if (at < words.size()) std::from_chars(words[at].data(), words[at].data() + words[at].size(), n);
+    for (std::size_t i = 0; i < n && at + 1 + i < words.size(); ++i) list->push_back(words[at + 1 + i]);
+    at += n + 1;
+  }
+  granted_[client] = std::move(c);
+}
+
 void Engine::on_hello(const gateway::Inbound& inbound) {
   if (replaying_) return;
   const auto& hello = std::get<gateway::Hello>(inbound.request);
+  if (hello.grant && !take_grant(inbound, *hello.grant, upstream_now_)) return;
   auto& stream = streams_[inbound.client];
   // Welcome first: the gateway starts this connection's live stream on it, so replayed events
   // (sent next, directly) and live ones (released later by this thread) arrive in seq order.
@@ -373,6 +418,7 @@ const config::UpstreamClient* Engine::client_config(const std::string& name) con
   for (const auto& c : config_.upstream.clients) {
     if (c.name == name) return &c;
   }
+  if (auto it = granted_.find(name); it != granted_.end()) return &it->second;
   return nullptr;
 }
 

@@ -159,8 +159,9 @@ std::optional<Error> check_text(std::size_t f, const Slot& s) {
       }
       return std::nullopt;
     case Expect::token:
-      if (t.empty() || t.size() > 1024) {
-        return make_error(errc::invalid_value, name, "token must be 1 to 1024 bytes");
+      // Room for a bearer token (JWT) with an RSA-4096 signature and a few claims.
+      if (t.empty() || t.size() > max_token_bytes) {
+        return make_error(errc::invalid_value, name, "token must be 1 to " + std::to_string(max_token_bytes) + " bytes");
       }
       return std::nullopt;
     case Expect::decimal: {

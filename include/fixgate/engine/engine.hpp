@@ -264,6 +264,10 @@ class Engine {
   void forget_old_answers(Timestamp now);
   /// Refuses a request whose client_order_id an earlier, different request introduced.
   void refuse_reused_id(const gateway::Inbound& inbound, const std::string& client_order_id);
+  /// Journals (when it changed) and applies what a bearer token grants a client not in the file.
+  bool take_grant(const gateway::Inbound& inbound, const gateway::Grant& grant, Timestamp now);
+  /// Applies a journaled grant ("grant" engine_event: role, accounts, sessions).
+  void apply_grant(const std::string& client, std::string_view encoded);
   /// Whether `session`, named by the client, is one the routes and the client's entitlement allow.
   bool may_name_session(const gateway::Inbound& inbound, const gateway::NewOrder& request) const;
   /// Counts a break under its code (one of break_kinds).
@@ -305,6 +309,7 @@ class Engine {
   };
   std::map<std::string, Answered> answers_;  // client \x1f client_order_id → first answer
   std::deque<std::pair<std::int64_t, std::string>> answer_times_;  // answers_ keys, oldest first
+  std::map<std::string, config::UpstreamClient> granted_;  // clients known by their bearer tokens
   Timestamp upstream_now_{};  // the time of the upstream request being taken
   std::deque<Held> held_;
   std::atomic<std::size_t> held_depth_{0};  // held_.size() published for held_depth()

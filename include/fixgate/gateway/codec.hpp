@@ -39,6 +39,8 @@ inline constexpr std::string_view idle_timeout = "idle_timeout";
 
 /// Longest identifier (client_order_id, account, symbol, id, ...) accepted, in bytes.
 inline constexpr std::size_t max_identifier_bytes = 64;
+/// Longest token in hello (a static secret or a bearer token).
+inline constexpr std::size_t max_token_bytes = 8192;
 /// Longest free-text field (a kill switch's reason).
 inline constexpr std::size_t max_sentence_bytes = 256;
 
