@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <unistd.h>
 
 namespace fixgate::gateway::testing {
 
@@ -144,5 +145,29 @@ inline X509* read_certificate(const std::filesystem::path& path) {
   REQUIRE(cert != nullptr);
   return cert;
 }
+
+/// A server certificate (self-signed, for 127.0.0.1), a client CA with a client certificate it
+/// signed, and a stranger's self-signed certificate, in a temporary folder.
+struct Pki {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                 ("fixgate-tls-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  Key server_key = ec_key();
+  Key client_ca_key = ec_key();
+  Key client_key = ec_key();
+  Key stranger_key = ec_key();
+  Pki() {
+    std::filesystem::create_directories(dir);
+    write_certificate(path("server.pem"), path("server.key"), server_key.get(), "fixgate-test-server");
+    write_certificate(path("client-ca.pem"), path("client-ca.key"), client_ca_key.get(), "fixgate-test-client-ca");
+    X509* ca = read_certificate(path("client-ca.pem"));
+    write_certificate(path("client.pem"), path("client.key"), client_key.get(), "algo7", client_ca_key.get(), ca);
+    X509_free(ca);
+    // Self-signed: a certificate no configured CA vouches for.
+    write_certificate(path("stranger.pem"), path("stranger.key"), stranger_key.get(), "stranger");
+  }
+  ~Pki() { std::filesystem::remove_all(dir); }
+  std::string path(const char* name) const { return (dir / name).string(); }
+};
 
 }  // namespace fixgate::gateway::testing

@@ -15,28 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Pki {
-  fs::path dir = fs::temp_directory_path() /
-                 ("fixgate-tls-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  Key server_key = ec_key();
-  Key client_ca_key = ec_key();
-  Key client_key = ec_key();
-  Key stranger_key = ec_key();
-  Pki() {
-    fs::create_directories(dir);
-    write_certificate(path("server.pem"), path("server.key"), server_key.get(), "fixgate-test-server");
-    write_certificate(path("client-ca.pem"), path("client-ca.key"), client_ca_key.get(), "fixgate-test-client-ca");
-    X509* ca = read_certificate(path("client-ca.pem"));
-    write_certificate(path("client.pem"), path("client.key"), client_key.get(), "algo7", client_ca_key.get(), ca);
-    X509_free(ca);
-    // Self-signed: a certificate no configured CA vouches for.
-    write_certificate(path("stranger.pem"), path("stranger.key"), stranger_key.get(), "stranger");
-  }
-  ~Pki() { fs::remove_all(dir); }
-  std::string path(const char* name) const { return (dir / name).string(); }
-};
-
 config::Upstream tls_config(const Pki& pki, bool client_certificates) {
   auto cfg = test_config();
   cfg.login_timeout_ms = 1000;
