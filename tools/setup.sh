@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libquickfix-dev libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
           catch2 nlohmann-json3-dev libssl-dev libpq-dev libbenchmark-dev postgresql python3 tzdata
-          clang-16 libclang-rt-16-dev)  # clang-16 + its runtime: the libFuzzer targets (tools/fuzz.sh)
+          clang-16 libclang-rt-16-dev openssl)  # clang-16 + runtime: tools/fuzz.sh; openssl: test certificates
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
