@@ -17,16 +17,6 @@ using namespace fixgate::gateway::testing;
 
 namespace {
 
-template <class Pred>
-bool eventually(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + wait_limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
-
 std::string code_of(const Outbound& out) {
   const auto* e = std::get_if<Error>(&out.event);
   return e != nullptr ? e->code : std::string(event_name(out.event));

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fixgate/gateway/codec.hpp"
@@ -23,6 +24,17 @@ namespace fixgate::gateway::testing {
 using namespace std::chrono_literals;
 
 inline constexpr auto wait_limit = 5s;
+
+/// Polls `pred` until it holds or wait_limit passes; its last answer.
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + wait_limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return pred();
+}
 
 /// Answers like an engine would, just enough for the gateway tests: Welcome on hello (next_seq
 /// continues the client's stream), Accepted for new orders, a snapshot for status.

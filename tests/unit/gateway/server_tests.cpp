@@ -18,16 +18,6 @@ using namespace fixgate::gateway::testing;
 
 namespace {
 
-template <class Pred>
-bool eventually(Pred pred) {
-  const auto deadline = std::chrono::steady_clock::now() + wait_limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
-
 Error error_of(const Outbound& out) {
   REQUIRE(std::holds_alternative<Error>(out.event));
   return std::get<Error>(out.event);
