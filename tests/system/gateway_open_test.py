@@ -148,6 +148,36 @@ def test_exec_inst_and_a_gtd_expiry_reach_the_broker():
             sim.terminate()
 
 
+def test_a_failed_login_locks_the_name_out_and_metrics_count_it():
+    with Workdir("open-backoff") as wd:
+        sim = Simulator(wd)
+        gate = Fixgate(wd, write_config(wd, sim.port, extra="ops: {http: 127.0.0.1:0}"))
+        try:
+            ops_port = int(gate.wait_for_line(r"ops http listening on 127\.0\.0\.1:(\d+)").group(1))
+            from harness import Client
+            wrong = Client(gate.port, token="not-the-token")
+            check(wrong.welcome.get("code") == "auth_failed", f"wrong token: {wrong.welcome}")
+            locked = Client(gate.port)  # the right token, at once: still locked out
+            check(locked.welcome.get("code") == "auth_backoff", f"right token during the lockout: {locked.welcome}")
+            deadline = time.monotonic() + 10
+            while True:  # the lockout is 250 ms by default
+                c = Client(gate.port)
+                if c.welcome.get("event") == "welcome":
+                    break
+                check(time.monotonic() < deadline, f"still locked out: {c.welcome}")
+                time.sleep(0.1)
+            import urllib.request
+            with urllib.request.urlopen(f"http://127.0.0.1:{ops_port}/metrics", timeout=5) as r:
+                body = r.read().decode()
+            values = {line.split()[0]: float(line.split()[1]) for line in body.splitlines()
+                      if line and not line.startswith("#")}
+            check(values.get("fixgate_upstream_auth_failures_total") == 1, "auth failures not counted")
+            check(values.get("fixgate_upstream_auth_backoffs_total", 0) >= 1, "lockouts not counted")
+        finally:
+            gate.terminate()
+            sim.terminate()
+
+
 def test_files_are_private_under_umask_0():
     with Workdir("open-modes") as wd:
         log = os.path.join(wd, "fixgate.log")
@@ -174,4 +204,4 @@ def test_files_are_private_under_umask_0():
 
 if __name__ == "__main__":
     run_tests([test_an_order_over_tls_with_a_client_certificate_is_filled, test_exec_inst_and_a_gtd_expiry_reach_the_broker,
-               test_files_are_private_under_umask_0])
+               test_a_failed_login_locks_the_name_out_and_metrics_count_it, test_files_are_private_under_umask_0])
