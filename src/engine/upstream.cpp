@@ -49,7 +49,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
   if (const auto* id = introduced_id(inbound.request)) {
     forget_old_answers(now);
     if (auto it = answers_.find(answer_key(inbound.client, *id)); it != answers_.end()) {
-      if (it->second.request != gateway::encode_request(inbound.request)) {
+      if (it->second.request != inbound.request) {
         // Another request under a used id: refused, and journaled like any request, so a replay
         // and an audit see the same refusal. The first answer stays the one retries get.
         if (!record_input(journal::RecordKind::upstream_request, inbound.client,
@@ -202,7 +202,7 @@ void Engine::remember_answer(const gateway::Inbound& inbound, const std::string&
                              gateway::Event event) {
   auto key = answer_key(inbound.client, client_order_id);
   answers_.insert_or_assign(
-      key, Answered{gateway::encode_request(inbound.request),
+      key, Answered{inbound.request,
                     {0, inbound.client, streams_[inbound.client].next_seq, inbound.request_id, std::move(event)}});
   answer_times_.emplace_back(upstream_now_.nanos, std::move(key));
 }

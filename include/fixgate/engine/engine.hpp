@@ -304,7 +304,7 @@ class Engine {
   std::map<std::string, ClientStream> streams_;
   /// The first answer to a request that introduced a client_order_id, and that request itself.
   struct Answered {
-    std::string request;  // re-encoded without its id: only an identical retry gets the answer
+    gateway::Request request;  // only an identical request (its id aside) is a retry
     gateway::Outbound answer;
   };
   std::map<std::string, Answered> answers_;  // client \x1f client_order_id → first answer
