@@ -217,7 +217,7 @@ void Engine::take_session(const SessionChange& change, Timestamp now) {
   }
   session_up_[change.session] = change.logged_on;
   if (!replaying_) spdlog::info("session {} {}", change.session, change.logged_on ? "logged on" : "logged off");
-  for (const auto& client : config_.upstream.clients) {
+  for (const auto& client : clients_) {
     emit(client.name, {}, gateway::SessionStatus{change.session, change.logged_on});
   }
   if (change.logged_on) reconcile(change.session);

@@ -103,9 +103,8 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
 
 bool Engine::take_grant(const gateway::Inbound& inbound, const gateway::Grant& grant, Timestamp now) {
   const std::string encoded = encode_grant(grant);
-  if (auto it = granted_.find(inbound.client); it != granted_.end()) {
-    const gateway::Grant known{it->second.accounts, it->second.role == config::ClientRole::admin, it->second.sessions};
-    if (known == grant) return true;
+  if (const auto* known = client_config(inbound.client)) {
+    if (gateway::Grant{known->accounts, known->role == config::ClientRole::admin, known->sessions} == grant) return true;
   }
   // Entitlements decide orders, so a replay must see them where they changed: journaled first.
   if (!record_input(journal::RecordKind::engine_event, inbound.client, "grant " + encoded, now, &inbound)) return false;
@@ -131,7 +130,16 @@ void Engine::apply_grant(const std::string& client, std::string_view encoded) {
     for (std::size_t i = 0; i < n && at + 1 + i < words.size(); ++i) list->push_back(words[at + 1 + i]);
     at += n + 1;
   }
-  granted_[client] = std::move(c);
+  // A name in the file keeps the file's entitlements (the gateway never grants one a token).
+  for (const auto& file_client : config_.upstream.clients) {
+    if (file_client.name == client) return;
+  }
+  auto it = std::ranges::find(clients_, client, &config::UpstreamClient::name);
+  if (it == clients_.end()) {
+    clients_.push_back(std::move(c));
+  } else {
+    *it = std::move(c);
+  }
 }
 
 void Engine::on_hello(const gateway::Inbound& inbound) {
@@ -415,10 +423,9 @@ gateway::OrderSnapshot Engine::snapshot(const order::Order& order) const {
 }
 
 const config::UpstreamClient* Engine::client_config(const std::string& name) const {
-  for (const auto& c : config_.upstream.clients) {
+  for (const auto& c : clients_) {
     if (c.name == name) return &c;
   }
-  if (auto it = granted_.find(name); it != granted_.end()) return &it->second;
   return nullptr;
 }
 

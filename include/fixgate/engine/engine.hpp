@@ -309,7 +309,8 @@ class Engine {
   };
   std::map<std::string, Answered> answers_;  // client \x1f client_order_id → first answer
   std::deque<std::pair<std::int64_t, std::string>> answer_times_;  // answers_ keys, oldest first
-  std::map<std::string, config::UpstreamClient> granted_;  // clients known by their bearer tokens
+  /// Every client events may go to: the file's, then those known by their bearer tokens' grants.
+  std::vector<config::UpstreamClient> clients_ = config_.upstream.clients;
   Timestamp upstream_now_{};  // the time of the upstream request being taken
   std::deque<Held> held_;
   std::atomic<std::size_t> held_depth_{0};  // held_.size() published for held_depth()

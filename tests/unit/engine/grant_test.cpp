@@ -86,3 +86,22 @@ TEST_CASE("a changed grant is journaled again and takes effect; an unchanged one
   }));
   CHECK(grants == 2);
 }
+
+TEST_CASE("a client known by its token hears what every client hears: sessions and kill switches") {
+  TempDir dir;
+  auto c = test_config();
+  c.upstream.clients.push_back({"ops", "ops-secret", {"*"}, config::ClientRole::admin});
+  Harness h(dir.path, {}, c);
+  h.engine->post(from_algo(granted_hello({"ACC1"})));
+  REQUIRE(h.run_until([&] { return !h.events<gateway::Welcome>().empty(); }));
+  h.engine->post(engine::SessionChange{"SIM", true});
+  h.admin_request(gateway::KillSwitchRequest{true, "account", "ACC9", "test"});
+  auto heard = [&](auto event_type) {
+    using Event = decltype(event_type);
+    for (const auto& out : h.delivered) {
+      if (out.client == "algo7" && std::holds_alternative<Event>(out.event)) return true;
+    }
+    return false;
+  };
+  REQUIRE(h.run_until([&] { return heard(gateway::SessionStatus{}) && heard(gateway::KillSwitchStatus{}); }));
+}
