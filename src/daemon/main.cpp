@@ -21,6 +21,7 @@
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/ops/logging.hpp"
+#include "check.hpp"
 #include "ops_wiring.hpp"
 #include "storage.hpp"
 
@@ -29,7 +30,8 @@ namespace {
 constexpr const char* usage =
     "usage: fixgate --config FILE [--check] [--log-format text|json]\n"
     "  --config FILE       YAML configuration (see docs/CONFIG.md)\n"
-    "  --check             validate the configuration and exit (0: valid, 2: invalid)\n"
+    "  --check             validate the configuration, the paths it names and the listeners it\n"
+    "                      exposes, and exit (0: valid, 2: invalid)\n"
     "  --log-format FORMAT override logging.format\n";
 
 struct Options {
@@ -266,6 +268,10 @@ int main(int argc, char** argv) {
   auto config = std::move(*loaded);
   if (options->log_format) config.logging.format = *options->log_format;
   if (options->check_only) {
+    const auto report = fixgate::daemon::check_deployment(config);
+    for (const auto& note : report.notes) std::cout << note << "\n";
+    for (const auto& problem : report.problems) std::cerr << "fixgate: " << problem << "\n";
+    if (!report.problems.empty()) return 2;
     std::cout << "configuration " << options->config_path << " is valid\n";
     return 0;
   }

@@ -218,9 +218,11 @@ void OpsRuntime::register_metrics() {
   static constexpr Field fields[] = {
       {"fixgate_upstream_connections_accepted_total", "Upstream connections accepted.",
        &gateway::ServerStats::connections_accepted},
-      {"fixgate_upstream_connections_refused_total", "Upstream connections refused over max_connections.",
+      {"fixgate_upstream_connections_refused_total", "Upstream connections refused over max_connections or a pre-login budget.",
        &gateway::ServerStats::connections_refused},
       {"fixgate_upstream_auth_failures_total", "Upstream hellos refused.", &gateway::ServerStats::auth_failures},
+      {"fixgate_upstream_auth_backoffs_total", "Upstream hellos refused unchecked while locked out after failures.",
+       &gateway::ServerStats::auth_backoffs},
       {"fixgate_upstream_requests_total", "Upstream requests forwarded to the engine.", &gateway::ServerStats::requests},
       {"fixgate_upstream_decode_errors_total", "Upstream lines that did not decode.", &gateway::ServerStats::decode_errors},
       {"fixgate_upstream_rate_limited_total", "Upstream requests refused by the rate limit.",

@@ -46,14 +46,14 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
           if (order != nullptr) {
             emit(order->client, {}, std::move(brk));
           } else {
-            for (const auto& c : config_.upstream.clients) {
+            for (const auto& c : clients_) {
               if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
             }
           }
         } else if constexpr (std::is_same_v<T, fix::Unreadable>) {
           count_break("unreadable_message");
           if (!replaying_) spdlog::error("session {}: unreadable {} message: {}", input.session, message.msg_type, message.problem);
-          for (const auto& c : config_.upstream.clients) {
+          for (const auto& c : clients_) {
             if (c.role == config::ClientRole::admin) {
               emit(c.name, {}, gateway::Break{{}, "unreadable_message", input.session + ": " + message.problem});
             }
@@ -77,7 +77,7 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order:
   if (order != nullptr) {
     recipients.push_back(order->client);
   } else {
-    for (const auto& c : config_.upstream.clients) {
+    for (const auto& c : clients_) {
       if (c.role == config::ClientRole::admin) recipients.push_back(c.name);
     }
   }
@@ -150,7 +150,7 @@ void Engine::take_not_resent(const NotResent& input, Timestamp now) {
     emit(order->client, {}, std::move(brk));
     return;
   }
-  for (const auto& c : config_.upstream.clients) {
+  for (const auto& c : clients_) {
     if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
   }
 }

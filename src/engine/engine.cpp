@@ -217,7 +217,7 @@ void Engine::take_session(const SessionChange& change, Timestamp now) {
   }
   session_up_[change.session] = change.logged_on;
   if (!replaying_) spdlog::info("session {} {}", change.session, change.logged_on ? "logged on" : "logged off");
-  for (const auto& client : config_.upstream.clients) {
+  for (const auto& client : clients_) {
     emit(client.name, {}, gateway::SessionStatus{change.session, change.logged_on});
   }
   if (change.logged_on) reconcile(change.session);
@@ -427,6 +427,7 @@ void Engine::replay_record(const journal::RecordView& record) {
         config_policy_json_ = text.substr(14);
         apply_policy(std::move(*policy));
       }
+      if (text.starts_with("grant ")) apply_grant(stream, std::string_view(text).substr(6));
       if (text.starts_with("apply_raw ")) {
         const std::string raw = text.substr(10);
         FixInput input{stream, decode_fix_(stream, raw), raw, 0};

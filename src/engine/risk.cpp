@@ -130,7 +130,7 @@ void Engine::engage(risk::Kill kill, const std::string& request_id, Timestamp no
   if (!replaying_) spdlog::warn("{}; {} cancels sent", describe(engaged), cancels);
   gateway::KillSwitchStatus status{std::string(risk::name(engaged.scope)), engaged.target, true, engaged.by,
                                    engaged.reason, cancels};
-  for (const auto& c : config_.upstream.clients) emit(c.name, c.name == by ? request_id : std::string(), status);
+  for (const auto& c : clients_) emit(c.name, c.name == by ? request_id : std::string(), status);
 }
 
 bool Engine::cancel_if_killed(const order::Order& order, Timestamp now) {
@@ -176,7 +176,7 @@ void Engine::on_kill_switch(const gateway::Inbound& inbound, const gateway::Kill
   if (scope == risk::KillScope::account) account_rejects_.erase(request.target);
   if (!replaying_) spdlog::warn("kill switch on {} {} released by {}: {}", request.scope, request.target, inbound.client, request.reason);
   gateway::KillSwitchStatus status{request.scope, request.target, false, inbound.client, request.reason, 0};
-  for (const auto& c : config_.upstream.clients) {
+  for (const auto& c : clients_) {
     emit(c.name, c.name == inbound.client ? inbound.request_id : std::string(), status);
   }
 }
@@ -194,7 +194,7 @@ void Engine::on_set_limit(const gateway::Inbound& inbound, const gateway::SetLim
                  request.value.value_or("none"), inbound.client, request.reason);
   }
   gateway::LimitChanged changed{request.scope, request.target, request.limit, request.value, inbound.client, request.reason};
-  for (const auto& c : config_.upstream.clients) {
+  for (const auto& c : clients_) {
     if (c.role == config::ClientRole::admin) {
       emit(c.name, c.name == inbound.client ? inbound.request_id : std::string(), changed);
     }

@@ -1,6 +1,7 @@
 // Upstream requests: idempotency, entitlement, risk, routing, then the order book.
 
 #include <algorithm>
+#include <charconv>
 
 #include <spdlog/spdlog.h>
 
@@ -31,6 +32,16 @@ bool changes_state(const gateway::Request& request) {
          std::holds_alternative<gateway::ReloadPolicy>(request);
 }
 
+/// "<role> <n> account... <m> session...": identifiers hold no spaces, so the words split cleanly.
+std::string encode_grant(const gateway::Grant& grant) {
+  std::string text = grant.admin ? "admin" : "trader";
+  for (const auto* list : {&grant.accounts, &grant.sessions}) {
+    text += ' ' + std::to_string(list->size());
+    for (const auto& name : *list) text += ' ' + name;
+  }
+  return text;
+}
+
 }  // namespace
 
 void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
@@ -38,7 +49,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
   if (const auto* id = introduced_id(inbound.request)) {
     forget_old_answers(now);
     if (auto it = answers_.find(answer_key(inbound.client, *id)); it != answers_.end()) {
-      if (it->second.request != gateway::encode_request(inbound.request)) {
+      if (it->second.request != inbound.request) {
         // Another request under a used id: refused, and journaled like any request, so a replay
         // and an audit see the same refusal. The first answer stays the one retries get.
         if (!record_input(journal::RecordKind::upstream_request, inbound.client,
@@ -84,13 +95,57 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
         if constexpr (std::is_same_v<T, gateway::ListSessions>) on_sessions(inbound);
         if constexpr (std::is_same_v<T, gateway::SessionCommand>) on_session_command(inbound, request);
         if constexpr (std::is_same_v<T, gateway::ReloadPolicy>) on_reload(inbound, request, now);
+        // Answered behind every earlier answer to the connection (see gateway::Barrier).
+        if constexpr (std::is_same_v<T, gateway::Barrier>) answer(inbound, gateway::Error{.code = request.echo});
       },
       inbound.request);
+}
+
+bool Engine::take_grant(const gateway::Inbound& inbound, const gateway::Grant& grant, Timestamp now) {
+  const std::string encoded = encode_grant(grant);
+  if (const auto* known = client_config(inbound.client)) {
+    if (gateway::Grant{known->accounts, known->role == config::ClientRole::admin, known->sessions} == grant) return true;
+  }
+  // Entitlements decide orders, so a replay must see them where they changed: journaled first.
+  if (!record_input(journal::RecordKind::engine_event, inbound.client, "grant " + encoded, now, &inbound)) return false;
+  apply_grant(inbound.client, encoded);
+  spdlog::info("client {} holds a bearer token granting {}", inbound.client, encoded);
+  return true;
+}
+
+void Engine::apply_grant(const std::string& client, std::string_view encoded) {
+  std::vector<std::string> words;
+  for (std::size_t at = 0; at <= encoded.size();) {
+    const auto space = std::min(encoded.find(' ', at), encoded.size());
+    words.emplace_back(encoded.substr(at, space - at));
+    at = space + 1;
+  }
+  config::UpstreamClient c;
+  c.name = client;
+  c.role = !words.empty() && words[0] == "admin" ? config::ClientRole::admin : config::ClientRole::trader;
+  std::size_t at = 1;
+  for (auto* list : {&c.accounts, &c.sessions}) {
+    std::size_t n = 0;
+    if (at < words.size()) std::from_chars(words[at].data(), words[at].data() + words[at].size(), n);
+    for (std::size_t i = 0; i < n && at + 1 + i < words.size(); ++i) list->push_back(words[at + 1 + i]);
+    at += n + 1;
+  }
+  // A name in the file keeps the file's entitlements (the gateway never grants one a token).
+  for (const auto& file_client : config_.upstream.clients) {
+    if (file_client.name == client) return;
+  }
+  auto it = std::ranges::find(clients_, client, &config::UpstreamClient::name);
+  if (it == clients_.end()) {
+    clients_.push_back(std::move(c));
+  } else {
+    *it = std::move(c);
+  }
 }
 
 void Engine::on_hello(const gateway::Inbound& inbound) {
   if (replaying_) return;
   const auto& hello = std::get<gateway::Hello>(inbound.request);
+  if (hello.grant && !take_grant(inbound, *hello.grant, upstream_now_)) return;
   auto& stream = streams_[inbound.client];
   // Welcome first: the gateway starts this connection's live stream on it, so replayed events
   // (sent next, directly) and live ones (released later by this thread) arrive in seq order.
@@ -155,7 +210,7 @@ void Engine::remember_answer(const gateway::Inbound& inbound, const std::string&
                              gateway::Event event) {
   auto key = answer_key(inbound.client, client_order_id);
   answers_.insert_or_assign(
-      key, Answered{gateway::encode_request(inbound.request),
+      key, Answered{inbound.request,
                     {0, inbound.client, streams_[inbound.client].next_seq, inbound.request_id, std::move(event)}});
   answer_times_.emplace_back(upstream_now_.nanos, std::move(key));
 }
@@ -261,9 +316,11 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   }
   order::NewOrderRequest in{inbound.client, request.client_order_id, request.account, request.symbol, request.side,
                             request.ord_type, request.tif, request.qty, request.price, request.stop_price,
-                            std::nullopt, session, now};
+                            request.expire_time, session, now};
+  in.exec_inst = request.exec_inst.value_or("");
   auto accepted = book_.on_new(in);
   if (!accepted) return refuse(accepted.error());
+  accepted->exec_inst = in.exec_inst;
   client_window.record(now.nanos);
   session_window.record(now.nanos);
   duplicates_.record(request.account, request.symbol, request.side, request.qty, request.price, now.nanos);
@@ -366,7 +423,7 @@ gateway::OrderSnapshot Engine::snapshot(const order::Order& order) const {
 }
 
 const config::UpstreamClient* Engine::client_config(const std::string& name) const {
-  for (const auto& c : config_.upstream.clients) {
+  for (const auto& c : clients_) {
     if (c.name == name) return &c;
   }
   return nullptr;

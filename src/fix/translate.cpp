@@ -37,6 +37,7 @@ constexpr int tag_transact_time = 60;
 constexpr int tag_stop_px = 99;
 constexpr int tag_poss_resend = 97;
 constexpr int tag_expire_time = 126;
+constexpr int tag_exec_inst = 18;
 constexpr int tag_cxl_rej_reason = 102;
 constexpr int tag_exec_type = 150;
 constexpr int tag_leaves_qty = 151;
@@ -74,6 +75,7 @@ FIX::Message build(const order::NewOrderSingle& c, config::FixVersion v) {
   if (c.stop_price) put(m, tag_stop_px, c.stop_price->to_string());
   put(m, tag_time_in_force, to_fix(c.tif));
   if (c.expire_time) put(m, tag_expire_time, utc_timestamp(*c.expire_time));
+  put(m, tag_exec_inst, c.exec_inst);
   return m;
 }
 

@@ -288,6 +288,8 @@ struct RequestWriter {
     if (r.stop_price) w.decimal("stop_price", *r.stop_price);
     if (r.market) w.field("market", *r.market);
     if (r.session) w.field("session", *r.session);
+    if (r.exec_inst) w.field("exec_inst", *r.exec_inst);
+    if (r.expire_time) w.field("expire_time", format_utc_timestamp(*r.expire_time));
   }
   void operator()(const CancelOrder& r) const {
     w.field("client_order_id", r.client_order_id);
@@ -312,6 +314,7 @@ struct RequestWriter {
     w.field_if("reason", r.reason);
   }
   void operator()(const ReloadPolicy& r) const { w.field_if("reason", r.reason); }
+  void operator()(const Barrier& r) const { w.field("echo", r.echo); }
   void operator()(const KillSwitchRequest& r) const {
     w.field("scope", r.scope);
     w.field_if("target", r.target);
@@ -340,7 +343,7 @@ std::string_view event_name(const Event& event) {
 
 std::string_view op_name(const Request& request) {
   static constexpr std::string_view names[] = {"hello", "new",       "cancel",   "replace", "status", "list",
-                                               "kill",  "set_limit", "sessions", "logon",   "reload"};
+                                               "kill",  "set_limit", "sessions", "logon",   "reload", "barrier"};
   static_assert(std::size(names) == std::variant_size_v<Request>);
   if (const auto* k = std::get_if<KillSwitchRequest>(&request); k != nullptr && !k->engage) return "release";
   if (const auto* c = std::get_if<SessionCommand>(&request)) {
@@ -381,7 +384,7 @@ std::string encode_request(const Request& request, std::string_view request_id) 
 }
 
 bool is_framing_error(std::string_view code) {
-  return code == errc::invalid_utf8 || code == errc::line_too_long;
+  return code == errc::line_too_long;
 }
 
 bool is_valid_utf8(std::string_view text) {

@@ -9,6 +9,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -40,19 +44,132 @@ int wait_for(int fd, short events, Clock::time_point deadline) {
 LineClient::~LineClient() { close(); }
 
 LineClient::LineClient(LineClient&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), buffer_(std::move(other.buffer_)) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      tls_ctx_(std::exchange(other.tls_ctx_, nullptr)),
+      tls_(std::exchange(other.tls_, nullptr)),
+      buffer_(std::move(other.buffer_)) {}
 
 LineClient& LineClient::operator=(LineClient&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = std::exchange(other.fd_, -1);
+    tls_ctx_ = std::exchange(other.tls_ctx_, nullptr);
+    tls_ = std::exchange(other.tls_, nullptr);
     buffer_ = std::move(other.buffer_);
   }
   return *this;
 }
 
+namespace {
+
+std::string openssl_error(std::string_view what) {
+  const unsigned long code = ERR_get_error();
+  char text[256] = "unknown error";
+  if (code != 0) ERR_error_string_n(code, text, sizeof text);
+  ERR_clear_error();
+  return std::string(what) + ": " + text;
+}
+
+}  // namespace
+
+std::expected<void, std::string> LineClient::connect_tls(const std::string& host, std::uint16_t port,
+                                                         std::chrono::milliseconds timeout, const TlsOptions& options) {
+  const auto deadline = Clock::now() + timeout;
+  if (auto connected = connect_tcp(host, port, timeout); !connected) return connected;
+  if (auto secured = start_tls(options, host, deadline); !secured) {
+    close();
+    return std::unexpected(host + ":" + std::to_string(port) + ": " + secured.error());
+  }
+  return {};
+}
+
+std::expected<void, std::string> LineClient::start_tls(const TlsOptions& options, const std::string& host,
+                                                       Clock::time_point deadline) {
+  if (options.ca_file.empty()) return std::unexpected("TLS needs a CA file to verify the server");
+  tls_ctx_ = SSL_CTX_new(TLS_client_method());
+  if (tls_ctx_ == nullptr) return std::unexpected(openssl_error("TLS context"));
+  SSL_CTX_set_min_proto_version(tls_ctx_, TLS1_2_VERSION);
+  if (SSL_CTX_load_verify_locations(tls_ctx_, options.ca_file.c_str(), nullptr) != 1) {
+    return std::unexpected(openssl_error("CA file " + options.ca_file));
+  }
+  SSL_CTX_set_verify(tls_ctx_, SSL_VERIFY_PEER, nullptr);
+  if (!options.cert_file.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(tls_ctx_, options.cert_file.c_str()) != 1) {
+      return std::unexpected(openssl_error("certificate " + options.cert_file));
+    }
+    if (SSL_CTX_use_PrivateKey_file(tls_ctx_, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      return std::unexpected(openssl_error("key " + options.key_file));
+    }
+  }
+  tls_ = SSL_new(tls_ctx_);
+  if (tls_ == nullptr || SSL_set_fd(tls_, fd_) != 1) return std::unexpected(openssl_error("TLS session"));
+  const std::string name = options.server_name.empty() ? host : options.server_name;
+  X509_VERIFY_PARAM* param = SSL_get0_param(tls_);
+  // An IP literal is checked against the certificate's IP addresses, a name against its names.
+  if (X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str()) != 1) {
+    // SSL_set_tlsext_host_name, without the macro's C cast.
+    SSL_ctrl(tls_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
+    if (X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0) != 1) return std::unexpected(openssl_error("server name"));
+  }
+  for (;;) {
+    const int r = SSL_connect(tls_);
+    if (r == 1) return {};
+    const int err = SSL_get_error(tls_, r);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+      const long verify = SSL_get_verify_result(tls_);
+      if (verify != X509_V_OK) {
+        return std::unexpected(std::string("server certificate: ") + X509_verify_cert_error_string(verify));
+      }
+      return std::unexpected(openssl_error("TLS handshake"));
+    }
+    const int ready = wait_for(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+    if (ready <= 0) return std::unexpected(ready == 0 ? "TLS handshake timed out" : "TLS handshake: poll failed");
+  }
+}
+
+long LineClient::read_some(char* data, std::size_t size, short& events) {
+  events = POLLIN;
+  if (tls_ == nullptr) {
+    const auto n = ::recv(fd_, data, size, 0);
+    if (n >= 0) return n;
+    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) return -1;
+    return errno == ECONNRESET ? 0 : -2;
+  }
+  const int n = SSL_read(tls_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+  if (n > 0) return n;
+  const int err = SSL_get_error(tls_, n);
+  if (err == SSL_ERROR_WANT_READ) return -1;
+  if (err == SSL_ERROR_WANT_WRITE) {
+    events = POLLOUT;
+    return -1;
+  }
+  ERR_clear_error();
+  // close_notify, or the peer closing the socket after its last record: the end of the stream.
+  return err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SYSCALL ? 0 : -2;
+}
+
+long LineClient::write_some(const char* data, std::size_t size, short& events) {
+  events = POLLOUT;
+  if (tls_ == nullptr) {
+    const auto n = ::send(fd_, data, size, MSG_NOSIGNAL);
+    if (n > 0) return n;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) return -1;
+    return -2;
+  }
+  const int n = SSL_write(tls_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+  if (n > 0) return n;
+  const int err = SSL_get_error(tls_, n);
+  if (err == SSL_ERROR_WANT_WRITE) return -1;
+  if (err == SSL_ERROR_WANT_READ) {
+    events = POLLIN;
+    return -1;
+  }
+  ERR_clear_error();
+  return -2;
+}
+
 std::expected<void, std::string> LineClient::connect_tcp(const std::string& host, std::uint16_t port,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout, const std::string& source) {
   close();
   const std::string where = host + ":" + std::to_string(port);
   sockaddr_storage addr{};
@@ -76,6 +193,17 @@ std::expected<void, std::string> LineClient::connect_tcp(const std::string& host
   fd_ = fd;
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!source.empty()) {
+    sockaddr_storage from{};
+    auto* from4 = reinterpret_cast<sockaddr_in*>(&from);
+    auto* from6 = reinterpret_cast<sockaddr_in6*>(&from);
+    const bool ok = addr.ss_family == AF_INET ? ::inet_pton(AF_INET, source.c_str(), &from4->sin_addr) == 1
+                                              : ::inet_pton(AF_INET6, source.c_str(), &from6->sin6_addr) == 1;
+    from.ss_family = addr.ss_family;
+    if (!ok || ::bind(fd, reinterpret_cast<sockaddr*>(&from), len) != 0) {
+      return std::unexpected(where + ": cannot connect from " + source);
+    }
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
     if (errno != EINPROGRESS) {
       const std::string err = std::strerror(errno);
@@ -116,17 +244,14 @@ bool LineClient::send(std::string_view data, std::chrono::milliseconds timeout) 
   const auto deadline = Clock::now() + timeout;
   while (!data.empty()) {
     if (fd_ < 0) return false;
-    const auto n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    short events = 0;
+    const long n = write_some(data.data(), data.size(), events);
     if (n > 0) {
       data.remove_prefix(static_cast<std::size_t>(n));
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (wait_for(fd_, POLLOUT, deadline) <= 0) return false;
-      continue;
-    }
-    return false;
+    if (n == -2) return false;
+    if (wait_for(fd_, events, deadline) <= 0) return false;
   }
   return true;
 }
@@ -143,20 +268,17 @@ LineClient::ReadStatus LineClient::read_line(std::string& line, std::chrono::mil
     }
     if (fd_ < 0) return ReadStatus::closed;
     char chunk[16384];
-    const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+    short events = 0;
+    const long n = read_some(chunk, sizeof chunk, events);
     if (n > 0) {
       buffer_.append(chunk, static_cast<std::size_t>(n));
       continue;
     }
     if (n == 0) return ReadStatus::closed;
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      const int ready = wait_for(fd_, POLLIN, deadline);
-      if (ready == 0) return ReadStatus::timeout;
-      if (ready < 0) return ReadStatus::error;
-      continue;
-    }
-    return errno == ECONNRESET ? ReadStatus::closed : ReadStatus::error;
+    if (n == -2) return ReadStatus::error;
+    const int ready = wait_for(fd_, events, deadline);
+    if (ready == 0) return ReadStatus::timeout;
+    if (ready < 0) return ReadStatus::error;
   }
 }
 
@@ -165,6 +287,10 @@ void LineClient::shutdown_write() {
 }
 
 void LineClient::close() {
+  if (tls_ != nullptr) SSL_free(tls_);
+  if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
+  tls_ = nullptr;
+  tls_ctx_ = nullptr;
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   buffer_.clear();

@@ -20,13 +20,14 @@ enum Field : std::uint8_t {
   f_op, f_id, f_client, f_token, f_resume_from, f_client_order_id, f_orig_client_order_id,
   f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price, f_market, f_session,
   f_scope, f_target, f_reason, f_limit, f_value, f_next_sender_seq, f_next_target_seq, f_confirm,
-  field_count
+  f_exec_inst, f_expire_time, field_count
 };
 
 constexpr std::array<std::string_view, field_count> field_names{
     "op", "id", "client", "token", "resume_from", "client_order_id", "orig_client_order_id",
     "account", "symbol", "side", "type", "tif", "qty", "price", "stop_price", "market", "session",
-    "scope", "target", "reason", "limit", "value", "next_sender_seq", "next_target_seq", "confirm"};
+    "scope", "target", "reason", "limit", "value", "next_sender_seq", "next_target_seq", "confirm",
+    "exec_inst", "expire_time"};
 
 /// What a field must hold; checked after the op is known.
 enum class Expect : std::uint8_t { identifier, token, decimal, name, count, free_text, sentence, flag };
@@ -36,7 +37,8 @@ constexpr std::array<Expect, field_count> field_expect{
     Expect::identifier, Expect::identifier, Expect::identifier, Expect::identifier, Expect::name,
     Expect::name, Expect::name, Expect::decimal, Expect::decimal, Expect::decimal,
     Expect::identifier, Expect::identifier, Expect::name, Expect::identifier, Expect::sentence,
-    Expect::name, Expect::free_text, Expect::count, Expect::count, Expect::flag};
+    Expect::name, Expect::free_text, Expect::count, Expect::count, Expect::flag, Expect::sentence,
+    Expect::sentence};
 
 Error make_error(std::string_view code, std::string_view field, std::string text) {
   return Error{std::string(code), std::string(field), std::move(text), std::nullopt};
@@ -59,7 +61,7 @@ std::string_view kind_name(Kind k) {
 /// The schema of each op: which fields it takes and which of them are required.
 struct OpSchema {
   std::string_view name;
-  std::array<Field, 12> fields;
+  std::array<Field, 14> fields;
   std::uint8_t field_count;
   std::uint32_t required;  // bit per Field
 };
@@ -70,8 +72,8 @@ constexpr std::array<OpSchema, 14> op_schemas{{
     {"hello", {f_client, f_token, f_resume_from}, 3, bit(f_client) | bit(f_token)},
     {"new",
      {f_client_order_id, f_account, f_symbol, f_side, f_type, f_tif, f_qty, f_price, f_stop_price,
-      f_market, f_session},
-     11,
+      f_market, f_session, f_exec_inst, f_expire_time},
+     13,
      bit(f_client_order_id) | bit(f_account) | bit(f_symbol) | bit(f_side) | bit(f_qty)},
     {"cancel", {f_client_order_id, f_orig_client_order_id}, 2,
      bit(f_client_order_id) | bit(f_orig_client_order_id)},
@@ -157,8 +159,9 @@ std::optional<Error> check_text(std::size_t f, const Slot& s) {
       }
       return std::nullopt;
     case Expect::token:
-      if (t.empty() || t.size() > 1024) {
-        return make_error(errc::invalid_value, name, "token must be 1 to 1024 bytes");
+      // Room for a bearer token (JWT) with an RSA-4096 signature and a few claims.
+      if (t.empty() || t.size() > max_token_bytes) {
+        return make_error(errc::invalid_value, name, "token must be 1 to " + std::to_string(max_token_bytes) + " bytes");
       }
       return std::nullopt;
     case Expect::decimal: {
@@ -264,7 +267,43 @@ class Builder {
     if (auto e = optional_price(f_stop_price, wants_stop, o.stop_price, name(o.ord_type))) return std::unexpected(*e);
     if (has(f_market)) o.market = text(f_market);
     if (has(f_session)) o.session = text(f_session);
+    if (has(f_exec_inst)) {
+      if (!is_exec_inst(s_[f_exec_inst].text)) {
+        return std::unexpected(make_error(errc::invalid_value, "exec_inst",
+                                          "exec_inst is FIX ExecInst values (one letter or digit each) "
+                                          "separated by single spaces, e.g. \"6\" or \"6 G\""));
+      }
+      o.exec_inst = text(f_exec_inst);
+    }
+    if (auto e = expire_time(o)) return std::unexpected(*e);
     return Request{std::move(o)};
+  }
+
+  static bool is_exec_inst(std::string_view t) {
+    // "6", "6 G": single characters, one space between, at most 20 of them.
+    if (t.empty() || t.size() > 39 || t.size() % 2 == 0) return false;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const char c = t[i];
+      const bool value = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+      if (i % 2 == 0 ? !value : c != ' ') return false;
+    }
+    return true;
+  }
+
+  std::optional<Error> expire_time(NewOrder& o) {
+    const bool gtd = o.tif == TimeInForce::gtd;
+    if (!has(f_expire_time)) {
+      if (!gtd) return std::nullopt;
+      return make_error(errc::missing_field, "expire_time", "a gtd order needs expire_time");
+    }
+    if (!gtd) return make_error(errc::invalid_value, "expire_time", "only a gtd order takes expire_time");
+    auto at = parse_utc_timestamp(s_[f_expire_time].text);
+    if (!at) {
+      return make_error(errc::invalid_value, "expire_time",
+                        "expire_time is a UTC time such as \"2026-12-07T06:00:00Z\" (up to 9 decimals)");
+    }
+    o.expire_time = *at;
+    return std::nullopt;
   }
 
   std::optional<Error> optional_price(Field f, bool wanted, std::optional<Price>& out, std::string_view type) {

@@ -4,6 +4,7 @@
 #include "fixgate/gateway/server.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -15,9 +16,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
+#include "fixgate/gateway/jwt.hpp"
 #include "hub.hpp"
 
 namespace fixgate::gateway {
@@ -26,9 +30,38 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using UnixProtocol = asio::local::stream_protocol;
 
+namespace {
+
+/// The TLS context of the TCP listeners: TLS 1.2 and later, the configured certificate and key,
+/// and client certificates verified against client_ca when it is set.
+std::unique_ptr<asio::ssl::context> make_tls(const config::UpstreamTls& tls) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  auto step = [](const std::string& what, const std::string& path, auto&& action) {
+    boost::system::error_code ec;
+    action(ec);
+    if (ec) throw std::runtime_error("upstream tls " + what + " " + path + ": " + ec.message());
+  };
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                   asio::ssl::context::single_dh_use);
+  step("certificate", tls.certificate, [&](auto& ec) { ctx->use_certificate_chain_file(tls.certificate, ec); });
+  step("private_key", tls.private_key,
+       [&](auto& ec) { ctx->use_private_key_file(tls.private_key, asio::ssl::context::pem, ec); });
+  if (!tls.client_ca.empty()) {
+    step("client_ca", tls.client_ca, [&](auto& ec) { ctx->load_verify_file(tls.client_ca, ec); });
+    ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  }
+  return ctx;
+}
+
+}  // namespace
+
 struct Server::Impl {
   Impl(const config::Upstream& config, InboundHandler on_inbound)
-      : config_(config), hub_(config, std::move(on_inbound)) {}
+      : config_(config),
+        jwt_(config.jwt ? std::make_unique<JwtVerifier>(*config.jwt) : nullptr),
+        tls_(config.tls ? make_tls(*config.tls) : nullptr),
+        hub_(config, std::move(on_inbound), jwt_.get()) {}
 
   void accept_tcp(tcp::acceptor& acceptor) {
     acceptor.async_accept([this, &acceptor](const boost::system::error_code& ec, tcp::socket socket) {
@@ -38,8 +71,9 @@ struct Server::Impl {
         // Orders are small and latency matters more than packet count.
         socket.set_option(tcp::no_delay(true), ignored);
         const auto remote = socket.remote_endpoint(ignored);
-        std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-        hub_.add(detail::Connection::Socket(std::move(socket)), std::move(peer));
+        std::string address = remote.address().to_string();
+        std::string peer = address + ":" + std::to_string(remote.port());
+        hub_.add(detail::Connection::Socket(std::move(socket)), std::move(peer), std::move(address), tls_.get());
       } else {
         spdlog::warn("upstream accept failed: {}", ec.message());
         return retry_later([this, &acceptor] { accept_tcp(acceptor); });
@@ -61,7 +95,8 @@ struct Server::Impl {
     acceptor.async_accept([this, &acceptor, &path](const boost::system::error_code& ec, UnixProtocol::socket socket) {
       if (!acceptor.is_open()) return;
       if (!ec) {
-        hub_.add(detail::Connection::Socket(std::move(socket)), "unix:" + path);
+        // Local peers are kept out by the socket's file mode, not by address: they share one.
+        hub_.add(detail::Connection::Socket(std::move(socket)), "unix:" + path, {}, nullptr);
       } else {
         spdlog::warn("upstream accept on {} failed: {}", path, ec.message());
         return retry_later([this, &acceptor, &path] { accept_unix(acceptor, path); });
@@ -108,6 +143,8 @@ struct Server::Impl {
     auto& acceptor = unix_acceptors_.emplace_back(io_);
     acceptor.open(UnixProtocol(), ec);
     if (!ec) acceptor.bind(UnixProtocol::endpoint(path), ec);
+    // 0660 whatever the umask; set before listen(), so no peer can connect while it is wider.
+    if (!ec && ::chmod(path.c_str(), 0660) != 0) ec.assign(errno, boost::system::system_category());
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) throw std::runtime_error("upstream listener " + path + ": " + ec.message());
     bound_paths_.push_back(path);
@@ -139,6 +176,8 @@ struct Server::Impl {
   }
 
   config::Upstream config_;
+  std::unique_ptr<JwtVerifier> jwt_;        // bearer tokens, when upstream.jwt is set
+  std::unique_ptr<asio::ssl::context> tls_;  // the TCP listeners' TLS, when upstream.tls is set
   asio::io_context io_{1};
   // Keeps run() going even with no listener configured, until stop().
   asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};

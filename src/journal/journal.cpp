@@ -27,7 +27,7 @@ namespace {
 
 std::expected<detail::Fd, Error> lock_directory(const std::filesystem::path& dir) {
   const auto path = (dir / "LOCK").string();
-  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
   if (!fd.valid()) return std::unexpected(detail::io_error(errno, "open", path));
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
@@ -104,7 +104,10 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
     return std::unexpected(make_error(ErrorKind::invalid_argument, "segment_bytes is too small"));
   }
   std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
+  // A directory created here is private to the user, whatever the umask (one that existed is left).
+  if (std::filesystem::create_directories(options.dir, ec) && !ec) {
+    std::filesystem::permissions(options.dir, std::filesystem::perms::owner_all, ec);
+  }
   if (ec) return std::unexpected(detail::io_error(ec.value(), "create", options.dir.string()));
   auto lock = lock_directory(options.dir);
   if (!lock) return std::unexpected(lock.error());

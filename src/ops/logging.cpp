@@ -1,5 +1,8 @@
 #include "fixgate/ops/logging.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -71,6 +74,8 @@ void setup_logging(const config::Logging& logging) {
     if (logging.file.empty()) {
       logger = spdlog::stderr_color_mt("fixgate");
     } else {
+      // Created 0640 here (spdlog's fopen would leave it to the umask); an existing file keeps its mode.
+      if (const int fd = ::open(logging.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640); fd >= 0) ::close(fd);
       logger = spdlog::basic_logger_mt("fixgate", logging.file);
     }
   } catch (const spdlog::spdlog_ex& e) {

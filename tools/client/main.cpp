@@ -26,11 +26,13 @@ using Clock = std::chrono::steady_clock;
 enum Exit : int { ok = 0, refused = 1, usage_error = 2, timed_out = 3, no_connection = 4 };
 
 constexpr const char* usage = R"(usage: fixgate-client [--connect HOST:PORT | --unix PATH] --client NAME [--token-env VAR]
+                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE] [--tls-name NAME]]
                       [--json] [--timeout S] <command> [options]
 commands:
   new --account A --symbol S --side buy|sell|sell_short --qty Q [--type limit|market|stop|stop_limit]
-      [--price P] [--stop-price P] [--tif day|gtc|ioc|fok|gtd] [--market M] [--session S]
-      [--client-order-id ID] [--wait accepted|filled|done]
+      [--price P] [--stop-price P] [--tif day|gtc|ioc|fok|gtd] [--expire-time YYYY-MM-DDTHH:MM:SSZ]
+      [--exec-inst "6 G"] [--market M] [--session S] [--client-order-id ID] [--wait accepted|filled|done]
+      A limit order (the default type) needs --price; a market order needs --type market.
   cancel ID [--new-id ID2] [--wait accepted|done]
   replace ID [--new-id ID2] [--qty Q] [--price P] [--wait accepted|filled|done]
   status ID
@@ -44,6 +46,8 @@ commands:
   logon SESSION --reason TEXT | logout SESSION --reason TEXT             (admin clients)
   set-seq SESSION [--next-sender N] [--next-target N] --confirm --reason TEXT   (admin clients)
   reload --reason TEXT     reload risk limits and routes from the file   (admin clients)
+TLS: --tls-ca verifies the gateway's certificate (for its address, or --tls-name); --tls-cert and
+  --tls-key present a client certificate to a gateway that asks for one.
 defaults: --connect 127.0.0.1:7001, --token-env FIXGATE_TOKEN, --timeout 10
 exit codes: 0 done, 1 rejected or error, 2 usage, 3 timeout, 4 cannot connect or log in
 )";
@@ -53,6 +57,7 @@ struct Options {
   std::string unix_path;
   std::string client;
   std::string token_env = "FIXGATE_TOKEN";
+  TlsOptions tls;  // used when tls.ca_file is set
   bool json = false;
   std::chrono::milliseconds timeout{10'000};
   std::string command;
@@ -61,7 +66,8 @@ struct Options {
 };
 
 const std::set<std::string> command_options{"account", "symbol", "side", "qty", "type", "price", "stop-price",
-                                            "tif", "market", "session", "client-order-id", "new-id", "wait",
+                                            "tif", "expire-time", "exec-inst", "market", "session",
+                                            "client-order-id", "new-id", "wait",
                                             "resume-from", "count", "scope", "target", "reason", "limit",
                                             "value", "next-sender", "next-target"};
 
@@ -96,6 +102,14 @@ std::optional<Options> parse_args(int argc, char** argv) {
       o.client = value;
     } else if (key == "token-env") {
       o.token_env = value;
+    } else if (key == "tls-ca") {
+      o.tls.ca_file = value;
+    } else if (key == "tls-cert") {
+      o.tls.cert_file = value;
+    } else if (key == "tls-key") {
+      o.tls.key_file = value;
+    } else if (key == "tls-name") {
+      o.tls.server_name = value;
     } else if (key == "timeout") {
       char* end = nullptr;
       const long seconds = std::strtol(value.c_str(), &end, 10);
@@ -112,6 +126,14 @@ std::optional<Options> parse_args(int argc, char** argv) {
     }
   }
   if (o.command.empty() || o.client.empty()) return std::nullopt;
+  if (o.tls.ca_file.empty() && (!o.tls.cert_file.empty() || !o.tls.key_file.empty() || !o.tls.server_name.empty())) {
+    std::cerr << "fixgate-client: TLS options need --tls-ca\n";
+    return std::nullopt;
+  }
+  if (o.tls.cert_file.empty() != o.tls.key_file.empty()) {
+    std::cerr << "fixgate-client: --tls-cert and --tls-key go together\n";
+    return std::nullopt;
+  }
   return o;
 }
 
@@ -230,6 +252,7 @@ class Session {
   std::expected<void, std::string> connect_tcp() {
     auto hp = split_host_port(o_.connect);
     if (!hp) return std::unexpected(hp.error());
+    if (!o_.tls.ca_file.empty()) return conn_.connect_tls(hp->first, hp->second, remaining(), o_.tls);
     return conn_.connect_tcp(hp->first, hp->second, remaining());
   }
 
@@ -300,6 +323,60 @@ std::string opt(const Options& o, const std::string& key, const std::string& fal
 
 std::optional<std::uint64_t> count_opt(const Options& o, const std::string& key, bool& bad);
 
+/// `new`: a limit order unless --type says otherwise, so a forgotten --price is an error rather
+/// than a market order (which no notional check can measure without a reference price).
+std::optional<Request> build_new(const Options& o, Target& target) {
+  bool bad = false;
+  NewOrder n;
+  n.client_order_id = opt(o, "client-order-id", generated_id("cli-"));
+  n.account = opt(o, "account");
+  n.symbol = opt(o, "symbol");
+  auto side = side_from_name(opt(o, "side"));
+  auto type = ord_type_from_name(opt(o, "type", "limit"));
+  auto tif = tif_from_name(opt(o, "tif", "day"));
+  auto qty = decimal_opt<Qty>(o, "qty", bad);
+  n.price = decimal_opt<Price>(o, "price", bad);
+  n.stop_price = decimal_opt<Price>(o, "stop-price", bad);
+  if (o.opts.contains("market")) n.market = opt(o, "market");
+  if (o.opts.contains("session")) n.session = opt(o, "session");
+  if (o.opts.contains("exec-inst")) n.exec_inst = opt(o, "exec-inst");
+  if (o.opts.contains("expire-time")) {
+    n.expire_time = parse_utc_timestamp(opt(o, "expire-time"));
+    if (!n.expire_time) {
+      std::cerr << "fixgate-client: --expire-time is a UTC time such as 2026-12-07T06:00:00Z\n";
+      return std::nullopt;
+    }
+  }
+  if (bad || n.account.empty() || n.symbol.empty() || !side || !type || !tif || !qty) {
+    std::cerr << "fixgate-client: new needs --account, --symbol, --side buy|sell|sell_short and --qty "
+                 "(and valid --type/--tif)\n";
+    return std::nullopt;
+  }
+  const bool priced = *type == OrdType::limit || *type == OrdType::stop_limit;
+  const bool stopped = *type == OrdType::stop || *type == OrdType::stop_limit;
+  if (priced != n.price.has_value()) {
+    std::cerr << (priced ? "fixgate-client: a " + std::string(name(*type)) +
+                               " order needs --price (a market order needs --type market)\n"
+                         : "fixgate-client: a " + std::string(name(*type)) + " order takes no --price\n");
+    return std::nullopt;
+  }
+  if (stopped != n.stop_price.has_value()) {
+    std::cerr << "fixgate-client: --stop-price goes with --type stop or stop_limit, and only with them\n";
+    return std::nullopt;
+  }
+  if ((*tif == TimeInForce::gtd) != n.expire_time.has_value()) {
+    std::cerr << "fixgate-client: --expire-time goes with --tif gtd, and only with it\n";
+    return std::nullopt;
+  }
+  n.side = *side;
+  n.ord_type = *type;
+  n.tif = *tif;
+  n.qty = *qty;
+  target.ids = {n.client_order_id};
+  target.request_id = n.client_order_id;
+  return n;
+}
+
 /// Builds the request for a command; sets `target`. nullopt on a usage error (already printed).
 std::optional<Request> build(const Options& o, Target& target) {
   bool bad = false;
@@ -308,32 +385,7 @@ std::optional<Request> build(const Options& o, Target& target) {
     std::cerr << "fixgate-client: --wait takes accepted, filled or done\n";
     return std::nullopt;
   }
-  if (o.command == "new") {
-    NewOrder n;
-    n.client_order_id = opt(o, "client-order-id", generated_id("cli-"));
-    n.account = opt(o, "account");
-    n.symbol = opt(o, "symbol");
-    auto side = side_from_name(opt(o, "side"));
-    auto type = ord_type_from_name(opt(o, "type", o.opts.contains("price") ? "limit" : "market"));
-    auto tif = tif_from_name(opt(o, "tif", "day"));
-    auto qty = decimal_opt<Qty>(o, "qty", bad);
-    n.price = decimal_opt<Price>(o, "price", bad);
-    n.stop_price = decimal_opt<Price>(o, "stop-price", bad);
-    if (o.opts.contains("market")) n.market = opt(o, "market");
-    if (o.opts.contains("session")) n.session = opt(o, "session");
-    if (bad || n.account.empty() || n.symbol.empty() || !side || !type || !tif || !qty) {
-      std::cerr << "fixgate-client: new needs --account, --symbol, --side buy|sell|sell_short and --qty "
-                   "(and valid --type/--tif)\n";
-      return std::nullopt;
-    }
-    n.side = *side;
-    n.ord_type = *type;
-    n.tif = *tif;
-    n.qty = *qty;
-    target.ids = {n.client_order_id};
-    target.request_id = n.client_order_id;
-    return n;
-  }
+  if (o.command == "new") return build_new(o, target);
   if ((o.command == "cancel" || o.command == "replace" || o.command == "status") && o.args.size() != 1) {
     std::cerr << "fixgate-client: " << o.command << " takes one order id\n";
     return std::nullopt;

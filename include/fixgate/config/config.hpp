@@ -55,7 +55,7 @@ struct UpstreamClient {
 /// TLS on the upstream TCP listeners (PEM files, read at start-up).
 struct UpstreamTls {
   std::string certificate;  ///< the server's certificate chain
-  std::string private_key;  ///< its key; must not be readable by group or others
+  std::string private_key;  ///< its key (fixgate --check refuses one readable by group or others)
   std::string client_ca;    ///< set: clients must present a certificate signed by one of these CAs
 };
 

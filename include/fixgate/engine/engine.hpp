@@ -264,6 +264,10 @@ class Engine {
   void forget_old_answers(Timestamp now);
   /// Refuses a request whose client_order_id an earlier, different request introduced.
   void refuse_reused_id(const gateway::Inbound& inbound, const std::string& client_order_id);
+  /// Journals (when it changed) and applies what a bearer token grants a client not in the file.
+  bool take_grant(const gateway::Inbound& inbound, const gateway::Grant& grant, Timestamp now);
+  /// Applies a journaled grant ("grant" engine_event: role, accounts, sessions).
+  void apply_grant(const std::string& client, std::string_view encoded);
   /// Whether `session`, named by the client, is one the routes and the client's entitlement allow.
   bool may_name_session(const gateway::Inbound& inbound, const gateway::NewOrder& request) const;
   /// Counts a break under its code (one of break_kinds).
@@ -300,11 +304,13 @@ class Engine {
   std::map<std::string, ClientStream> streams_;
   /// The first answer to a request that introduced a client_order_id, and that request itself.
   struct Answered {
-    std::string request;  // re-encoded without its id: only an identical retry gets the answer
+    gateway::Request request;  // only an identical request (its id aside) is a retry
     gateway::Outbound answer;
   };
   std::map<std::string, Answered> answers_;  // client \x1f client_order_id → first answer
   std::deque<std::pair<std::int64_t, std::string>> answer_times_;  // answers_ keys, oldest first
+  /// Every client events may go to: the file's, then those known by their bearer tokens' grants.
+  std::vector<config::UpstreamClient> clients_ = config_.upstream.clients;
   Timestamp upstream_now_{};  // the time of the upstream request being taken
   std::deque<Held> held_;
   std::atomic<std::size_t> held_depth_{0};  // held_.size() published for held_depth()

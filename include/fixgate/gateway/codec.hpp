@@ -4,6 +4,7 @@
 // spec/upstream-protocol.md for the format and the rules on which error wins.
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,10 +32,15 @@ inline constexpr std::string_view slow_consumer = "slow_consumer";
 inline constexpr std::string_view too_many_connections = "too_many_connections";
 inline constexpr std::string_view login_timeout = "login_timeout";
 inline constexpr std::string_view shutting_down = "shutting_down";
+inline constexpr std::string_view auth_backoff = "auth_backoff";
+inline constexpr std::string_view line_timeout = "line_timeout";
+inline constexpr std::string_view idle_timeout = "idle_timeout";
 }  // namespace errc
 
 /// Longest identifier (client_order_id, account, symbol, id, ...) accepted, in bytes.
 inline constexpr std::size_t max_identifier_bytes = 64;
+/// Longest token in hello (a static secret or a bearer token).
+inline constexpr std::size_t max_token_bytes = 8192;
 /// Longest free-text field (a kill switch's reason).
 inline constexpr std::size_t max_sentence_bytes = 256;
 
@@ -59,11 +65,19 @@ std::string encode_request(const Request& request, std::string_view request_id =
 /// Decodes one event line (the client side); connection and client stay empty.
 std::expected<Outbound, Error> decode_event(std::string_view line);
 
-/// True for errors after which the server closes the connection (the byte stream is unusable).
+/// True for errors after which the server closes the connection because the byte stream is
+/// unusable (a line past the length limit); a bad line that ends is answered and skipped.
 bool is_framing_error(std::string_view code);
 
 /// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
+
+/// "2026-12-07T06:00:00Z", with up to nine decimals of a second when it has them.
+std::string format_utc_timestamp(Timestamp at);
+
+/// Parses "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC only, 1-9 decimals); nullopt when malformed,
+/// out of range or before 1970.
+std::optional<Timestamp> parse_utc_timestamp(std::string_view text);
 
 /// The wire name of an event alternative ("accepted", "execution", ...).
 std::string_view event_name(const Event& event);

@@ -19,10 +19,22 @@ namespace fixgate::gateway {
 /// Identifies one upstream connection inside the gateway (not the client's name).
 using ConnectionId = std::uint64_t;
 
+/// What a bearer token (JWT) grants its client, taken from its claims by the gateway.
+struct Grant {
+  std::vector<std::string> accounts;  ///< "*": all
+  bool admin = false;
+  std::vector<std::string> sessions;  ///< sessions it may name explicitly; "*": all
+  bool operator==(const Grant&) const = default;
+};
+
 struct Hello {
   std::string client;
   std::string token;
   std::optional<std::uint64_t> resume_from;  ///< last event seq the client saw
+  /// Set by the gateway for a bearer-token login, never read from the wire: the client is not in
+  /// the configuration and these are its entitlements.
+  std::optional<Grant> grant{};
+  bool operator==(const Hello&) const = default;
 };
 
 struct NewOrder {
@@ -37,11 +49,15 @@ struct NewOrder {
   std::optional<Price> stop_price;  ///< required for stop and stop_limit
   std::optional<std::string> market;   ///< ExDestination
   std::optional<std::string> session;  ///< explicit route, if entitled
+  std::optional<std::string> exec_inst{};     ///< ExecInst (18): FIX values separated by spaces
+  std::optional<Timestamp> expire_time{};     ///< ExpireTime (126): required for gtd, refused otherwise
+  bool operator==(const NewOrder&) const = default;
 };
 
 struct CancelOrder {
   std::string client_order_id;       ///< the new id of this cancel request
   std::string orig_client_order_id;  ///< the order to cancel
+  bool operator==(const CancelOrder&) const = default;
 };
 
 struct ReplaceOrder {
@@ -49,14 +65,17 @@ struct ReplaceOrder {
   std::string orig_client_order_id;
   std::optional<Qty> qty;
   std::optional<Price> price;
+  bool operator==(const ReplaceOrder&) const = default;
 };
 
 struct OrderStatusQuery {
   std::string client_order_id;
+  bool operator==(const OrderStatusQuery&) const = default;
 };
 
 struct ListOrders {
   std::optional<std::string> account;
+  bool operator==(const ListOrders&) const = default;
 };
 
 /// Admin: engage ("kill") or release a kill switch. Engaging blocks new orders in scope and
@@ -66,6 +85,7 @@ struct KillSwitchRequest {
   std::string scope;   ///< "all", "account" or "session" (checked by the decoder)
   std::string target;  ///< the account or session; empty for all
   std::string reason;  ///< why, for the journal and every client
+  bool operator==(const KillSwitchRequest&) const = default;
 };
 
 /// Admin: set or remove one risk limit at run time.
@@ -75,10 +95,13 @@ struct SetLimit {
   std::string limit;                 ///< e.g. "max_order_qty"; checked by the engine
   std::optional<std::string> value;  ///< none: remove the limit
   std::string reason;
+  bool operator==(const SetLimit&) const = default;
 };
 
 /// Admin: the FIX sessions with their state and sequence numbers.
-struct ListSessions {};
+struct ListSessions {
+  bool operator==(const ListSessions&) const = default;
+};
 
 /// Admin: what an operator can do to one FIX session.
 enum class SessionAction : std::uint8_t { logon, logout, set_seq };
@@ -91,15 +114,26 @@ struct SessionCommand {
   std::optional<std::uint64_t> next_sender_seq;  ///< set_seq only
   std::optional<std::uint64_t> next_target_seq;  ///< set_seq only
   std::string reason;
+  bool operator==(const SessionCommand&) const = default;
 };
 
 /// Admin: reload risk limits and routes from the configuration file.
 struct ReloadPolicy {
   std::string reason;
+  bool operator==(const ReloadPolicy&) const = default;
+};
+
+/// Gateway-internal, never on the wire: the engine answers it with an `error` whose code is
+/// `echo`, behind every earlier answer to the connection. The gateway sends its own answers
+/// (decoding errors, the final line after a framing error) once that echo is back, so a
+/// connection's answers keep the order of its requests.
+struct Barrier {
+  std::string echo;
+  bool operator==(const Barrier&) const = default;
 };
 
 using Request = std::variant<Hello, NewOrder, CancelOrder, ReplaceOrder, OrderStatusQuery, ListOrders,
-                             KillSwitchRequest, SetLimit, ListSessions, SessionCommand, ReloadPolicy>;
+                             KillSwitchRequest, SetLimit, ListSessions, SessionCommand, ReloadPolicy, Barrier>;
 
 /// A decoded request with the connection it came from and the client's optional correlation id.
 struct Inbound {

@@ -26,6 +26,7 @@ struct ServerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_refused = 0;   ///< over max_connections
   std::uint64_t auth_failures = 0;
+  std::uint64_t auth_backoffs = 0;         ///< hellos refused unchecked during a lockout
   std::uint64_t requests = 0;              ///< forwarded to the engine
   std::uint64_t decode_errors = 0;
   std::uint64_t rate_limited = 0;
@@ -39,7 +40,8 @@ class Server {
   /// Called on the io thread for every accepted request; must return promptly.
   using InboundHandler = std::function<void(Inbound)>;
 
-  /// Keeps a copy of `config`; nothing is bound until start().
+  /// Keeps a copy of `config` and loads its TLS files and JWKS (throwing std::runtime_error
+  /// naming the file at fault); nothing is bound until start().
   Server(const config::Upstream& config, InboundHandler on_inbound);
   ~Server();
   Server(const Server&) = delete;
@@ -61,7 +63,7 @@ class Server {
   /// A snapshot of the counters.
   ServerStats stats() const;
 
-  /// How long a connection may stay silent before saying hello; tests shorten it.
+  /// How long a connection may stay silent before saying hello (upstream.login_timeout_ms).
   void set_login_timeout_ms(std::uint32_t ms);
 
  private:

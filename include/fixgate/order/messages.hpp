@@ -30,6 +30,7 @@ struct NewOrderRequest {
   std::optional<Timestamp> expire_time;  ///< required for GTD
   std::string session;                   ///< FIX session the engine routed the order to
   Timestamp time;                        ///< when the engine took the request
+  std::string exec_inst{};               ///< ExecInst (18), FIX values separated by spaces; empty: none
 };
 
 /// A request to cancel the remainder of an order.
@@ -118,6 +119,7 @@ struct NewOrderSingle {
   std::optional<Price> stop_price;
   std::optional<Timestamp> expire_time;
   Timestamp transact_time;
+  std::string exec_inst{};  ///< ExecInst (18); empty: none
 };
 
 /// OrderCancelRequest (35=F) to send on `session`.

@@ -198,3 +198,24 @@ TEST_CASE("orders whose notional would overflow the account's exposure are refus
   CHECK(exposure.open_notional == *Price::parse("60000000000"));
   CHECK(exposure.open_orders == 1);
 }
+
+TEST_CASE("answers are kept for retries only within the idempotency window, so their memory is bounded") {
+  TempDir dir;
+  auto c = test_config();
+  c.upstream.idempotency_window_hours = 1;
+  Harness h(dir.path, {}, c);
+  h.engine->post(engine::SessionChange{"SIM", true});
+  h.request(new_order("c1"));
+  REQUIRE(h.run_until([&] { return !h.events<gateway::Accepted>().empty(); }));
+  h.request(new_order("c1"));  // within the hour: the first answer again
+  REQUIRE(h.run_until([&] { return h.events<gateway::Accepted>().size() == 2; }));
+  CHECK(h.engine->stats().idempotent_replays == 1);
+
+  h.clock_ns += std::int64_t{2} * 3600 * 1'000'000'000;  // two hours later
+  h.request(new_order("c1"));
+  REQUIRE(h.run_until([&] { return rejected(h, "c1") != nullptr; }));
+  // Forgotten by the answer table; the order book still knows the id, so it is refused, not re-sent.
+  CHECK(h.engine->stats().idempotent_replays == 1);
+  CHECK(rejected(h, "c1")->reason == RejectReason::duplicate_client_order_id);
+  CHECK(sent_of_kind(h, is_new) == 1);
+}

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "server_fixture.hpp"
+#include "test_pki.hpp"
 
 using namespace fixgate;
 using namespace fixgate::gateway;
@@ -84,4 +85,53 @@ TEST_CASE("fixgate-client reports a wait that times out, a bad token and bad usa
                               " --client demo --token-env FIXGATE_TEST_TOKEN --timeout 5 list >/dev/null 2>&1";
   const int rc = std::system(command.c_str());
   CHECK(WEXITSTATUS(rc) == 4);
+}
+
+TEST_CASE("fixgate-client sends a market order only when told --type market; a limit needs --price",
+          "[gateway][client]") {
+  LiveServer live;
+  auto no_price = run_client(live.ports.at(0), "new --account A --symbol X --side buy --qty 1");
+  INFO(no_price.output);
+  CHECK(no_price.exit_code == 2);
+  CHECK(no_price.output.find("needs --price") != std::string::npos);
+  auto priced_market = run_client(live.ports.at(0), "new --account A --symbol X --side buy --qty 1 --type market --price 2");
+  CHECK(priced_market.exit_code == 2);
+  CHECK(live.engine.seen().empty());  // neither reached the gateway as an order
+  auto market = run_client(live.ports.at(0), "new --client-order-id m1 --account A --symbol X --side buy --qty 1 --type market");
+  INFO(market.output);
+  CHECK(market.exit_code == 0);
+  const auto seen = live.engine.seen();
+  REQUIRE(seen.size() == 2);  // hello, new
+  const auto& order = std::get<NewOrder>(seen[1].request);
+  CHECK(order.ord_type == OrdType::market);
+  CHECK_FALSE(order.price.has_value());
+}
+
+TEST_CASE("fixgate-client sends ExecInst and a gtd order's expire time", "[gateway][client]") {
+  LiveServer live;
+  auto run = run_client(live.ports.at(0),
+                        "new --client-order-id g1 --account A --symbol X --side sell --qty 5 --price 3 --tif gtd "
+                        "--expire-time 2026-12-07T06:00:00.25Z --exec-inst '6 G'");
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  const auto seen = live.engine.seen();
+  REQUIRE(seen.size() == 2);
+  const auto& order = std::get<NewOrder>(seen[1].request);
+  CHECK(order.exec_inst == std::optional<std::string>("6 G"));
+  REQUIRE(order.expire_time.has_value());
+  CHECK(format_utc_timestamp(*order.expire_time) == "2026-12-07T06:00:00.25Z");
+  CHECK(run_client(live.ports.at(0), "new --account A --symbol X --side sell --qty 5 --price 3 --tif gtd").exit_code == 2);
+}
+
+TEST_CASE("fixgate-client speaks TLS to a TLS listener and verifies it", "[gateway][client]") {
+  Pki pki;
+  auto cfg = test_config();
+  cfg.tls = config::UpstreamTls{pki.path("server.pem"), pki.path("server.key"), ""};
+  LiveServer live(cfg);
+  auto run = run_client(live.ports.at(0), "--tls-ca " + pki.path("server.pem") +
+                                              " new --account A --symbol X --side buy --qty 1 --price 2");
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  auto untrusted = run_client(live.ports.at(0), "--tls-ca " + pki.path("stranger.pem") + " list");
+  CHECK(untrusted.exit_code == 4);
 }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fixgate/gateway/codec.hpp"
@@ -24,6 +25,17 @@ using namespace std::chrono_literals;
 
 inline constexpr auto wait_limit = 5s;
 
+/// Polls `pred` until it holds or wait_limit passes; its last answer.
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + wait_limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return pred();
+}
+
 /// Answers like an engine would, just enough for the gateway tests: Welcome on hello (next_seq
 /// continues the client's stream), Accepted for new orders, a snapshot for status.
 class FakeEngine {
@@ -31,14 +43,17 @@ class FakeEngine {
   void attach(Server& server) { server_ = &server; }
 
   void on_inbound(Inbound in) {
-    {
+    if (!std::holds_alternative<Barrier>(in.request)) {  // the gateway's own, not a client request
       std::lock_guard lock(mutex_);
       seen_.push_back(in);
     }
     cv_.notify_all();
     auto& seq = next_seq_[in.client];
     if (seq == 0) seq = 1;
-    if (std::holds_alternative<Hello>(in.request)) {
+    if (const auto* b = std::get_if<Barrier>(&in.request)) {
+      // As the engine does: echoed behind every earlier answer.
+      server_->deliver(Outbound{in.connection, in.client, 0, {}, Error{b->echo, "", "", std::nullopt}});
+    } else if (std::holds_alternative<Hello>(in.request)) {
       server_->deliver(Outbound{in.connection, in.client, 0, in.request_id, Welcome{in.client, seq}});
     } else if (const auto* o = std::get_if<NewOrder>(&in.request)) {
       orders_[o->client_order_id] = *o;
@@ -124,8 +139,8 @@ struct LiveServer {
 /// A test-side connection that sends lines and reads decoded events.
 class TestClient {
  public:
-  explicit TestClient(std::uint16_t port) {
-    auto r = client_.connect_tcp("127.0.0.1", port, wait_limit);
+  explicit TestClient(std::uint16_t port, const std::string& source = {}) {
+    auto r = client_.connect_tcp("127.0.0.1", port, wait_limit, source);
     INFO((r ? std::string() : r.error()));
     REQUIRE(r);
   }
