@@ -254,6 +254,10 @@ void OrderBook::apply(const Input& input) {
           (void)on_exec_report(in);
         else if constexpr (std::is_same_v<T, CancelReject>)
           (void)on_cancel_reject(in);
+        else if constexpr (std::is_same_v<T, RequestReject>)
+          (void)on_request_reject(in);
+        else if constexpr (std::is_same_v<T, RequestTimeout>)
+          (void)on_timeout(in);
         else
           (void)evict_done();
       },
