@@ -21,7 +21,7 @@ UInt128 magnitude(Int128 v) { return v < 0 ? static_cast<UInt128>(-(v + 1)) + 1 
 // Rounds `value / divisor` half away from zero (divisor > 0).
 Int128 divide_rounded(Int128 value, Int128 divisor) {
   Int128 quotient = value / divisor;
-  const Int128 remainder = value % divisor;
+  const Int128 remainder = value - quotient * divisor;  // one 128-bit division, not two
   if (magnitude(remainder) * 2 >= static_cast<UInt128>(divisor)) quotient += value < 0 ? -1 : 1;
   return quotient;
 }
@@ -87,7 +87,8 @@ std::string WidePrice::to_string() const {
 }
 
 int WidePrice::decimal_places() const {
-  UInt128 frac = magnitude(units_) % static_cast<UInt128>(scale);
+  // Below 10^18, so 64-bit arithmetic from here: this runs on every fill's AvgPx check.
+  auto frac = static_cast<std::uint64_t>(magnitude(units_) % static_cast<UInt128>(scale));
   if (frac == 0) return 0;
   int places = decimals;
   while (frac % 10 == 0) {
@@ -126,7 +127,11 @@ bool agrees_up_to_rounding(WidePrice reported, WidePrice exact) {
                               : static_cast<UInt128>(b) - static_cast<UInt128>(a);
   const int places = reported.decimal_places() < 2 ? 2 : reported.decimal_places();
   if (diff <= static_cast<UInt128>(pow10(WidePrice::decimals - places)) / 2) return true;
-  return diff <= magnitude(b) / static_cast<UInt128>(pow10(13));
+  // diff <= |exact| / 10^13, multiplied out (a product is far cheaper than a 128-bit division);
+  // a diff too large to multiply is past any price's tolerance.
+  constexpr auto relative = static_cast<UInt128>(pow10(13));
+  if (diff > ~UInt128{0} / relative) return false;
+  return diff * relative <= magnitude(b);
 }
 
 }  // namespace fixgate

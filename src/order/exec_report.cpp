@@ -92,7 +92,8 @@ ReportOutcome ReportApplier::exec(const ExecReport& r) {
                        "', OrderID '", r.order_id, "')"));
   if (located.conflict) return refuse(*located.at, BreakKind::id_conflict, located.problem);
   Order& o = bind(*located.at, r.cl_ord_id);
-  if (const ChainLink* orig = link_of(o, r.orig_cl_ord_id)) out_.orig_client_order_id = orig->client_order_id;
+  if (const ChainLink* orig = r.orig_cl_ord_id.empty() ? nullptr : link_of(o, r.orig_cl_ord_id))
+    out_.orig_client_order_id = orig->client_order_id;
   // An order status report (FIX 4.4 ExecID "0") is an answer, not an execution: never deduplicated.
   const bool status = r.exec_type == ExecType::order_status;
   if (!status && !r.exec_id.empty()) {

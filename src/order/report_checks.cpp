@@ -15,26 +15,30 @@ OrderBook::Located OrderBook::locate(const ExecReport& r) const {
   Located out;
   const auto cl = lookup_cl_ord_id(r.cl_ord_id);
   const auto orig = lookup_cl_ord_id(r.orig_cl_ord_id);
-  const auto by_order_id = lookup(by_order_id_, r.order_id);
-  out.at = cl ? cl : orig ? orig : by_order_id;
+  out.at = cl ? cl : orig;
+  // The OrderID the named order already has needs no lookup (this runs on every report).
+  const bool known_order_id = out.at && orders_[*out.at].order_id == r.order_id;
+  const auto by_order_id = known_order_id ? out.at : lookup(by_order_id_, r.order_id);
+  if (!out.at) out.at = by_order_id;
   if (!out.at) return out;
-  const std::string report = cat(name(r.exec_type), " report ", r.exec_id, " on session ", r.session);
+  // Built only for a problem: this runs on every report.
+  auto report = [&] { return cat(name(r.exec_type), " report ", r.exec_id, " on session ", r.session); };
   auto order_name = [&](std::uint32_t at) { return orders_[at].cl_ord_id(); };
   if (!r.cl_ord_id.empty() && !cl) {
     out.conflict = true;
-    out.problem = cat(report, " names ClOrdID '", r.cl_ord_id, "', which fixgate never sent, with the ",
+    out.problem = cat(report(), " names ClOrdID '", r.cl_ord_id, "', which fixgate never sent, with the ",
                       orig ? "OrigClOrdID" : "OrderID", " of order ", order_name(*out.at), ": applied to no order");
   } else if (cl && orig && *cl != *orig) {
     out.conflict = true;
-    out.problem = cat(report, ": ClOrdID ", r.cl_ord_id, " is order ", order_name(*cl), "'s but OrigClOrdID ",
+    out.problem = cat(report(), ": ClOrdID ", r.cl_ord_id, " is order ", order_name(*cl), "'s but OrigClOrdID ",
                       r.orig_cl_ord_id, " is order ", order_name(*orig), "'s: applied to no order");
   } else if (by_order_id && *by_order_id != *out.at) {
     out.conflict = true;
-    out.problem = cat(report, ": ", cl || orig ? "ClOrdID" : "OrigClOrdID", " names order ", order_name(*out.at),
+    out.problem = cat(report(), ": ", cl || orig ? "ClOrdID" : "OrigClOrdID", " names order ", order_name(*out.at),
                       " but OrderID ", r.order_id, " is order ", order_name(*by_order_id), "'s: applied to no order");
   } else if (!r.orig_cl_ord_id.empty() && !orig) {
     out.conflict = !cl;
-    out.problem = cat(report, " names OrigClOrdID '", r.orig_cl_ord_id, "', which fixgate never sent for order ",
+    out.problem = cat(report(), " names OrigClOrdID '", r.orig_cl_ord_id, "', which fixgate never sent for order ",
                       order_name(*out.at), cl ? "" : ": applied to no order");
   }
   return out;
