@@ -95,6 +95,9 @@ auto* link_of(O& o, std::string_view cl_ord_id) {
   return found;
 }
 
+/// An OrderID that names an order: FIX has brokers send "NONE" for one they do not know.
+inline bool is_order_id(std::string_view order_id) { return !order_id.empty() && order_id != "NONE"; }
+
 /// ExecType with FIX 4.2's partial fill and fill folded into Trade.
 inline ExecType normalized(ExecType t) {
   return (t == ExecType::partial_fill || t == ExecType::fill) ? ExecType::trade : t;

@@ -15,7 +15,7 @@ ReportOutcome OrderBook::on_cancel_reject(const CancelReject& reject) {
 ReportOutcome ReportApplier::cancel_reject(const CancelReject& r) {
   auto at = book_.lookup_cl_ord_id(r.cl_ord_id);
   if (!at) at = book_.lookup_cl_ord_id(r.orig_cl_ord_id);
-  if (!at) at = book_.lookup(book_.by_order_id_, r.order_id);
+  if (!at && is_order_id(r.order_id)) at = book_.lookup(book_.by_order_id_, r.order_id);
   if (!at)
     return unknown(cat("OrderCancelReject on session ", r.session, " names no known order (ClOrdID '",
                        r.cl_ord_id, "', OrigClOrdID '", r.orig_cl_ord_id, "')"));

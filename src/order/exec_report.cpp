@@ -166,7 +166,7 @@ Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
 // back to live. A late report's status is the one its kept quantities give, so a late Replaced
 // never reopens an order filled meanwhile.
 void ReportApplier::adopt(Order& o, const ExecReport& r, bool may_reopen) {
-  if (!r.order_id.empty() && o.order_id != r.order_id) {
+  if (is_order_id(r.order_id) && o.order_id != r.order_id) {
     o.order_id = r.order_id;
     book_.by_order_id_.insert_or_assign(o.order_id, at_);
   }

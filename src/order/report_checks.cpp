@@ -17,8 +17,9 @@ OrderBook::Located OrderBook::locate(const ExecReport& r) const {
   const auto orig = lookup_cl_ord_id(r.orig_cl_ord_id);
   out.at = cl ? cl : orig;
   // The OrderID the named order already has needs no lookup (this runs on every report).
-  const bool known_order_id = out.at && orders_[*out.at].order_id == r.order_id;
-  const auto by_order_id = known_order_id ? out.at : lookup(by_order_id_, r.order_id);
+  const std::string_view order_id = is_order_id(r.order_id) ? std::string_view(r.order_id) : std::string_view();
+  const bool known_order_id = out.at && orders_[*out.at].order_id == order_id;
+  const auto by_order_id = known_order_id ? out.at : lookup(by_order_id_, order_id);
   if (!out.at) out.at = by_order_id;
   if (!out.at) return out;
   // Built only for a problem: this runs on every report.

@@ -42,7 +42,7 @@ std::string ReportApplier::status_differences(Order& o, const ExecReport& r) {
 }
 
 Disposition ReportApplier::on_status(Order& o, const ExecReport& r) {
-  if (!r.order_id.empty() && o.order_id != r.order_id) {
+  if (is_order_id(r.order_id) && o.order_id != r.order_id) {
     o.order_id = r.order_id;
     book_.by_order_id_.insert_or_assign(o.order_id, at_);
   }
