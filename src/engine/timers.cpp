@@ -37,42 +37,54 @@ bool is_pending(const order::Order& o, const std::string& cl_ord_id) {
 }  // namespace
 
 void Engine::arm_timer(const std::string& session, const std::string& cl_ord_id, bool status_asked) {
-  if (replaying_) return;  // timers are live state: a recovered engine restarts them at the next logon
+  if (replaying_) return;  // timers are live state: a recovered engine arms them at the next logon
   const auto timeout = request_timeouts_.find(session);
-  if (timeout == request_timeouts_.end()) return;
+  const std::uint64_t seq = book_.cl_ord_seq(cl_ord_id);
+  if (timeout == request_timeouts_.end() || seq == 0) return;
   const std::int64_t deadline = clock_().nanos + timeout->second.count() * second_ns;
-  pending_timers_[cl_ord_id] = PendingTimer{deadline, status_asked};
-  timer_queue_.emplace(deadline, cl_ord_id);
+  timers_[session].push_back(PendingTimer{deadline, seq, status_asked});
+  ++timers_armed_;
+  if (status_asked)
+    status_asked_[seq] = deadline;
+  else
+    status_asked_.erase(seq);
 }
 
 int Engine::poll_timers() {
-  if (timer_queue_.empty() || journal_failure_) return 0;
+  if (timers_armed_ == 0 || journal_failure_) return 0;
   const Timestamp now = clock_();
   int fired = 0;
-  while (!timer_queue_.empty() && timer_queue_.begin()->first <= now.nanos) {
-    auto due = timer_queue_.extract(timer_queue_.begin());
-    auto timer = pending_timers_.find(due.mapped());
-    if (timer == pending_timers_.end() || timer->second.deadline_ns != due.key()) continue;  // superseded
-    fired += on_pending_timer(due.mapped(), now);
-    if (backpressured_) break;  // the journal cannot take the step now: on_pending_timer re-armed it
+  for (auto& [session, queue] : timers_) {
+    while (!queue.empty() && queue.front().deadline_ns <= now.nanos && !backpressured_) {
+      const PendingTimer due = queue.front();
+      queue.pop_front();
+      --timers_armed_;
+      fired += on_pending_timer(session, due, now);
+    }
   }
   backpressured_ = false;
   return fired;
 }
 
-int Engine::on_pending_timer(const std::string& cl_ord_id, Timestamp now) {
+int Engine::on_pending_timer(const std::string& session, const PendingTimer& timer, Timestamp now) {
+  const auto asked = status_asked_.find(timer.cl_ord_seq);
+  // A later arm of the same request supersedes this entry: its own entry acts.
+  const bool current = timer.status_asked ? asked != status_asked_.end() && asked->second == timer.deadline_ns
+                                          : asked == status_asked_.end();
+  if (!current) return 0;
+  const std::string cl_ord_id = book_.cl_ord_id_of(timer.cl_ord_seq);
   const order::Order* order = book_.find_by_cl_ord_id(cl_ord_id);
   // Answered meanwhile, or the session is down: its next logon asks again and restarts the wait.
-  if (order == nullptr || !is_pending(*order, cl_ord_id) || !session_up_[order->session]) {
-    pending_timers_.erase(cl_ord_id);
+  if (order == nullptr || !is_pending(*order, cl_ord_id) || !session_up_[session]) {
+    if (timer.status_asked) status_asked_.erase(asked);
     return 0;
   }
-  const bool status_asked = pending_timers_[cl_ord_id].status_asked;
-  take_timeout(cl_ord_id, !status_asked, now);
+  take_timeout(cl_ord_id, !timer.status_asked, now);
   if (backpressured_) {
-    // Not stored, so not done: try again in a second.
-    pending_timers_[cl_ord_id] = PendingTimer{now.nanos + second_ns, status_asked};
-    timer_queue_.emplace(now.nanos + second_ns, cl_ord_id);
+    // Not stored, so not done: the same step again in a second.
+    timers_[session].push_front(PendingTimer{now.nanos + second_ns, timer.cl_ord_seq, timer.status_asked});
+    ++timers_armed_;
+    if (timer.status_asked) status_asked_[timer.cl_ord_seq] = now.nanos + second_ns;
   }
   return 1;
 }
@@ -94,7 +106,7 @@ void Engine::take_timeout(const std::string& cl_ord_id, bool status, Timestamp n
     arm_timer(session, cl_ord_id, true);
     return;
   }
-  pending_timers_.erase(cl_ord_id);
+  status_asked_.erase(book_.cl_ord_seq(cl_ord_id));
   const auto timeout = request_timeouts_.count(session) ? request_timeouts_.at(session).count() : 0;
   const std::string reason = "no answer from the broker to " + cl_ord_id + " within " + std::to_string(timeout) +
                              " s, nor to a status request after as long again: treated as refused";

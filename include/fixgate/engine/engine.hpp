@@ -237,10 +237,17 @@ class Engine {
   void raise_break(const order::Order* order, std::string client_order_id, gateway::Break brk);
 
   // Requests that must reach an end (src/engine/timers.cpp).
+  /// One request waiting for the broker's answer.
+  struct PendingTimer {
+    std::int64_t deadline_ns = 0;
+    std::uint64_t cl_ord_seq = 0;  // the request's ClOrdID, by its number in the book
+    bool status_asked = false;     // the second wait: a status request went out
+  };
+
   /// Starts (or restarts) the wait for the broker's answer to the request with this ClOrdID.
   void arm_timer(const std::string& session, const std::string& cl_ord_id, bool status_asked);
   /// One timer ran out: ask the broker for the order's status, or give up on the request.
-  int on_pending_timer(const std::string& cl_ord_id, Timestamp now);
+  int on_pending_timer(const std::string& session, const PendingTimer& timer, Timestamp now);
   void take_timeout(const std::string& cl_ord_id, bool status, Timestamp now);
   /// After a logon: re-sends what never went out, asks the status of every other live order.
   void reconcile_order(const order::Order& order, Timestamp now);
@@ -329,15 +336,14 @@ class Engine {
   // going out (yet): what is left when the replay ends never reached the broker, and is sent again
   // at the session's next logon.
   std::set<std::string> unsent_;
-  // Requests waiting for the broker: by ClOrdID its deadline and whether a status request went out
-  // for it; the queue orders the deadlines (entries a later arm superseded are skipped). Not
-  // journaled: what a timer does is (request_timeout records); recovery re-arms at the next logon.
-  struct PendingTimer {
-    std::int64_t deadline_ns = 0;
-    bool status_asked = false;
-  };
-  std::unordered_map<std::string, PendingTimer> pending_timers_;
-  std::multimap<std::int64_t, std::string> timer_queue_;
+  // Requests waiting for the broker, per session, in the order their deadlines fall (one timeout
+  // a session): 24 bytes for each request sent within the last timeout, nothing more per order.
+  // A request whose status was asked has its second deadline in status_asked_; entries a later
+  // arm superseded are skipped when they fall due. Not journaled: what a timer does is
+  // (request_timeout records); a recovered engine arms again at the next logon.
+  std::map<std::string, std::deque<PendingTimer>, std::less<>> timers_;  // by session
+  std::size_t timers_armed_ = 0;                                         // entries in timers_
+  std::unordered_map<std::uint64_t, std::int64_t> status_asked_;  // ClOrdID number → its second deadline
   std::map<std::string, std::chrono::seconds> request_timeouts_;  // by session
   // Breaks raised for each order (by its first ClOrdID), for its snapshot: a count and the latest.
   struct OrderBreaks {

@@ -64,6 +64,10 @@ class OrderBook {
   const Counters& counters() const { return counters_; }
   /// The number the next generated ClOrdID will carry.
   std::uint64_t next_cl_ord_seq() const { return next_seq_; }
+  /// The number a ClOrdID this book generated carries; 0 for any other text.
+  std::uint64_t cl_ord_seq(std::string_view cl_ord_id) const { return seq_of(cl_ord_id); }
+  /// The ClOrdID this book generates with number `seq` (the inverse of cl_ord_seq).
+  std::string cl_ord_id_of(std::uint64_t seq) const;
 
   /// Drops finished orders with nothing pending, to keep memory flat; returns how many. Late
   /// reports for them then count as unknown, so call it at a session boundary (end of day), and

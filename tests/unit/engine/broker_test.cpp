@@ -297,7 +297,9 @@ TEST_CASE("a request with no answer in time gets a status request, then a break 
     CHECK(journal_has(h, "request_timeout status " + cancel_id));
     CHECK(h.events<gateway::CancelRejected>().empty());
     h.clock_ns += 2'100'000'000;
-    REQUIRE(h.run_until([&] { return !h.events<gateway::CancelRejected>().empty(); }));
+    // Each event is released when its own record is durable: wait for both.
+    REQUIRE(h.run_until(
+        [&] { return !h.events<gateway::CancelRejected>().empty() && !h.events<gateway::Break>().empty(); }));
     CHECK(only<gateway::CancelRejected>(h).client_order_id == "c1-x");
     CHECK_THAT(only<gateway::CancelRejected>(h).text, Catch::Contains("no answer"));
     const auto& brk = only<gateway::Break>(h);
@@ -375,4 +377,30 @@ TEST_CASE("a cancel accepted but never sent before a crash is sent at the next l
   CHECK(cancel->cl_ord_id == cancel_id);
   CHECK(cancel->orig_cl_ord_id == nos_id);
   CHECK(std::holds_alternative<fix::OrderStatusRequest>(again.sent[1].second));
+}
+
+TEST_CASE("the pending-request timers wait while the session is down and start again at its logon") {
+  TempDir dir;
+  Harness h(dir.path, {}, with_timeout(2));
+  acked_order(h);
+  h.request(gateway::CancelOrder{"c1-x", "c1"});
+  REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
+  const auto cancel_id = std::get<order::OrderCancelRequest>(h.sent[1].second).cl_ord_id;
+  h.engine->post(engine::SessionChange{"SIM", false});
+  REQUIRE(h.run_until([&] { return h.events<gateway::SessionStatus>().size() == 2; }));
+  h.clock_ns += 5'000'000'000;
+  h.settle(std::chrono::milliseconds(200));
+  CHECK(h.sent.size() == 2);  // no status request on a session that is down
+  CHECK(h.events<gateway::Break>().empty());
+  // The logon asks the status of the order at once; that was the first wait's step.
+  h.engine->post(engine::SessionChange{"SIM", true});
+  REQUIRE(h.run_until([&] { return h.sent.size() == 3; }));
+  CHECK(std::holds_alternative<fix::OrderStatusRequest>(h.sent[2].second));
+  h.settle(std::chrono::milliseconds(100));
+  CHECK(h.events<gateway::Break>().empty());
+  h.clock_ns += 2'100'000'000;
+  REQUIRE(h.run_until([&] { return !h.events<gateway::Break>().empty(); }));
+  CHECK(only<gateway::Break>(h).kind == "request_timeout");
+  CHECK(journal_has(h, "request_timeout expired " + cancel_id));
+  CHECK(h.sent.size() == 3);  // the status was asked by the logon, not again by the timer
 }
