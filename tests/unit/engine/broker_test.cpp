@@ -25,6 +25,14 @@ std::string acked_order(Harness& h, const char* qty = "100") {
   return cl_ord_id;
 }
 
+/// Cancels "c1" as "c1-x"; the ClOrdID the cancel went out with.
+std::string cancel_sent(Harness& h) {
+  const auto before = h.sent.size();
+  h.request(gateway::CancelOrder{"c1-x", "c1"});
+  REQUIRE(h.run_until([&] { return h.sent.size() == before + 1; }));
+  return std::get<order::OrderCancelRequest>(h.sent.back().second).cl_ord_id;
+}
+
 /// A session-level Reject as the session layer hands it over: `sent` filled from its store.
 fix::MessageReject reject_of(const std::string& type, std::uint64_t ref_seq, const std::string& sent_type,
                              const std::string& sent_cl_ord_id, const std::string& text) {
@@ -170,9 +178,7 @@ TEST_CASE("an OrderCancelReject's text and CxlRejReason reach the client unchang
   TempDir dir;
   Harness h(dir.path);
   const auto cl_ord_id = acked_order(h);
-  h.request(gateway::CancelOrder{"c1-x", "c1"});
-  REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
-  const auto cancel_id = std::get<order::OrderCancelRequest>(h.sent[1].second).cl_ord_id;
+  const auto cancel_id = cancel_sent(h);
   order::CancelReject reject;
   reject.cl_ord_id = cancel_id;
   reject.orig_cl_ord_id = cl_ord_id;
@@ -227,9 +233,7 @@ TEST_CASE("execution events carry the order's symbol and side, the id OrigClOrdI
   TempDir dir;
   Harness h(dir.path);
   const auto cl_ord_id = acked_order(h);
-  h.request(gateway::CancelOrder{"c1-x", "c1"});
-  REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
-  const auto cancel_id = std::get<order::OrderCancelRequest>(h.sent[1].second).cl_ord_id;
+  const auto cancel_id = cancel_sent(h);
   auto canceled = report(cancel_id, "X1", ExecType::canceled, OrdStatus::canceled, "0", "0");
   canceled.orig_cl_ord_id = cl_ord_id;
   canceled.text = "canceled at your request";
@@ -251,9 +255,7 @@ TEST_CASE("the status snapshot shows the current ClOrdID, the requests pending w
   h.broker(report(cl_ord_id, "F1", ExecType::trade, OrdStatus::partially_filled, "10", "90", "10"), "raw-F1");
   h.broker(report(cl_ord_id, "F2", ExecType::trade, OrdStatus::partially_filled, "25", "75", "10"), "raw-F2");
   REQUIRE(h.run_until([&] { return h.events<gateway::Break>().size() == 1; }));  // F2: CumQty 25, fills 20
-  h.request(gateway::CancelOrder{"c1-x", "c1"});
-  REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
-  const auto cancel_id = std::get<order::OrderCancelRequest>(h.sent[1].second).cl_ord_id;
+  const auto cancel_id = cancel_sent(h);
   h.request(gateway::OrderStatusQuery{"c1"});
   REQUIRE(h.run_until([&] { return !h.events<gateway::OrderSnapshot>().empty(); }));
   const auto& s = only<gateway::OrderSnapshot>(h);
@@ -285,9 +287,7 @@ TEST_CASE("a request with no answer in time gets a status request, then a break 
   {
     Harness h(dir.path, {}, with_timeout(2));
     acked_order(h);
-    h.request(gateway::CancelOrder{"c1-x", "c1"});
-    REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
-    cancel_id = std::get<order::OrderCancelRequest>(h.sent[1].second).cl_ord_id;
+    cancel_id = cancel_sent(h);
     h.settle(std::chrono::milliseconds(100));
     CHECK(h.sent.size() == 2);  // not yet: time is the engine's clock, and it has not moved
     h.clock_ns += 2'100'000'000;
@@ -383,9 +383,7 @@ TEST_CASE("the pending-request timers wait while the session is down and start a
   TempDir dir;
   Harness h(dir.path, {}, with_timeout(2));
   acked_order(h);
-  h.request(gateway::CancelOrder{"c1-x", "c1"});
-  REQUIRE(h.run_until([&] { return h.sent.size() == 2; }));
-  const auto cancel_id = std::get<order::OrderCancelRequest>(h.sent[1].second).cl_ord_id;
+  const auto cancel_id = cancel_sent(h);
   h.engine->post(engine::SessionChange{"SIM", false});
   REQUIRE(h.run_until([&] { return h.events<gateway::SessionStatus>().size() == 2; }));
   h.clock_ns += 5'000'000'000;
