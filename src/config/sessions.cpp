@@ -118,6 +118,8 @@ Session read_session(const MapReader& map) {
   session.connect = read_endpoint(map.require("connect"), false);
   if (auto v = map.get("heartbeat_seconds")) session.heartbeat_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("reconnect_seconds")) session.reconnect_seconds = read_uint<std::uint32_t>(*v, 1);
+  if (auto v = map.get("pending_request_timeout_seconds"))
+    session.pending_request_timeout_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("data_dictionary")) session.data_dictionary = read_string(*v);
   if (session.data_dictionary.empty()) {
     session.data_dictionary = session.version == FixVersion::fix42 ? "spec/FIX42.xml" : "spec/FIX44.xml";
@@ -133,7 +135,8 @@ std::vector<Session> read_sessions(const Value& value) {
   std::vector<Session> sessions;
   for (const auto& element : value.elements()) {
     const MapReader map(element, {"name", "fix_version", "sender_comp_id", "target_comp_id", "connect",
-                                  "heartbeat_seconds", "reconnect_seconds", "data_dictionary", "enabled", "schedule"});
+                                  "heartbeat_seconds", "reconnect_seconds", "pending_request_timeout_seconds",
+                                  "data_dictionary", "enabled", "schedule"});
     Session session = read_session(map);
     for (const auto& other : sessions) {
       if (other.name == session.name) {

@@ -6,47 +6,47 @@ namespace fixgate {
 
 __extension__ typedef unsigned __int128 UInt128;
 
+std::optional<DecimalText> split_decimal(std::string_view text) {
+  DecimalText out;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    out.negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  const auto point = text.find('.');
+  out.whole = text.substr(0, point);
+  if (point != std::string_view::npos) out.fraction = text.substr(point + 1);
+  if (out.whole.empty() && out.fraction.empty()) return std::nullopt;
+  for (std::string_view digits : {out.whole, out.fraction}) {
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;  // a second point included
+    }
+  }
+  return out;
+}
+
 std::optional<std::int64_t> parse_fixed(std::string_view text, int decimals) {
-  if (text.empty() || decimals < 0 || decimals > 18) return std::nullopt;
-  bool negative = false;
-  std::size_t pos = 0;
-  if (text[0] == '-' || text[0] == '+') {
-    negative = text[0] == '-';
-    pos = 1;
+  if (decimals < 0 || decimals > 18) return std::nullopt;
+  const auto parts = split_decimal(text);
+  if (!parts) return std::nullopt;
+  // Extra fractional digits are accepted only when they are zeros: "1.50000" is exact.
+  auto fraction = parts->fraction;
+  if (static_cast<int>(fraction.size()) > decimals) {
+    if (fraction.find_first_not_of('0', static_cast<std::size_t>(decimals)) != std::string_view::npos) return std::nullopt;
+    fraction = fraction.substr(0, static_cast<std::size_t>(decimals));
   }
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto max = static_cast<Int128>(std::numeric_limits<std::int64_t>::max());
   Int128 value = 0;
-  int int_digits = 0;
-  int frac_digits = 0;
-  bool seen_point = false;
-  for (; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (c == '.') {
-      if (seen_point) return std::nullopt;
-      seen_point = true;
-      continue;
+  for (std::string_view digits : {parts->whole, fraction}) {
+    for (char c : digits) {
+      value = value * 10 + (c - '0');
+      if (value > max) return std::nullopt;
     }
-    if (c < '0' || c > '9') return std::nullopt;
-    if (seen_point) {
-      if (frac_digits == decimals) {
-        // Extra fractional digits are accepted only when they are zeros: "1.50000" is exact.
-        if (c != '0') return std::nullopt;
-        continue;
-      }
-      ++frac_digits;
-    } else {
-      ++int_digits;
-    }
-    value = value * 10 + (c - '0');
-    if (value > static_cast<Int128>(max)) return std::nullopt;
   }
-  if (int_digits == 0 && frac_digits == 0) return std::nullopt;
-  if (seen_point && frac_digits == 0 && int_digits == 0) return std::nullopt;
-  for (int i = frac_digits; i < decimals; ++i) {
+  for (auto i = fraction.size(); i < static_cast<std::size_t>(decimals); ++i) {
     value *= 10;
-    if (value > static_cast<Int128>(max)) return std::nullopt;
+    if (value > max) return std::nullopt;
   }
-  return static_cast<std::int64_t>(negative ? -value : value);
+  return static_cast<std::int64_t>(parts->negative ? -value : value);
 }
 
 std::string format_fixed(std::int64_t units, int decimals) {

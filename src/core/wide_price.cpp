@@ -21,7 +21,7 @@ UInt128 magnitude(Int128 v) { return v < 0 ? static_cast<UInt128>(-(v + 1)) + 1 
 // Rounds `value / divisor` half away from zero (divisor > 0).
 Int128 divide_rounded(Int128 value, Int128 divisor) {
   Int128 quotient = value / divisor;
-  const Int128 remainder = value % divisor;
+  const Int128 remainder = value - quotient * divisor;  // one 128-bit division, not two
   if (magnitude(remainder) * 2 >= static_cast<UInt128>(divisor)) quotient += value < 0 ? -1 : 1;
   return quotient;
 }
@@ -29,45 +29,21 @@ Int128 divide_rounded(Int128 value, Int128 divisor) {
 }  // namespace
 
 std::optional<WidePrice> WidePrice::parse(std::string_view text) {
-  std::size_t pos = 0;
-  bool negative = false;
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
-    negative = text[0] == '-';
-    pos = 1;
-  }
+  const auto parts = split_decimal(text);
+  if (!parts) return std::nullopt;
   Int128 whole = 0;
-  Int128 fraction = 0;
-  int int_digits = 0;
-  int frac_digits = 0;  // kept, at most `decimals`
-  bool seen_point = false;
-  bool round_up = false;  // the first digit past the 18th is 5 or more
-  bool past = false;      // digits past the 18th were seen
-  for (; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (c == '.') {
-      if (seen_point) return std::nullopt;
-      seen_point = true;
-      continue;
-    }
-    if (c < '0' || c > '9') return std::nullopt;
-    const int digit = c - '0';
-    if (!seen_point) {
-      ++int_digits;
-      whole = whole * 10 + digit;
-      if (whole >= pow10(20)) return std::nullopt;
-    } else if (frac_digits < decimals) {
-      ++frac_digits;
-      fraction = fraction * 10 + digit;
-    } else {
-      if (!past) round_up = digit >= 5;
-      past = true;
-    }
+  for (char c : parts->whole) {
+    whole = whole * 10 + (c - '0');
+    if (whole >= pow10(20)) return std::nullopt;
   }
-  if (int_digits == 0 && frac_digits == 0 && !past) return std::nullopt;
-  Int128 units = whole * scale + fraction * pow10(decimals - frac_digits);
-  if (round_up) ++units;
+  // The first 18 fraction digits are kept; the 19th, if any, decides the rounding.
+  const auto kept = parts->fraction.substr(0, decimals);
+  Int128 fraction = 0;
+  for (char c : kept) fraction = fraction * 10 + (c - '0');
+  Int128 units = whole * scale + fraction * pow10(decimals - static_cast<int>(kept.size()));
+  if (parts->fraction.size() > kept.size() && parts->fraction[kept.size()] >= '5') ++units;
   if (units >= limit) return std::nullopt;
-  return from_units(negative ? -units : units);
+  return from_units(parts->negative ? -units : units);
 }
 
 std::string WidePrice::to_string() const {
@@ -87,7 +63,8 @@ std::string WidePrice::to_string() const {
 }
 
 int WidePrice::decimal_places() const {
-  UInt128 frac = magnitude(units_) % static_cast<UInt128>(scale);
+  // Below 10^18, so 64-bit arithmetic from here: this runs on every fill's AvgPx check.
+  auto frac = static_cast<std::uint64_t>(magnitude(units_) % static_cast<UInt128>(scale));
   if (frac == 0) return 0;
   int places = decimals;
   while (frac % 10 == 0) {
@@ -126,7 +103,11 @@ bool agrees_up_to_rounding(WidePrice reported, WidePrice exact) {
                               : static_cast<UInt128>(b) - static_cast<UInt128>(a);
   const int places = reported.decimal_places() < 2 ? 2 : reported.decimal_places();
   if (diff <= static_cast<UInt128>(pow10(WidePrice::decimals - places)) / 2) return true;
-  return diff <= magnitude(b) / static_cast<UInt128>(pow10(13));
+  // diff <= |exact| / 10^13, multiplied out (a product is far cheaper than a 128-bit division);
+  // a diff too large to multiply is past any price's tolerance.
+  constexpr auto relative = static_cast<UInt128>(pow10(13));
+  if (diff > ~UInt128{0} / relative) return false;
+  return diff * relative <= magnitude(b);
 }
 
 }  // namespace fixgate

@@ -6,18 +6,39 @@
 #include "fixgate/engine/engine.hpp"
 
 namespace fixgate::engine {
+namespace {
+
+bool is_order_message(std::string_view msg_type) { return msg_type == "D" || msg_type == "F" || msg_type == "G"; }
+
+std::string_view reject_name(std::string_view msg_type) {
+  return msg_type == "3" ? "session Reject" : "BusinessMessageReject";
+}
+
+// The message a reject refers to, as the session layer found it among those it sent, goes into
+// the apply marker: replay takes it from there, so it decides as the live engine did
+// (spec/journal-format.md, "Engine events").
+std::string sent_reference(const fix::Inbound& message) {
+  const auto* reject = std::get_if<fix::MessageReject>(&message);
+  if (reject == nullptr || reject->sent_msg_type.empty()) return {};
+  return "sent " + reject->sent_msg_type + " " + reject->sent_cl_ord_id;
+}
+
+constexpr std::size_t kept_breaks = 16;  // per order, for its snapshot
+
+}  // namespace
 
 void Engine::take_fix(FixInput& input, Timestamp now) {
   // The session layer journaled the bytes on arrival (before QuickFIX counted the sequence
   // number); the engine journals when it applies them, so a replay applies them in this order.
-  const bool session_level = is_session_level(msg_type_of(input.raw));
-  if (!session_level) {
-    const bool recorded = input.journal_seq != 0
-                              ? record_input(journal::RecordKind::engine_event, input.session,
-                                             "apply_fix " + std::to_string(input.journal_seq), now, nullptr)
-                              : record_input(journal::RecordKind::engine_event, input.session, "apply_raw " + input.raw,
-                                             now, nullptr);
-    if (!recorded) return;
+  // Session-level messages are the session layer's, but for a Reject (35=3): it may refuse an order.
+  const auto type = msg_type_of(input.raw);
+  if (!is_session_level(type) || type == "3") {
+    const std::string reference = sent_reference(input.message);
+    const std::string marker =
+        input.journal_seq != 0
+            ? "apply_fix " + std::to_string(input.journal_seq) + (reference.empty() ? "" : " " + reference)
+            : "apply_raw " + (reference.empty() ? "" : reference + '\x01') + input.raw;
+    if (!record_input(journal::RecordKind::engine_event, input.session, marker, now, nullptr)) return;
   }
 
   std::visit(
@@ -26,133 +47,156 @@ void Engine::take_fix(FixInput& input, Timestamp now) {
         if constexpr (std::is_same_v<T, order::ExecReport>) {
           message.time = now;
           message.session = input.session;
-          on_report_outcome(book_.on_exec_report(message), &message, now);
+          on_report_outcome(book_.on_exec_report(message), Answer{&message, message.text, {}, input.journal_seq}, now);
         } else if constexpr (std::is_same_v<T, order::CancelReject>) {
           message.time = now;
           message.session = input.session;
-          on_report_outcome(book_.on_cancel_reject(message), nullptr, now);
+          on_report_outcome(book_.on_cancel_reject(message),
+                            Answer{nullptr, message.text, message.reason, input.journal_seq}, now);
         } else if constexpr (std::is_same_v<T, fix::MessageReject>) {
-          const std::string& ref_id =
-              message.business_reject_ref_id.empty() ? message.sent_cl_ord_id : message.business_reject_ref_id;
-          if (!replaying_) {
-            spdlog::warn("session {}: {} reject of {} {}: {}", input.session, message.msg_type, message.ref_msg_type,
-                         ref_id, message.text);
-          }
-          if (session_level) return;  // logged and counted by the session layer; not a stream event
-          const order::Order* order = book_.find_by_cl_ord_id(ref_id);
-          count_break("business_reject");
-          gateway::Break brk{order ? order->client_order_id() : std::string{}, "business_reject",
-                             "broker refused " + message.ref_msg_type + " " + ref_id + ": " + message.text};
-          if (order != nullptr) {
-            emit(order->client, {}, std::move(brk));
-          } else {
-            for (const auto& c : clients_) {
-              if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
-            }
-          }
+          on_message_reject(message, input, now);
         } else if constexpr (std::is_same_v<T, fix::Unreadable>) {
-          count_break("unreadable_message");
-          if (!replaying_) spdlog::error("session {}: unreadable {} message: {}", input.session, message.msg_type, message.problem);
-          for (const auto& c : clients_) {
-            if (c.role == config::ClientRole::admin) {
-              emit(c.name, {}, gateway::Break{{}, "unreadable_message", input.session + ": " + message.problem});
-            }
-          }
+          on_unreadable(message, input);
         }
       },
       input.message);
 }
 
-void Engine::on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report, Timestamp now) {
-  if (outcome.disposition == order::Disposition::duplicate || outcome.disposition == order::Disposition::stale) {
-    if (!replaying_) {
-      spdlog::info("report {} ignored: {}", report ? report->exec_id : std::string("cancel reject"),
-                   order::code(outcome.disposition));
-    }
+// A reject names what it refuses by BusinessRejectRefID when it has one, else by RefSeqNum: the
+// session layer looked that up among the messages it sent. A refused order message ends in the
+// book (the order rejected, the cancel or replace refused); a refused status request settles
+// nothing (the pending-request timer still runs); a session-level reject of anything else is the
+// session layer's business; a business reject that names nothing fixgate knows is a break.
+void Engine::on_message_reject(fix::MessageReject& reject, const FixInput& input, Timestamp now) {
+  const std::string& cl_ord_id =
+      reject.business_reject_ref_id.empty() ? reject.sent_cl_ord_id : reject.business_reject_ref_id;
+  const std::string& refused = reject.sent_msg_type.empty() ? reject.ref_msg_type : reject.sent_msg_type;
+  const std::string what = std::string(reject_name(reject.msg_type)) + " of " + (refused.empty() ? "?" : refused) +
+                           " " + cl_ord_id + " (RefSeqNum " +
+                           (reject.ref_seq_num ? std::to_string(*reject.ref_seq_num) : std::string("none")) +
+                           "): " + reject.text;
+  if (!replaying_) spdlog::warn("session {}: {}", input.session, what);
+  if (refused == "H") return;
+  if (cl_ord_id.empty() || !is_order_message(refused)) {
+    if (reject.msg_type == "3") return;
+    raise_break(nullptr, {}, gateway::Break{{}, "business_reject", "session " + input.session + ": " + what, {},
+                                            input.journal_seq});
     return;
   }
-  const order::Order* order = outcome.order;
-  // With no order there is no owning client: every admin client hears of the break.
-  std::vector<std::string> recipients;
-  if (order != nullptr) {
-    recipients.push_back(order->client);
-  } else {
-    for (const auto& c : clients_) {
-      if (c.role == config::ClientRole::admin) recipients.push_back(c.name);
-    }
+  order::RequestReject in{input.session, cl_ord_id, reject.msg_type, reject.text, now};
+  on_report_outcome(book_.on_request_reject(in), Answer{nullptr, reject.text, std::nullopt, input.journal_seq}, now);
+}
+
+// A message that cannot be read is applied to nothing; the break names the order its ids point to,
+// so the owning client hears of it (and its status after the next logon heals the book).
+void Engine::on_unreadable(const fix::Unreadable& message, const FixInput& input) {
+  const order::Order* order = book_.find_by_cl_ord_id(message.cl_ord_id);
+  if (order == nullptr) order = book_.find_by_cl_ord_id(message.orig_cl_ord_id);
+  if (order == nullptr && !message.order_id.empty()) order = book_.find_by_order_id(message.order_id);
+  if (!replaying_) spdlog::error("session {}: unreadable {} message: {}", input.session, message.msg_type, message.problem);
+  std::string text = "session " + input.session + ": message 35=" + message.msg_type;
+  if (!message.exec_id.empty()) text += " ExecID " + message.exec_id;
+  if (!message.cl_ord_id.empty()) text += " ClOrdID " + message.cl_ord_id;
+  text += " cannot be read and was not applied: " + message.problem;
+  const std::string client_order_id = order != nullptr ? order->client_order_id() : std::string{};
+  raise_break(order, client_order_id,
+              gateway::Break{client_order_id, "unreadable_message", std::move(text), message.exec_id, input.journal_seq});
+}
+
+void Engine::on_report_outcome(const order::ReportOutcome& outcome, const Answer& answer, Timestamp now) {
+  const bool ignored =
+      outcome.disposition == order::Disposition::duplicate || outcome.disposition == order::Disposition::stale;
+  if (ignored && !replaying_) {
+    spdlog::info("{} ignored: {}", answer.report ? "report " + answer.report->exec_id : std::string("broker message"),
+                 order::code(outcome.disposition));
   }
+  const order::Order* order = outcome.order;
   const std::string client_order_id(outcome.client_order_id);
   if (order != nullptr && outcome.applied()) {
-    if (report != nullptr) {
+    gateway::Execution e;
+    e.client_order_id = client_order_id;
+    e.orig_client_order_id = std::string(outcome.orig_client_order_id);
+    e.status = order->status;
+    e.symbol = order->symbol;
+    e.side = order->side;
+    e.order_qty = order->order_qty;
+    e.cum_qty = order->cum_qty;
+    e.leaves_qty = order->leaves_qty;
+    e.avg_px = order->avg_px;
+    if (const order::ExecReport* report = answer.report) {
       ++stats_.executions;
       if (auto by = stats_.executions_by_session.find(report->session); by != stats_.executions_by_session.end()) {
         ++by->second;
       }
-      gateway::Execution e;
-      e.client_order_id = client_order_id;
       e.exec_id = report->exec_id;
       e.exec_type = report->exec_type;
-      e.status = order->status;
-      e.order_qty = order->order_qty;
-      e.cum_qty = order->cum_qty;
-      e.leaves_qty = order->leaves_qty;
       e.last_qty = outcome.fill ? outcome.fill->last_qty : Qty{};
       e.last_px = outcome.fill ? outcome.fill->last_px : WidePrice{};
-      e.avg_px = order->avg_px;
       e.text = report->text;
+      emit(order->client, {}, std::move(e));
+    } else if (outcome.order_refused) {
+      // A session or business reject of the NewOrderSingle: no ExecID, the broker's text.
+      e.exec_type = ExecType::rejected;
+      e.text = answer.text;
       emit(order->client, {}, std::move(e));
     }
     if (outcome.resolved && !outcome.resolved->accepted) {
+      const std::string kind(order::name(outcome.resolved->kind));
+      std::string text = answer.report != nullptr
+                             ? "order " + std::string(name(order->status)) + " before the " + kind + " took effect"
+                             : answer.text.empty() ? kind + " refused by the broker" : answer.text;
       emit(order->client, {},
            gateway::CancelRejected{std::string(outcome.resolved->client_order_id), order->client_order_id(),
-                                   report == nullptr
-                                       ? std::string(order::name(outcome.resolved->kind)) + " refused by broker"
-                                       : "order " + std::string(name(order->status)) + " before the " +
-                                             std::string(order::name(outcome.resolved->kind)) + " took effect"});
+                                   std::move(text), answer.report != nullptr ? std::nullopt : answer.cxl_rej_reason});
     }
-  }
-  if (order != nullptr && outcome.applied()) {
-    // The risk reference is an 8-decimal Price: the broker's price rounded to it.
     if (outcome.fill) {
+      // The risk reference is an 8-decimal Price: the broker's price rounded to it.
       if (auto px = outcome.fill->last_px.to_price()) last_fill_px_[order->symbol] = *px;
     }
     track(*order);
-    if (report != nullptr && report->exec_type == ExecType::rejected) count_reject(order->account, now);
+    const bool rejected = outcome.order_refused || (answer.report && answer.report->exec_type == ExecType::rejected);
+    if (rejected) count_reject(order->account, now);
     // An order a kill switch covers is cancelled as soon as nothing is pending on it: after a
     // replace settles, or when the status asked for after a logon comes back.
     cancel_if_killed(*order, now);
   }
-  for (const auto& brk : outcome.breaks) {
-    count_break(order::code(brk.kind));
-    if (!replaying_) spdlog::warn("break {}: {}", order::code(brk.kind), brk.text);
-    for (const auto& client : recipients) {
-      emit(client, {}, gateway::Break{client_order_id, std::string(order::code(brk.kind)), brk.text});
-    }
+  if (const auto& brk = outcome.raised) {
+    raise_break(order, client_order_id,
+                gateway::Break{client_order_id, std::string(order::code(brk->kind)), brk->text, brk->exec_id,
+                               answer.record});
   }
 }
 
-}  // namespace fixgate::engine
-
-namespace fixgate::engine {
+void Engine::raise_break(const order::Order* order, std::string client_order_id, gateway::Break brk) {
+  count_break(brk.kind);
+  if (!replaying_) spdlog::warn("break {} ({}): {}", brk.kind, client_order_id, brk.text);
+  if (order != nullptr) {
+    auto& kept = order_breaks_[order->chain.front().cl_ord_id];
+    ++kept.count;
+    kept.latest.push_back({brk.kind, brk.exec_id, brk.text});
+    if (kept.latest.size() > kept_breaks) kept.latest.pop_front();
+    emit(order->client, {}, std::move(brk));
+    return;
+  }
+  // With no order there is no owning client: every admin client hears of the break.
+  for (const auto& c : clients_) {
+    if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
+  }
+}
 
 void Engine::take_not_resent(const NotResent& input, Timestamp now) {
   if (!record_input(journal::RecordKind::engine_event, input.session,
                     "not_resent " + input.msg_type + " " + input.cl_ord_id, now, nullptr)) {
     return;
   }
-  count_break("not_delivered");
   const order::Order* order = book_.find_by_cl_ord_id(input.cl_ord_id);
   const std::string what = input.msg_type == "D" ? "order" : input.msg_type == "F" ? "cancel" : "replace";
-  gateway::Break brk{order ? order->client_order_id() : std::string{}, "not_delivered",
-                     "the broker asked for " + what + " " + input.cl_ord_id + " again on session " + input.session +
-                         "; it was too old to re-send safely and was gap-filled: the broker may not have it"};
-  if (order != nullptr) {
-    emit(order->client, {}, std::move(brk));
-    return;
-  }
-  for (const auto& c : clients_) {
-    if (c.role == config::ClientRole::admin) emit(c.name, {}, brk);
-  }
+  const std::string client_order_id = order ? order->client_order_id() : std::string{};
+  raise_break(order, client_order_id,
+              gateway::Break{client_order_id, "not_delivered",
+                             "the broker asked for " + what + " " + input.cl_ord_id + " again on session " +
+                                 input.session + "; it was too old to re-send safely and was gap-filled: the broker may not have it",
+                             {}, 0});
 }
 
 void Engine::count_break(std::string_view kind) {

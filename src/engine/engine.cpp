@@ -22,6 +22,16 @@ std::string session_event(const std::string& session, bool up) {
   return std::string(up ? "session_up " : "session_down ") + session;
 }
 
+// Gives a reject read back from the journal the reference its apply marker recorded:
+// "<MsgType> <ClOrdID>" of the message it refers to, as the session layer found it.
+void refer(fix::Inbound& message, std::string_view reference) {
+  auto* reject = std::get_if<fix::MessageReject>(&message);
+  if (reject == nullptr) return;
+  const auto space = reference.find(' ');
+  reject->sent_msg_type = std::string(reference.substr(0, space));
+  reject->sent_cl_ord_id = space == std::string_view::npos ? std::string() : std::string(reference.substr(space + 1));
+}
+
 }  // namespace
 
 Engine::Engine(const config::Config& config, journal::Store& journal, Outputs outputs, Clock clock,
@@ -44,6 +54,7 @@ Engine::Engine(const config::Config& config, journal::Store* journal, std::files
   for (const auto& s : config.sessions) {
     session_up_[s.name] = false;
     stats_.executions_by_session.try_emplace(s.name);
+    request_timeouts_[s.name] = std::chrono::seconds(s.pending_request_timeout_seconds);
   }
   for (const auto& c : config.upstream.clients) streams_[c.name];
   apply_policy({config.risk, config.routes});
@@ -66,7 +77,7 @@ void Engine::wake() {
 }
 
 int Engine::do_work() {
-  const int done = retry_deferred() + store_unstored() + poll_inputs() + poll_journal();
+  const int done = retry_deferred() + store_unstored() + poll_inputs() + poll_timers() + poll_journal();
   held_depth_.store(held_.size(), std::memory_order_relaxed);
   return done;
 }
@@ -220,20 +231,7 @@ void Engine::take_session(const SessionChange& change, Timestamp now) {
   for (const auto& client : clients_) {
     emit(client.name, {}, gateway::SessionStatus{change.session, change.logged_on});
   }
-  if (change.logged_on) reconcile(change.session);
-}
-
-void Engine::reconcile(const std::string& session) {
-  // After every logon, ask the broker where each live order stands: anything missed while the
-  // line was down (or while fixgate was down) comes back as an OrderStatus report, and the book
-  // raises a break for every difference.
-  std::size_t asked = 0;
-  for (const order::Order* order : book_.live_orders()) {
-    if (order->session != session) continue;
-    send_fix(session, fix::OrderStatusRequest{order->cl_ord_id(), order->order_id, order->symbol, order->side});
-    ++asked;
-  }
-  if (asked > 0 && !replaying_) spdlog::info("session {}: asked the broker for the status of {} live orders", session, asked);
+  if (change.logged_on) reconcile(change.session, now);
 }
 
 bool Engine::record_input(journal::RecordKind kind, const std::string& stream, const std::string& payload,
@@ -318,7 +316,19 @@ void Engine::reply(gateway::Outbound out) {
 }
 
 void Engine::send_fix(const std::string& session, fix::Outbound message) {
-  if (replaying_) return;
+  const std::string* request = std::visit(
+      [](const auto& m) -> const std::string* {
+        if constexpr (std::is_same_v<std::decay_t<decltype(m)>, fix::OrderStatusRequest>) return nullptr;
+        else return &m.cl_ord_id;
+      },
+      message);
+  if (replaying_) {
+    // The session layer journals the message as it goes out (fix_out): until that record comes,
+    // the request has not reached the broker.
+    if (request != nullptr) unsent_.insert(*request);
+    return;
+  }
+  if (request != nullptr) arm_timer(session, *request, false);
   // Only a NewOrderSingle is timed; it is only ever sent while taking its upstream request.
   std::optional<std::chrono::steady_clock::time_point> order_taken;
   if (std::holds_alternative<order::NewOrderSingle>(message)) order_taken = upstream_taken_;
@@ -345,7 +355,17 @@ std::uint64_t Engine::recover(const std::function<void(const journal::RecordView
 
   // Messages that reached the journal but not the engine before the stop are applied first.
   for (auto& [seq, entry] : unapplied_) {
-    post(FixInput{entry.first, decode_fix_(entry.first, entry.second), entry.second, seq});
+    fix::Inbound message = decode_fix_(entry.first, entry.second);
+    // A reject names what it refuses by RefSeqNum: find that message as the session layer would
+    // have, among the ones sent before it.
+    if (auto* reject = std::get_if<fix::MessageReject>(&message); reject && reject->ref_seq_num) {
+      const std::string sent = sent_before(entry.first, *reject->ref_seq_num, seq);
+      if (!sent.empty()) {
+        reject->sent_msg_type = std::string(msg_type_of(sent));
+        reject->sent_cl_ord_id = std::string(fix_field(sent, 11).value_or(""));
+      }
+    }
+    post(FixInput{entry.first, std::move(message), entry.second, seq});
   }
   if (!unapplied_.empty()) spdlog::warn("engine: {} broker messages received but not applied before the stop; applying them now", unapplied_.size());
   unapplied_.clear();
@@ -393,8 +413,18 @@ void Engine::replay_record(const journal::RecordView& record) {
       return;
     }
     case journal::RecordKind::fix_in: {
-      // Applied when its apply_fix record comes, in the engine's original order.
-      if (!is_session_level(msg_type_of(record.payload))) unapplied_[record.seq] = {stream, std::string(record.payload)};
+      // Applied when its apply_fix record comes, in the engine's original order (take_fix: every
+      // application message, and session-level Rejects).
+      const auto type = msg_type_of(record.payload);
+      if (!is_session_level(type) || type == "3") unapplied_[record.seq] = {stream, std::string(record.payload)};
+      return;
+    }
+    case journal::RecordKind::fix_out: {
+      // An order, cancel or replace went out: it is no longer among those to send after a restart.
+      const auto type = msg_type_of(record.payload);
+      if ((type == "D" || type == "F" || type == "G") && fix_field(record.payload, 43).value_or("N") != "Y") {
+        if (auto cl_ord_id = fix_field(record.payload, 11)) unsent_.erase(std::string(*cl_ord_id));
+      }
       return;
     }
     case journal::RecordKind::engine_event: {
@@ -402,6 +432,7 @@ void Engine::replay_record(const journal::RecordView& record) {
       if (text.starts_with("session_up ")) take_session({text.substr(11), true}, at);
       if (text.starts_with("session_down ")) take_session({text.substr(13), false}, at);
       if (text.starts_with("apply_fix ")) {
+        // "apply_fix <fix_in seq>[ sent <MsgType> <ClOrdID>]"
         const auto seq = std::stoull(text.substr(10));
         auto it = unapplied_.find(seq);
         if (it == unapplied_.end()) {
@@ -410,6 +441,7 @@ void Engine::replay_record(const journal::RecordView& record) {
         }
         FixInput input{it->second.first, decode_fix_(it->second.first, it->second.second), it->second.second, seq};
         unapplied_.erase(it);
+        if (const auto sent = text.find(" sent "); sent != std::string::npos) refer(input.message, text.substr(sent + 6));
         take_fix(input, at);
       }
       if (text.starts_with("not_resent ")) {
@@ -429,10 +461,20 @@ void Engine::replay_record(const journal::RecordView& record) {
       }
       if (text.starts_with("grant ")) apply_grant(stream, std::string_view(text).substr(6));
       if (text.starts_with("apply_raw ")) {
-        const std::string raw = text.substr(10);
+        // "apply_raw [sent <MsgType> <ClOrdID>\x01]<raw FIX>"
+        std::string raw = text.substr(10);
+        std::string reference;
+        if (raw.starts_with("sent ")) {
+          const auto end = raw.find('\x01');
+          reference = raw.substr(5, end == std::string::npos ? std::string::npos : end - 5);
+          raw = end == std::string::npos ? std::string() : raw.substr(end + 1);
+        }
         FixInput input{stream, decode_fix_(stream, raw), raw, 0};
+        if (!reference.empty()) refer(input.message, reference);
         take_fix(input, at);
       }
+      if (text.starts_with("request_timeout status ")) take_timeout(text.substr(23), true, at);
+      if (text.starts_with("request_timeout expired ")) take_timeout(text.substr(24), false, at);
       return;
     }
     case journal::RecordKind::upstream_event: {

@@ -405,23 +405,6 @@ void Engine::on_list(const gateway::Inbound& inbound, const gateway::ListOrders&
   answer(inbound, std::move(list));
 }
 
-gateway::OrderSnapshot Engine::snapshot(const order::Order& order) const {
-  gateway::OrderSnapshot s;
-  s.client_order_id = order.client_order_id();
-  s.account = order.account;
-  s.symbol = order.symbol;
-  s.side = order.side;
-  s.status = order.status;
-  s.order_qty = order.order_qty;
-  s.cum_qty = order.cum_qty;
-  s.leaves_qty = order.leaves_qty;
-  s.avg_px = order.avg_px;
-  s.price = order.price;
-  for (const auto& link : order.chain) s.fix_chain.push_back(link.cl_ord_id);
-  if (order.pending) s.pending = std::string(order::name(order.pending->kind));
-  return s;
-}
-
 const config::UpstreamClient* Engine::client_config(const std::string& name) const {
   for (const auto& c : clients_) {
     if (c.name == name) return &c;

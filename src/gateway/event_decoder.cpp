@@ -107,6 +107,27 @@ OrderSnapshot read_snapshot(Reader& r) {
     }
   }
   o.pending = r.opt_str("pending");
+  o.cl_ord_id = r.str("cl_ord_id", false);
+  if (auto it = r.j.find("pending_requests"); it != r.j.end() && it->is_array()) {
+    for (const auto& item : *it) {
+      if (!item.is_object()) continue;
+      Reader inner{item, std::nullopt};
+      const auto ack = item.find("acknowledged");
+      o.pending_requests.push_back({inner.str("kind"), inner.str("client_order_id"), inner.str("cl_ord_id"),
+                                    ack != item.end() && ack->is_boolean() && ack->get<bool>()});
+      if (inner.error && !r.error) r.error = inner.error;
+    }
+  }
+  o.fills = r.count("fills");
+  o.break_count = r.count("break_count");
+  if (auto it = r.j.find("breaks"); it != r.j.end() && it->is_array()) {
+    for (const auto& item : *it) {
+      if (!item.is_object()) continue;
+      Reader inner{item, std::nullopt};
+      o.breaks.push_back({inner.str("kind"), inner.str("exec_id", false), inner.str("text", false)});
+      if (inner.error && !r.error) r.error = inner.error;
+    }
+  }
   return o;
 }
 
@@ -119,9 +140,12 @@ std::optional<Event> read_event(std::string_view kind, Reader& r) {
   if (kind == "execution") {
     Execution e;
     e.client_order_id = r.str("client_order_id");
+    e.orig_client_order_id = r.str("orig_client_order_id", false);
     e.exec_id = r.str("exec_id", false);
     e.exec_type = r.enumerated("exec_type", all_exec_types);
     e.status = r.enumerated("status", all_statuses);
+    e.symbol = r.str("symbol", false);
+    if (r.j.contains("side")) e.side = r.enumerated("side", all_sides);
     e.order_qty = r.dec<Qty>("order_qty");
     e.cum_qty = r.dec<Qty>("cum_qty");
     e.leaves_qty = r.dec<Qty>("leaves_qty");
@@ -132,9 +156,14 @@ std::optional<Event> read_event(std::string_view kind, Reader& r) {
     return e;
   }
   if (kind == "cancel_rejected") {
-    return CancelRejected{r.str("client_order_id"), r.str("orig_client_order_id", false), r.str("text", false)};
+    CancelRejected c{r.str("client_order_id"), r.str("orig_client_order_id", false), r.str("text", false), std::nullopt};
+    if (r.j.contains("cxl_rej_reason")) c.cxl_rej_reason = static_cast<int>(r.count("cxl_rej_reason"));
+    return c;
   }
-  if (kind == "break") return Break{r.str("client_order_id", false), r.str("kind"), r.str("text", false)};
+  if (kind == "break") {
+    return Break{r.str("client_order_id", false), r.str("kind"), r.str("text", false), r.str("exec_id", false),
+                 r.count("record")};
+  }
   if (kind == "session") {
     auto it = r.j.find("up");
     return SessionStatus{r.str("session"), it != r.j.end() && it->is_boolean() && it->get<bool>()};

@@ -164,6 +164,28 @@ void write_snapshot_fields(JsonWriter& w, const OrderSnapshot& o) {
   for (const auto& id : o.fix_chain) w.element(id);
   w.end_array();
   if (o.pending) w.field("pending", *o.pending);
+  w.field_if("cl_ord_id", o.cl_ord_id);
+  w.begin_array("pending_requests");
+  for (const auto& p : o.pending_requests) {
+    w.begin_object();
+    w.field("kind", p.kind);
+    w.field("client_order_id", p.client_order_id);
+    w.field("cl_ord_id", p.cl_ord_id);
+    w.field("acknowledged", p.acknowledged);
+    w.end_object();
+  }
+  w.end_array();
+  w.field("fills", o.fills);
+  w.field("break_count", o.break_count);
+  w.begin_array("breaks");
+  for (const auto& b : o.breaks) {
+    w.begin_object();
+    w.field("kind", b.kind);
+    w.field_if("exec_id", b.exec_id);
+    w.field_if("text", b.text);
+    w.end_object();
+  }
+  w.end_array();
 }
 
 struct PayloadWriter {
@@ -179,9 +201,12 @@ struct PayloadWriter {
   }
   void operator()(const Execution& e) const {
     w.field("client_order_id", e.client_order_id);
+    w.field_if("orig_client_order_id", e.orig_client_order_id);
     w.field("exec_id", e.exec_id);
     w.raw_string("exec_type", name(e.exec_type));
     w.raw_string("status", name(e.status));
+    w.field_if("symbol", e.symbol);
+    if (e.side) w.raw_string("side", name(*e.side));
     w.decimal("order_qty", e.order_qty);
     w.decimal("cum_qty", e.cum_qty);
     w.decimal("leaves_qty", e.leaves_qty);
@@ -194,11 +219,14 @@ struct PayloadWriter {
     w.field("client_order_id", e.client_order_id);
     w.field("orig_client_order_id", e.orig_client_order_id);
     w.field_if("text", e.text);
+    if (e.cxl_rej_reason && *e.cxl_rej_reason >= 0) w.field("cxl_rej_reason", static_cast<std::uint64_t>(*e.cxl_rej_reason));
   }
   void operator()(const Break& e) const {
     w.field_if("client_order_id", e.client_order_id);
     w.field("kind", e.kind);
     w.field_if("text", e.text);
+    w.field_if("exec_id", e.exec_id);
+    if (e.record != 0) w.field("record", e.record);
   }
   void operator()(const SessionStatus& e) const {
     w.field("session", e.session);

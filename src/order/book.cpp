@@ -75,9 +75,11 @@ std::optional<Reject> validate_new(const NewOrderRequest& r) {
 
 OrderBook::OrderBook(std::string cl_ord_id_prefix) : prefix_(std::move(cl_ord_id_prefix)) {}
 
-std::string OrderBook::next_cl_ord_id() {
+std::string OrderBook::next_cl_ord_id() { return cl_ord_id_of(next_seq_++); }
+
+std::string OrderBook::cl_ord_id_of(std::uint64_t seq) const {
   char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, next_seq_++);
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seq);
   (void)ec;  // 24 chars always hold a uint64
   std::string id;
   id.reserve(prefix_.size() + static_cast<std::size_t>(end - digits));
@@ -254,6 +256,10 @@ void OrderBook::apply(const Input& input) {
           (void)on_exec_report(in);
         else if constexpr (std::is_same_v<T, CancelReject>)
           (void)on_cancel_reject(in);
+        else if constexpr (std::is_same_v<T, RequestReject>)
+          (void)on_request_reject(in);
+        else if constexpr (std::is_same_v<T, RequestTimeout>)
+          (void)on_timeout(in);
         else
           (void)evict_done();
       },

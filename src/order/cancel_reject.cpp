@@ -1,5 +1,6 @@
 // OrderCancelReject: the pending cancel/replace is refused and the order returns to where it was.
 // Cancel rejects carry no ExecID, so a resend is recognised by the request already being answered.
+// A cancel reject for a request fixgate never sent is a break and changes nothing.
 
 #include "applier.hpp"
 #include "text.hpp"
@@ -14,18 +15,21 @@ ReportOutcome OrderBook::on_cancel_reject(const CancelReject& reject) {
 ReportOutcome ReportApplier::cancel_reject(const CancelReject& r) {
   auto at = book_.lookup_cl_ord_id(r.cl_ord_id);
   if (!at) at = book_.lookup_cl_ord_id(r.orig_cl_ord_id);
-  if (!at) at = book_.lookup(book_.by_order_id_, r.order_id);
+  if (!at && is_order_id(r.order_id)) at = book_.lookup(book_.by_order_id_, r.order_id);
   if (!at)
     return unknown(cat("OrderCancelReject on session ", r.session, " names no known order (ClOrdID '",
                        r.cl_ord_id, "', OrigClOrdID '", r.orig_cl_ord_id, "')"));
   Order& o = bind(*at, r.cl_ord_id);
   const ChainLink* link = link_of(o, r.cl_ord_id);
   const ChainLink* p = o.pending_link();
+  if (!link || link->kind == RequestKind::new_order)
+    return refuse(*at, BreakKind::unknown_request,
+                  cat("OrderCancelReject for ClOrdID '", r.cl_ord_id, "' on order ", o.cl_ord_id(),
+                      ": fixgate sent no cancel or replace under that ClOrdID (", r.text, ")"));
   if (!p || p != link) {
-    bool resent = link && link->state == LinkState::rejected;
-    ++(resent ? book_.counters_.duplicates : book_.counters_.stale);
-    out_.disposition = resent ? Disposition::duplicate : Disposition::stale;
-    return std::move(out_);
+    // Already answered: a resend of this reject, or a reject that lost the race with the answer.
+    bool resent = link->state == LinkState::rejected || link->state == LinkState::timed_out;
+    return finish(resent ? Disposition::duplicate : Disposition::stale);
   }
   auto answered = p->kind == RequestKind::cancel ? CxlRejResponseTo::cancel : CxlRejResponseTo::replace;
   if (r.response_to != answered || (!r.session.empty() && r.session != o.session))
@@ -45,8 +49,7 @@ ReportOutcome ReportApplier::cancel_reject(const CancelReject& r) {
           cat("cancel reject for ", r.cl_ord_id, " says order ", o.cl_ord_id(), " is ", name(*r.ord_status),
               " but its reports make it ", name(o.status)));
   o.updated = r.time;
-  ++book_.counters_.reports_applied;
-  return std::move(out_);
+  return finish(Disposition::applied);
 }
 
 }  // namespace fixgate::order

@@ -2,6 +2,7 @@
 // Three rules keep the books balanced: an ExecID is applied once per order; a late report never
 // moves an order back from a later or finished state; the broker's quantities are adopted (it is
 // the authority on its own book) but any disagreement with the fills applied raises a break.
+// Which order a report names, and what its numbers must agree with, is in report_checks.cpp.
 
 #include <algorithm>
 
@@ -12,12 +13,6 @@ namespace fixgate::order {
 using detail::cat;
 
 namespace {
-
-ExecType normalized(ExecType t) {
-  return (t == ExecType::partial_fill || t == ExecType::fill) ? ExecType::trade : t;
-}
-
-bool carries_fill(ExecType t) { return t == ExecType::trade || t == ExecType::trade_correct; }
 
 // Adds (or, with `sign` -1, takes back) a fill's value. A value past 128 bits (a price near 10^20
 // times a huge quantity) cannot be summed: the order then has no average of its own to compare.
@@ -31,21 +26,24 @@ void add_value(Order& o, WidePrice px, Qty qty, int sign) {
   o.fills_value = sum;
 }
 
-}  // namespace
-
-std::optional<std::uint32_t> OrderBook::locate(const ExecReport& r) const {
-  if (auto at = lookup_cl_ord_id(r.cl_ord_id)) return at;
-  if (auto at = lookup_cl_ord_id(r.orig_cl_ord_id)) return at;
-  return lookup(by_order_id_, r.order_id);
+std::string describe(ExecType type, Qty qty, WidePrice px) {
+  return cat(name(type), " ", qty.to_string(), " @ ", px.to_string());
 }
+
+}  // namespace
 
 ReportOutcome OrderBook::on_exec_report(const ExecReport& report) {
   return ReportApplier(*this).exec(report);
 }
 
 void ReportApplier::raise(BreakKind kind, std::string text) {
-  ++book_.counters_.breaks;
-  out_.breaks.push_back(Break{kind, std::move(text)});
+  if (!out_.raised) {
+    ++book_.counters_.breaks;
+    out_.raised = Break{kind, {}, std::move(text), exec_id_};
+    return;
+  }
+  out_.raised->also.push_back(kind);
+  out_.raised->text.append("; ").append(text);
 }
 
 // A message for no order we know creates nothing: the break is the whole answer (Appendix D E.1.a).
@@ -53,6 +51,26 @@ ReportOutcome ReportApplier::unknown(std::string text) {
   ++book_.counters_.unknown;
   out_.disposition = Disposition::unknown_order;
   raise(BreakKind::unknown_order, std::move(text));
+  return std::move(out_);
+}
+
+ReportOutcome ReportApplier::refuse(std::uint32_t at, BreakKind kind, std::string text) {
+  at_ = at;
+  out_.order = &book_.orders_[at];
+  if (out_.client_order_id.empty()) out_.client_order_id = out_.order->client_order_id();
+  raise(kind, std::move(text));
+  return finish(Disposition::refused);
+}
+
+ReportOutcome ReportApplier::finish(Disposition disposition) {
+  out_.disposition = disposition;
+  switch (disposition) {
+    case Disposition::duplicate: ++book_.counters_.duplicates; break;
+    case Disposition::stale: ++book_.counters_.stale; break;
+    case Disposition::refused: ++book_.counters_.refused; break;
+    case Disposition::unknown_order: ++book_.counters_.unknown; break;
+    case Disposition::applied: ++book_.counters_.reports_applied; break;
+  }
   return std::move(out_);
 }
 
@@ -66,30 +84,43 @@ Order& ReportApplier::bind(std::uint32_t at, std::string_view cl_ord_id) {
 }
 
 ReportOutcome ReportApplier::exec(const ExecReport& r) {
-  auto at = book_.locate(r);
-  if (!at)
+  exec_id_ = r.exec_id;
+  const auto located = book_.locate(r);
+  if (!located.at)
     return unknown(cat(name(r.exec_type), " report ", r.exec_id, " on session ", r.session,
                        " names no known order (ClOrdID '", r.cl_ord_id, "', OrigClOrdID '", r.orig_cl_ord_id,
                        "', OrderID '", r.order_id, "')"));
-  Order& o = bind(*at, r.cl_ord_id);
-  if (!r.exec_id.empty() && o.has_exec(r.exec_id)) {
-    ++book_.counters_.duplicates;
-    out_.disposition = Disposition::duplicate;
-    return std::move(out_);
+  if (located.conflict) return refuse(*located.at, BreakKind::id_conflict, located.problem);
+  Order& o = bind(*located.at, r.cl_ord_id);
+  if (const ChainLink* orig = r.orig_cl_ord_id.empty() ? nullptr : link_of(o, r.orig_cl_ord_id))
+    out_.orig_client_order_id = orig->client_order_id;
+  // An order status report (FIX 4.4 ExecID "0") is an answer, not an execution: never deduplicated.
+  const bool status = r.exec_type == ExecType::order_status;
+  if (!status && !r.exec_id.empty()) {
+    if (const ExecRecord* seen = o.find_exec(r.exec_id)) {
+      const bool same = seen->exec_type == normalized(r.exec_type) && seen->last_qty == r.last_qty &&
+                        seen->last_px == r.last_px;
+      if (same) return finish(Disposition::duplicate);
+      return refuse(at_, BreakKind::exec_id_conflict,
+                    cat("ExecID ", r.exec_id, " on order ", o.cl_ord_id(), " was applied as ",
+                        describe(seen->exec_type, seen->last_qty, seen->last_px), "; it comes again as ",
+                        describe(normalized(r.exec_type), r.last_qty, r.last_px), ": not applied"));
+    }
   }
-  out_.disposition = dispatch(o, r);
-  if (out_.disposition == Disposition::stale) {
-    ++book_.counters_.stale;
-    return std::move(out_);
+  if (!located.problem.empty()) raise(BreakKind::unknown_request, located.problem);
+  const auto disposition = dispatch(o, r);
+  if (disposition != Disposition::applied) {
+    // A break found on the way (a request fixgate never sent) stands; the report changes nothing.
+    if (out_.raised && disposition == Disposition::stale) return finish(Disposition::refused);
+    return finish(disposition);
   }
-  record(o, r);
+  if (!status) record(o, r);
   // Point the fill at the order's own copy of the ExecID, so every view in the outcome lives as
   // long as the book is left unchanged, whatever becomes of the caller's report.
   if (out_.fill && !o.execs.empty()) out_.fill->exec_id = o.exec_id(o.execs.back());
   o.updated = r.time;
   check(o, r);
-  ++book_.counters_.reports_applied;
-  return std::move(out_);
+  return finish(Disposition::applied);
 }
 
 Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
@@ -125,17 +156,17 @@ Disposition ReportApplier::dispatch(Order& o, const ExecReport& r) {
     case ExecType::fill:
       break;
   }
-  // OrderStatus and Calculated change nothing (a fill may still be in flight behind a status
-  // answer; Calculated only settles commission); check() still compares their quantities.
+  // Calculated changes nothing (it only settles commission); check() still compares its numbers.
   return Disposition::applied;
 }
 
 // Takes the broker's view of the order, with two exceptions that keep a late or wrong report from
 // undoing what is known: CumQty goes down only through a TradeCancel/TradeCorrect (check() raises
 // the disagreement), and only busts and accepted replaces (`may_reopen`) move a finished order
-// back to live.
+// back to live. A late report's status is the one its kept quantities give, so a late Replaced
+// never reopens an order filled meanwhile.
 void ReportApplier::adopt(Order& o, const ExecReport& r, bool may_reopen) {
-  if (!r.order_id.empty() && o.order_id != r.order_id) {
+  if (is_order_id(r.order_id) && o.order_id != r.order_id) {
     o.order_id = r.order_id;
     book_.by_order_id_.insert_or_assign(o.order_id, at_);
   }
@@ -143,7 +174,8 @@ void ReportApplier::adopt(Order& o, const ExecReport& r, bool may_reopen) {
   bool keep_cum = r.cum_qty < o.cum_qty && !bust;
   OrdStatus next = r.ord_status;
   if (keep_cum) {
-    if (next == OrdStatus::new_order) next = OrdStatus::partially_filled;
+    if (next == OrdStatus::new_order || next == OrdStatus::partially_filled)
+      next = o.cum_qty >= o.order_qty ? OrdStatus::filled : OrdStatus::partially_filled;
   } else {
     o.cum_qty = r.cum_qty;
     o.leaves_qty = r.leaves_qty;
@@ -163,24 +195,11 @@ void ReportApplier::adopt(Order& o, const ExecReport& r, bool may_reopen) {
   if (o.is_ended() && o.pending) resolve_pending(o, false);
 }
 
-void ReportApplier::resolve_pending(Order& o, bool accepted) {
+void ReportApplier::resolve_pending(Order& o, bool accepted, LinkState state) {
   ChainLink& link = o.chain[o.pending->link];
-  link.state = accepted ? LinkState::accepted : LinkState::rejected;
+  link.state = state;
   out_.resolved = Resolution{link.kind, link.client_order_id, accepted};
   o.pending.reset();
-}
-
-// A status answer changes nothing while the order is live on both sides (a fill may still be in
-// flight behind it). When the broker says it has ended — rejected as unknown after a crash lost
-// the NewOrderSingle, canceled or filled while the line was down — the broker's word is taken and
-// the difference raised: that is what reconciliation after a logon is for.
-Disposition ReportApplier::on_status(Order& o, const ExecReport& r) {
-  if (!o.is_live() || !is_terminal(r.ord_status)) return Disposition::applied;
-  raise(BreakKind::unexpected_state, cat("broker reports order ", o.cl_ord_id(), " ", name(r.ord_status),
-                                         " while the book has it ", name(o.status)));
-  if (o.status == OrdStatus::pending_new && r.ord_status != OrdStatus::rejected) o.chain.front().state = LinkState::accepted;
-  adopt(o, r, false);
-  return Disposition::applied;
 }
 
 Disposition ReportApplier::on_ack(Order& o, const ExecReport& r) {
@@ -193,9 +212,16 @@ Disposition ReportApplier::on_ack(Order& o, const ExecReport& r) {
 Disposition ReportApplier::on_pending_ack(Order& o, const ExecReport& r) {
   auto kind = r.exec_type == ExecType::pending_cancel ? RequestKind::cancel : RequestKind::replace;
   const ChainLink* p = o.pending_link();
-  // No matching request outstanding: it was already answered, so this acknowledgement is late.
-  if (!p || p->kind != kind || (!r.cl_ord_id.empty() && p->cl_ord_id != r.cl_ord_id))
+  if (!p || p->kind != kind || (!r.cl_ord_id.empty() && p->cl_ord_id != r.cl_ord_id)) {
+    // The request it acknowledges was already answered: the acknowledgement is late. One fixgate
+    // never sent is a break.
+    const ChainLink* link = link_of(o, r.cl_ord_id);
+    if (r.cl_ord_id.empty() || (link && link->kind == kind)) return Disposition::stale;
+    raise(BreakKind::unknown_request, cat(name(r.exec_type), " report ", r.exec_id, " for order ", o.cl_ord_id(),
+                                          " acknowledges a ", name(kind), " under ClOrdID '", r.cl_ord_id,
+                                          "', which fixgate never sent: not applied"));
     return Disposition::stale;
+  }
   o.pending->acknowledged = true;
   out_.client_order_id = p->client_order_id;
   // A filled order pending an upward replace shows PendingReplace (C.1.c); a pending cancel
@@ -242,11 +268,16 @@ Disposition ReportApplier::on_canceled(Order& o, const ExecReport& r) {
 Disposition ReportApplier::on_replaced(Order& o, const ExecReport& r) {
   const ChainLink* p = o.pending_link();
   if (!p || p->kind != RequestKind::replace || p->cl_ord_id != r.cl_ord_id) {
-    const ChainLink* link = link_of(o, r.cl_ord_id);
-    if (!o.is_live() || (link && link->state != LinkState::pending)) return Disposition::stale;
-    raise(BreakKind::unexpected_state,
-          cat("Replaced report ", r.exec_id, " for order ", o.cl_ord_id(),
-              " with no replace pending under ClOrdID '", r.cl_ord_id, "'; applied as a restatement"));
+    ChainLink* link = link_of(o, r.cl_ord_id);
+    if (link && link->kind == RequestKind::replace) {
+      // A replace already answered: a late report, unless fixgate had given up waiting for it.
+      if (link->state == LinkState::timed_out) return on_late_replaced(o, r, *link);
+      return Disposition::stale;
+    }
+    // The broker's book changed all the same: a live order takes it as a restatement.
+    raise(BreakKind::unknown_request,
+          cat("Replaced report ", r.exec_id, " for order ", o.cl_ord_id(), " under ClOrdID '", r.cl_ord_id,
+              "': fixgate sent no replace under it", o.is_live() ? "; applied as a restatement" : ": not applied"));
     return on_restated(o, r);
   }
   PendingRequest req = *o.pending;
@@ -259,6 +290,21 @@ Disposition ReportApplier::on_replaced(Order& o, const ExecReport& r) {
     o.price = broker_price;
   else if (req.price)
     o.price = req.price;
+  adopt(o, r, true);
+  return Disposition::applied;
+}
+
+// The broker replaced the order after fixgate gave up waiting and told the client the replace was
+// refused: the broker's book stands, and a person must know the client was told otherwise.
+Disposition ReportApplier::on_late_replaced(Order& o, const ExecReport& r, ChainLink& link) {
+  raise(BreakKind::unexpected_state,
+        cat("Replaced report ", r.exec_id, " for order ", o.cl_ord_id(), " answers replace ", link.cl_ord_id,
+            " after fixgate stopped waiting for it (client ", link.client_order_id, " was told it was refused): applied"));
+  link.state = LinkState::accepted;
+  out_.client_order_id = link.client_order_id;
+  o.current = static_cast<std::uint16_t>(&link - o.chain.data());
+  if (!r.order_qty.is_zero()) o.order_qty = r.order_qty;
+  if (auto broker_price = r.price ? r.price->to_price() : std::nullopt) o.price = broker_price;
   adopt(o, r, true);
   return Disposition::applied;
 }
@@ -320,38 +366,14 @@ Disposition ReportApplier::on_trade_bust(Order& o, const ExecReport& r) {
   return Disposition::applied;
 }
 
+// Every execution applied keeps its ExecID, type, LastQty and LastPx: a repeat must match them
+// exactly to be a duplicate, and a bust takes the fill back exactly.
 void ReportApplier::record(Order& o, const ExecReport& r) {
   if (r.exec_id.empty()) return;  // nothing to deduplicate against; FIX requires ExecID anyway
-  ExecType type = normalized(r.exec_type);
-  bool fill = carries_fill(type);
   auto size = std::min<std::size_t>(r.exec_id.size(), UINT16_MAX);
-  o.execs.push_back(ExecRecord{static_cast<std::uint32_t>(o.exec_ids.size()),
-                               static_cast<std::uint16_t>(size), type, false, fill ? r.last_qty : Qty{},
-                               fill ? r.last_px : WidePrice{}});
+  o.execs.push_back(ExecRecord{static_cast<std::uint32_t>(o.exec_ids.size()), static_cast<std::uint16_t>(size),
+                               normalized(r.exec_type), false, r.last_qty, r.last_px});
   o.exec_ids.append(r.exec_id, 0, size);
-}
-
-// Compares the broker's numbers with ours. A standing CumQty discrepancy is raised once, when it
-// appears or changes, so one broker mistake gives one break rather than one per later report.
-void ReportApplier::check(Order& o, const ExecReport& r) {
-  Qty discrepancy = r.cum_qty - o.fills_qty;
-  if (discrepancy != o.cum_discrepancy) {
-    o.cum_discrepancy = discrepancy;
-    if (!discrepancy.is_zero())
-      raise(BreakKind::cum_qty_mismatch,
-            cat("report ", r.exec_id, " on order ", o.cl_ord_id(), " says CumQty ", r.cum_qty.to_string(),
-                " but the fills applied sum to ", o.fills_qty.to_string()));
-  }
-  if (o.is_live() && r.exec_type != ExecType::order_status && o.leaves_qty + o.cum_qty != o.order_qty)
-    raise(BreakKind::leaves_qty_mismatch,
-          cat("report ", r.exec_id, " on order ", o.cl_ord_id(), ": LeavesQty ", o.leaves_qty.to_string(),
-              " + CumQty ", o.cum_qty.to_string(), " is not OrderQty ", o.order_qty.to_string()));
-  if (r.side != o.side || (!r.symbol.empty() && r.symbol != o.symbol) ||
-      (!r.session.empty() && r.session != o.session))
-    raise(BreakKind::field_mismatch,
-          cat("report ", r.exec_id, " on session ", r.session, " for order ", o.cl_ord_id(), " says ",
-              name(r.side), " ", r.symbol, "; the order is ", name(o.side), " ", o.symbol, " on session ",
-              o.session));
 }
 
 }  // namespace fixgate::order

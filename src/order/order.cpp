@@ -19,11 +19,19 @@ std::string_view name(RequestKind kind) {
   return "unknown";
 }
 
-bool Order::has_exec(std::string_view id) const {
+const ExecRecord* Order::find_exec(std::string_view id) const {
   for (const ExecRecord& e : execs) {
-    if (exec_id(e) == id.substr(0, UINT16_MAX)) return true;
+    if (exec_id(e) == id.substr(0, UINT16_MAX)) return &e;
   }
-  return false;
+  return nullptr;
+}
+
+std::size_t Order::fill_count() const {
+  std::size_t n = 0;
+  for (const ExecRecord& e : execs) {
+    if ((e.exec_type == ExecType::trade || e.exec_type == ExecType::trade_correct) && !e.busted) ++n;
+  }
+  return n;
 }
 
 std::string_view code(BreakKind kind) {
@@ -42,6 +50,20 @@ std::string_view code(BreakKind kind) {
       return "unknown_exec_ref";
     case BreakKind::field_mismatch:
       return "field_mismatch";
+    case BreakKind::status_mismatch:
+      return "status_mismatch";
+    case BreakKind::exec_id_conflict:
+      return "exec_id_conflict";
+    case BreakKind::id_conflict:
+      return "id_conflict";
+    case BreakKind::unknown_request:
+      return "unknown_request";
+    case BreakKind::avg_px_mismatch:
+      return "avg_px_mismatch";
+    case BreakKind::message_reject:
+      return "message_reject";
+    case BreakKind::request_timeout:
+      return "request_timeout";
   }
   return "unknown";
 }
@@ -56,6 +78,8 @@ std::string_view code(Disposition disposition) {
       return "stale";
     case Disposition::unknown_order:
       return "unknown_order";
+    case Disposition::refused:
+      return "refused";
   }
   return "unknown";
 }

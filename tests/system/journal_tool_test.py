@@ -455,8 +455,10 @@ def test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly():
     broken_csv = os.path.join(RUN.workdir.path, "broker-broken.csv")
     write_csv(broken_csv, rows)
 
-    # The journal side: a copy with the last fill received again without PossDupFlag (a second
-    # execution on the wire) and another received again as a PossDup resend (not a break).
+    # The journal side: a copy with the last fill received and applied again without PossDupFlag
+    # (a second execution on the wire) and another applied again as a PossDup resend (not a
+    # break), then a garbled copy of a fill that the session layer threw away: received, never
+    # applied (no apply_fix marker), so recon must not count it.
     copy = os.path.join(RUN.workdir.path, "journal-dups")
     shutil.copytree(RUN.journal, copy)
     again = fix_fields(fills[-1]["payload"])
@@ -471,8 +473,13 @@ def test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly():
         body = [(t, v) for t, v in fields.items() if t not in ("8", "9", "10", "34", "35", "43", "49", "52", "56", "97", "122")]
         return fix_message(header + body)
 
-    append_record(copy, 1, "SIM", redo(again, 900, False), ts)
-    append_record(copy, 1, "SIM", redo(resent, 901, True), ts + 1)
+    seq = append_record(copy, 1, "SIM", redo(again, 900, False), ts)
+    append_record(copy, 5, "SIM", f"apply_fix {seq}", ts + 1)
+    seq = append_record(copy, 1, "SIM", redo(resent, 901, True), ts + 2)
+    append_record(copy, 5, "SIM", f"apply_fix {seq}", ts + 3)
+    garbled = dict(resent)
+    garbled["32"] = str(int(garbled["32"]) + 7)
+    append_record(copy, 1, "SIM", redo(garbled, 902, False), ts + 4)
     expected.add(("duplicate_in_journal", again["17"]))
     v = tool("verify", copy)
     check(v.returncode == 0, f"records written here by spec/journal-format.md fail verify: {v.stdout}")

@@ -121,7 +121,8 @@ def test_metrics_and_readiness_follow_orders_and_the_broker():
             # 3 fills with their acks, then the resting order's ack, replace and cancel.
             check(executions >= 9, f"executions on SIM moved by {executions}")
             break_kinds = [name for name in after if name.startswith("fixgate_breaks_total{kind=")]
-            check(len(break_kinds) == 10 and 'fixgate_breaks_total{kind="overfill"}' in break_kinds,
+            check(len(break_kinds) == 17 and 'fixgate_breaks_total{kind="overfill"}' in break_kinds
+                  and 'fixgate_breaks_total{kind="request_timeout"}' in break_kinds,
                   f"break kinds exported: {break_kinds}")
             check(all(after[name] == 0 for name in break_kinds), "a break was counted in a clean run")
             check(after['fixgate_session_queue_depth{session="SIM"}'] == 0, "session queue not drained")

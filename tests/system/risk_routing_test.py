@@ -63,7 +63,7 @@ def test_new_orders_fail_over_to_the_backup_and_back_and_cancels_stay_with_their
             # The restarted simulator lost its book (kill -9): the status fixgate asks for after the
             # logon says h1 is unknown there, and that difference is raised as a break, not hidden.
             brk = c.next_event(lambda e: e.get("event") == "break" and e.get("client_order_id") == "h1", 15)
-            check(brk["kind"] == "unexpected_state", f"unexpected break: {brk}")
+            check(brk["kind"] == "status_mismatch", f"unexpected break: {brk}")
             c.send({"op": "cancel", "id": "h1-y", "client_order_id": "h1-y", "orig_client_order_id": "h1"})
             done = c.order_event("h1-y", ["accepted", "rejected"])
             check(done["event"] == "rejected" and done["reason"] == "order_done", f"cancel of a dead order: {done}")

@@ -2,6 +2,8 @@
 
 #include "recon.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -137,8 +139,8 @@ std::vector<Execution> read_broker_csv(std::string_view text, const std::string&
     auto qty = Qty::parse(rec.fields[4]);
     if (!qty || qty->units() <= 0) fail(4, "\"" + rec.fields[4] + "\" is not a positive decimal quantity (4 decimals at most)");
     e.qty = *qty;
-    auto price = Price::parse(rec.fields[5]);
-    if (!price) fail(5, "\"" + rec.fields[5] + "\" is not a decimal price (8 decimals at most)");
+    auto price = WidePrice::parse(rec.fields[5]);
+    if (!price) fail(5, "\"" + rec.fields[5] + "\" is not a decimal price");
     e.price = *price;
     e.time = rec.fields[6];
     if (!parse_time(e.time)) fail(6, "\"" + e.time + "\" is not an ISO 8601 UTC time");
@@ -163,11 +165,38 @@ std::optional<Execution> journal_fill(const journal::RecordView& record) {
   e.side = f.side;
   e.symbol = f.symbol;
   e.qty = *last_qty;
-  e.price = Price::parse(f.last_px).value_or(Price{});
+  e.price = WidePrice::parse(f.last_px).value_or(WidePrice{});
   e.time = format_time(record.timestamp_ns);
   e.where = fmt::format("record #{} ({})", record.seq, record.stream);
   e.poss_dup = f.poss_dup;
   return e;
+}
+
+void AppliedFills::add(const journal::RecordView& record) {
+  if (record.kind == journal::RecordKind::fix_in) {
+    if (auto fill = journal_fill(record)) waiting_.emplace(record.seq, std::move(*fill));
+    return;
+  }
+  if (record.kind != journal::RecordKind::engine_event) return;
+  const std::string_view text = record.payload;
+  if (text.starts_with("apply_fix ")) {
+    // "apply_fix <fix_in seq>[ sent <MsgType> <ClOrdID>]"
+    std::uint64_t seq = 0;
+    const auto digits = text.substr(10);
+    std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+    if (auto it = waiting_.find(seq); it != waiting_.end()) {
+      applied_.push_back(std::move(it->second));
+      waiting_.erase(it);
+    }
+  } else if (text.starts_with("apply_raw ")) {
+    // "apply_raw [sent <MsgType> <ClOrdID>\x01]<raw FIX>": applied straight from these bytes.
+    auto raw = text.substr(10);
+    if (raw.starts_with("sent ")) raw = raw.substr(std::min(raw.size(), raw.find('\x01') + 1));
+    journal::RecordView copy = record;
+    copy.kind = journal::RecordKind::fix_in;
+    copy.payload = raw;
+    if (auto fill = journal_fill(copy)) applied_.push_back(std::move(*fill));
+  }
 }
 
 ReconResult reconcile(const std::vector<Execution>& journal, const std::vector<Execution>& broker) {
@@ -243,17 +272,17 @@ int cmd_recon(int argc, char** argv, int first) {
   text << in.rdbuf();
   const auto broker = read_broker_csv(text.str(), *broker_file);
 
-  std::vector<Execution> journal_fills;
+  AppliedFills applied;
   auto scanned = source->scan([&](const journal::RecordView& record) {
     if (session && record.stream != *session) return true;
-    if (auto fill = journal_fill(record)) journal_fills.push_back(std::move(*fill));
+    applied.add(record);
     return true;
   });
   if (!scanned) {
     std::cerr << "fixgate-journal recon: " << scanned.error().to_string() << "\n";
     return exit_for(scanned.error());  // a damaged journal is a finding, as for verify
   }
-  const auto result = reconcile(journal_fills, broker);
+  const auto result = reconcile(applied.fills(), broker);
   std::string out;
   for (const auto& b : result.breaks) out += b.kind + " exec_id=" + b.exec_id + " " + b.detail + "\n";
   out += fmt::format("recon: {} journal fills, {} broker fills, {} matched, {} breaks", result.journal_fills,

@@ -158,7 +158,10 @@ void Renderer::render(const journal::RecordView& record, std::string& out) const
     }
     case journal::RecordKind::engine_event: {
       std::string text = printable(record.payload);
-      if (text.starts_with("apply_fix ")) text += " (applied the FIX message in record #" + text.substr(10) + ")";
+      if (text.starts_with("apply_fix ")) {
+        // "apply_fix N[ sent <MsgType> <ClOrdID>]": the record number is the first word.
+        text += " (applied the FIX message in record #" + text.substr(10, text.find(' ', 10) - 10) + ")";
+      }
       header(record, text, out);
       return;
     }

@@ -122,6 +122,7 @@ struct Session {
   Endpoint connect;                   ///< the broker's address
   std::uint32_t heartbeat_seconds = 30;
   std::uint32_t reconnect_seconds = 5;
+  std::uint32_t pending_request_timeout_seconds = 30;  ///< wait for an answer, then ask the status; as long again, give up
   std::string data_dictionary;        ///< path; default spec/FIX44.xml or spec/FIX42.xml
   bool enabled = true;
   std::optional<SessionSchedule> schedule;  ///< absent: always on (no scheduled logon/logout)

@@ -13,6 +13,17 @@ namespace fixgate {
 /// 128-bit integer for exact products of price and quantity (GCC extension, named once).
 __extension__ typedef __int128 Int128;
 
+/// A plain decimal's text in parts: "-12.50" is negative, "12" and "50".
+struct DecimalText {
+  bool negative = false;
+  std::string_view whole;     ///< the digits before the point (may be empty: ".5")
+  std::string_view fraction;  ///< the digits after it (may be empty: "5.")
+};
+
+/// Splits an optional sign, digits and at most one point, with at least one digit; nullopt for
+/// anything else (exponents, spaces, empty). The one reader of decimal text for every type.
+std::optional<DecimalText> split_decimal(std::string_view text);
+
 /// Parses a plain decimal ("123", "-0.5", "100.250") into units of 10^-decimals; nullopt when the
 /// text is not a decimal, has more fractional digits than `decimals` allows, or overflows int64.
 std::optional<std::int64_t> parse_fixed(std::string_view text, int decimals);

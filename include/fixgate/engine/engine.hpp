@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -102,9 +103,11 @@ inline constexpr std::size_t request_kind_count = static_cast<std::size_t>(Reque
 
 /// Every break kind the engine raises, by its code: the order book's (order::BreakKind, in that
 /// enum's order) then the engine's own.
-inline constexpr std::array<std::string_view, 10> break_kinds{
-    "unknown_order",    "overfill",         "cum_qty_mismatch", "leaves_qty_mismatch", "unexpected_state",
-    "unknown_exec_ref", "field_mismatch",   "business_reject",  "unreadable_message",  "not_delivered"};
+inline constexpr std::array<std::string_view, 17> break_kinds{
+    "unknown_order",    "overfill",        "cum_qty_mismatch", "leaves_qty_mismatch", "unexpected_state",
+    "unknown_exec_ref", "field_mismatch",  "status_mismatch",  "exec_id_conflict",    "id_conflict",
+    "unknown_request",  "avg_px_mismatch", "message_reject",   "request_timeout",     "business_reject",
+    "unreadable_message", "not_delivered"};
 
 /// Accepted and rejected requests of one RequestKind.
 struct RequestCounts {
@@ -195,6 +198,8 @@ class Engine {
   };
 
   int poll_inputs();
+  /// Fires the pending-request timers that are due (src/engine/timers.cpp).
+  int poll_timers();
   /// Takes one input; false when the journal answered backpressure and it must be taken again.
   bool take_once(Input& input);
   /// Takes again the inputs the journal could not store yet, in order; how many it took.
@@ -206,7 +211,7 @@ class Engine {
   void take_upstream(gateway::Inbound& inbound, Timestamp now);
   void take_fix(FixInput& input, Timestamp now);
   void take_session(const SessionChange& change, Timestamp now);
-  void reconcile(const std::string& session);
+  void reconcile(const std::string& session, Timestamp now);
   void take_not_resent(const NotResent& input, Timestamp now);
   void take_policy(const config::Policy& policy, Timestamp now);
 
@@ -216,7 +221,38 @@ class Engine {
   void on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now);
   void on_status(const gateway::Inbound& inbound, const gateway::OrderStatusQuery& request);
   void on_list(const gateway::Inbound& inbound, const gateway::ListOrders& request);
-  void on_report_outcome(const order::ReportOutcome& outcome, const order::ExecReport* report, Timestamp now);
+  /// The broker message (or timer) behind a book outcome, for the events it gives the client.
+  struct Answer {
+    const order::ExecReport* report = nullptr;  ///< when it was an ExecutionReport
+    std::string text;                           ///< the broker's Text (58) as sent, or fixgate's reason
+    std::optional<int> cxl_rej_reason;          ///< CxlRejReason (102) of a cancel reject
+    std::uint64_t record = 0;                   ///< journal record of the inbound message; 0: none
+  };
+  /// What a broker message or a timer settled, told to the owning client (src/engine/broker.cpp).
+  void on_report_outcome(const order::ReportOutcome& outcome, const Answer& answer, Timestamp now);
+  void on_message_reject(fix::MessageReject& reject, const FixInput& input, Timestamp now);
+  void on_unreadable(const fix::Unreadable& message, const FixInput& input);
+  /// Emits a break to the order's owner (every admin client when there is no order) and keeps it
+  /// for the order's snapshot.
+  void raise_break(const order::Order* order, std::string client_order_id, gateway::Break brk);
+
+  // Requests that must reach an end (src/engine/timers.cpp).
+  /// One request waiting for the broker's answer.
+  struct PendingTimer {
+    std::int64_t deadline_ns = 0;
+    std::uint64_t cl_ord_seq = 0;  // the request's ClOrdID, by its number in the book
+    bool status_asked = false;     // the second wait: a status request went out
+  };
+
+  /// Starts (or restarts) the wait for the broker's answer to the request with this ClOrdID.
+  void arm_timer(const std::string& session, const std::string& cl_ord_id, bool status_asked);
+  /// One timer ran out: ask the broker for the order's status, or give up on the request.
+  int on_pending_timer(const std::string& session, const PendingTimer& timer, Timestamp now);
+  void take_timeout(const std::string& cl_ord_id, bool status, Timestamp now);
+  /// After a logon: re-sends what never went out, asks the status of every other live order.
+  void reconcile_order(const order::Order& order, Timestamp now);
+  /// Recovery: the message the session sent as `msg_seq_num` before journal record `before`.
+  std::string sent_before(const std::string& session, std::uint64_t msg_seq_num, std::uint64_t before);
   void on_kill_switch(const gateway::Inbound& inbound, const gateway::KillSwitchRequest& request, Timestamp now);
   void on_set_limit(const gateway::Inbound& inbound, const gateway::SetLimit& request);
   // Admin views and session commands (src/engine/admin.cpp).
@@ -317,6 +353,25 @@ class Engine {
   std::uint64_t last_appended_ = 0;
   bool replaying_ = false;
   std::map<std::uint64_t, std::pair<std::string, std::string>> unapplied_;  // recovery: fix_in seq → session, raw
+  // Recovery: ClOrdIDs of orders, cancels and replaces the engine sent that no fix_out record shows
+  // going out (yet): what is left when the replay ends never reached the broker, and is sent again
+  // at the session's next logon.
+  std::set<std::string> unsent_;
+  // Requests waiting for the broker, per session, in the order their deadlines fall (one timeout
+  // a session): 24 bytes for each request sent within the last timeout, nothing more per order.
+  // A request whose status was asked has its second deadline in status_asked_; entries a later
+  // arm superseded are skipped when they fall due. Not journaled: what a timer does is
+  // (request_timeout records); a recovered engine arms again at the next logon.
+  std::map<std::string, std::deque<PendingTimer>, std::less<>> timers_;  // by session
+  std::size_t timers_armed_ = 0;                                         // entries in timers_
+  std::unordered_map<std::uint64_t, std::int64_t> status_asked_;  // ClOrdID number → its second deadline
+  std::map<std::string, std::chrono::seconds> request_timeouts_;  // by session
+  // Breaks raised for each order (by its first ClOrdID), for its snapshot: a count and the latest.
+  struct OrderBreaks {
+    std::uint64_t count = 0;
+    std::deque<gateway::OrderBreak> latest;
+  };
+  std::unordered_map<std::string, OrderBreaks> order_breaks_;
   std::optional<std::string> journal_failure_;  // final: the journal failed for good
   // The journal answered backpressure (PostgreSQL unreachable, its buffer full): not final.
   // Upstream requests are refused (journal_unavailable) meanwhile; broker messages and session

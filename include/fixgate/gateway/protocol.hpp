@@ -159,9 +159,12 @@ struct Rejected {
 
 struct Execution {
   std::string client_order_id;
-  std::string exec_id;
+  std::string orig_client_order_id{};  ///< the order's id the report's OrigClOrdID names; empty when none
+  std::string exec_id;               ///< empty for a session/business reject of the order (no ExecID)
   ExecType exec_type = ExecType::new_order;
   OrdStatus status = OrdStatus::new_order;
+  std::string symbol{};
+  std::optional<Side> side{};
   Qty order_qty;
   Qty cum_qty;
   Qty leaves_qty;
@@ -174,13 +177,17 @@ struct Execution {
 struct CancelRejected {
   std::string client_order_id;       ///< the cancel/replace request's id
   std::string orig_client_order_id;
-  std::string text;
+  std::string text;                  ///< the broker's Text (58) as sent, or why fixgate gave up waiting
+  std::optional<int> cxl_rej_reason{};  ///< CxlRejReason (102) as sent, when the broker gave one
 };
 
+/// One break per inbound message (or timer), naming the order and the message it came from.
 struct Break {
   std::string client_order_id;  ///< may be empty for a report about an unknown order
   std::string kind;             ///< stable code, e.g. "overfill", "unknown_order", "cum_qty_mismatch"
-  std::string text;
+  std::string text;             ///< every discrepancy the message showed, "; "-separated
+  std::string exec_id{};        ///< ExecID of the report it came from; empty for other messages
+  std::uint64_t record = 0;     ///< journal record of the inbound FIX message (fix_in); 0: none
 };
 
 struct SessionStatus {
@@ -239,6 +246,21 @@ struct LimitChanged {
   std::string reason;
 };
 
+/// A request of an order still waiting for the broker's answer.
+struct PendingRequestView {
+  std::string kind;             ///< "new_order", "cancel" or "replace"
+  std::string client_order_id;  ///< the request's upstream id
+  std::string cl_ord_id;        ///< the ClOrdID it was sent with
+  bool acknowledged = false;    ///< the broker said PendingCancel / PendingReplace
+};
+
+/// A break raised for an order, as its snapshot lists it.
+struct OrderBreak {
+  std::string kind;
+  std::string exec_id;
+  std::string text;
+};
+
 /// Answer to status / list: a snapshot of one order.
 struct OrderSnapshot {
   std::string client_order_id;
@@ -253,6 +275,11 @@ struct OrderSnapshot {
   std::optional<Price> price;
   std::vector<std::string> fix_chain;      ///< ClOrdIDs used on the FIX side, oldest first
   std::optional<std::string> pending;      ///< "cancel" or "replace" when one is outstanding
+  std::string cl_ord_id{};                 ///< the ClOrdID the order goes by now (the last accepted)
+  std::vector<PendingRequestView> pending_requests{};  ///< every request still unanswered (new order included)
+  std::uint64_t fills = 0;                 ///< fills applied, net of busts
+  std::uint64_t break_count = 0;           ///< breaks raised for the order
+  std::vector<OrderBreak> breaks{};        ///< the latest of them (at most 16), oldest first
 };
 
 struct OrderList {

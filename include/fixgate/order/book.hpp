@@ -37,6 +37,16 @@ class OrderBook {
   ReportOutcome on_exec_report(const ExecReport& report);
   /// Applies an OrderCancelReject: the order leaves its pending state.
   ReportOutcome on_cancel_reject(const CancelReject& reject);
+  /// Applies a session or business reject of a request: a new order is rejected, a cancel or
+  /// replace refused.
+  ReportOutcome on_request_reject(const RequestReject& reject);
+  /// Gives up on a request the broker never answered: a cancel/replace is refused (timed out), a
+  /// new order stays as it is; either way a request_timeout break.
+  ReportOutcome on_timeout(const RequestTimeout& timeout);
+  /// The FIX message to send again for the order's unanswered request with this ClOrdID (its
+  /// NewOrderSingle while pending new, or its pending cancel/replace), stamped `now`; nullopt when
+  /// that request is no longer pending.
+  std::optional<FixCommand> resend(std::string_view cl_ord_id, Timestamp now) const;
   /// Applies any input, discarding the result (for rebuilding state from a journal).
   void apply(const Input& input);
 
@@ -54,6 +64,10 @@ class OrderBook {
   const Counters& counters() const { return counters_; }
   /// The number the next generated ClOrdID will carry.
   std::uint64_t next_cl_ord_seq() const { return next_seq_; }
+  /// The number a ClOrdID this book generated carries; 0 for any other text.
+  std::uint64_t cl_ord_seq(std::string_view cl_ord_id) const { return seq_of(cl_ord_id); }
+  /// The ClOrdID this book generates with number `seq` (the inverse of cl_ord_seq).
+  std::string cl_ord_id_of(std::uint64_t seq) const;
 
   /// Drops finished orders with nothing pending, to keep memory flat; returns how many. Late
   /// reports for them then count as unknown, so call it at a session boundary (end of day), and
@@ -75,7 +89,8 @@ class OrderBook {
   std::optional<std::uint32_t> lookup_cl_ord_id(std::string_view cl_ord_id) const;
   std::uint64_t seq_of(std::string_view cl_ord_id) const;
   static constexpr std::uint32_t kNoOrder = UINT32_MAX;
-  std::optional<std::uint32_t> locate(const ExecReport& report) const;
+  struct Located;
+  Located locate(const ExecReport& report) const;
   std::expected<std::uint32_t, Reject> live_target(RequestKind kind, std::string_view client,
                                                    std::string_view orig_client_order_id,
                                                    std::string_view client_order_id) const;

@@ -94,14 +94,32 @@ struct CancelReject {
   Timestamp time;
 };
 
+/// A session-level Reject (35=3) or BusinessMessageReject (35=j) of a request fixgate sent, as the
+/// engine resolved it: the request's ClOrdID (BusinessRejectRefID, else the ClOrdID of the message
+/// sent under RefSeqNum).
+struct RequestReject {
+  std::string session;
+  std::string cl_ord_id;  ///< ClOrdID of the refused NewOrderSingle, cancel or replace
+  std::string msg_type;   ///< "3" (session Reject) or "j" (BusinessMessageReject)
+  std::string text;       ///< the broker's Text (58), as sent
+  Timestamp time;
+};
+
+/// The engine's pending-request timer ran out: the request with this ClOrdID had no answer, and
+/// the status request sent for it had none either.
+struct RequestTimeout {
+  std::string cl_ord_id;
+  Timestamp time;
+};
+
 /// Housekeeping the engine decides (and journals) at a session boundary: drop finished orders.
 struct EvictDone {
   Timestamp time;
 };
 
 /// Everything the book folds over, in the order the engine took it.
-using Input =
-    std::variant<NewOrderRequest, CancelRequest, ReplaceRequest, ExecReport, CancelReject, EvictDone>;
+using Input = std::variant<NewOrderRequest, CancelRequest, ReplaceRequest, ExecReport, CancelReject, RequestReject,
+                           RequestTimeout, EvictDone>;
 
 // ---- FIX commands (book → broker) ----
 

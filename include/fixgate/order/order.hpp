@@ -17,8 +17,9 @@ namespace fixgate::order {
 /// What kind of upstream request created a link in the ClOrdID chain.
 enum class RequestKind : std::uint8_t { new_order, cancel, replace };
 
-/// Where the broker stands on a request: no answer yet, accepted, or refused.
-enum class LinkState : std::uint8_t { pending, accepted, rejected };
+/// Where the broker stands on a request: no answer yet, accepted, refused, or no answer in time
+/// (fixgate gave up waiting and told the client it was refused; a late answer is still applied).
+enum class LinkState : std::uint8_t { pending, accepted, rejected, timed_out };
 
 /// Stable lower-case name ("new_order", "cancel", "replace").
 std::string_view name(RequestKind kind);
@@ -67,6 +68,7 @@ struct Order {
   TimeInForce tif = TimeInForce::day;
   OrdStatus status = OrdStatus::pending_new;
   bool fills_value_lost = false;  ///< a fill's value did not fit in fills_value: no own average
+  bool avg_px_disagrees = false;  ///< the broker's AvgPx last differed from the fills' (raised once)
   Qty order_qty;
   std::optional<Price> price;
   std::optional<Price> stop_price;
@@ -114,8 +116,12 @@ struct Order {
   std::string_view exec_id(const ExecRecord& e) const {
     return std::string_view(exec_ids).substr(e.id_offset, e.id_size);
   }
+  /// The record of this ExecID if it was already applied to the order, else null.
+  const ExecRecord* find_exec(std::string_view exec_id) const;
   /// True when this ExecID was already applied to the order.
-  bool has_exec(std::string_view exec_id) const;
+  bool has_exec(std::string_view exec_id) const { return find_exec(exec_id) != nullptr; }
+  /// Fills applied and not busted (Trade and TradeCorrect records).
+  std::size_t fill_count() const;
   /// Average price of the fills applied here (exact, from fills_value), independent of the broker's.
   WidePrice own_avg_px() const { return wide_average(fills_value, fills_qty); }
   bool operator==(const Order&) const = default;

@@ -1,7 +1,8 @@
 #pragma once
-// What applying a broker message did: applied, ignored (duplicate / stale), or refused (unknown
-// order), plus any breaks — discrepancies a machine must record and a person must be able to explain.
-// A report can be applied and raise a break at once: the broker is the authority on its own book.
+// What applying a broker message did: applied, ignored (duplicate / stale), or not applied (unknown
+// order, refused), plus at most one break — the discrepancies a machine must record and a person
+// must be able to explain. A report can be applied and raise a break at once: the broker is the
+// authority on its own book, but never trusted blindly.
 
 #include <cstdint>
 #include <optional>
@@ -17,9 +18,11 @@ namespace fixgate::order {
 /// What became of one broker message.
 enum class Disposition : std::uint8_t {
   applied,        ///< the order changed (or was confirmed) by it
-  duplicate,      ///< its ExecID was already applied to the order; ignored and counted
+  duplicate,      ///< its ExecID was already applied to the order with the same content; ignored and counted
   stale,          ///< it would move the order back from a later or terminal state; ignored
   unknown_order,  ///< no order matches it; nothing created, a break raised
+  refused,        ///< it contradicts what fixgate knows (ids of different orders, a reused ExecID, a request
+                  ///< fixgate never sent): applied to no order, a break raised naming the order
 };
 
 /// Kinds of break. Stable codes via code(); only add, never rename.
@@ -31,6 +34,13 @@ enum class BreakKind : std::uint8_t {
   unexpected_state,     ///< a report that makes no sense for the order's state (fill after cancel)
   unknown_exec_ref,     ///< TradeCancel/TradeCorrect naming an ExecID the order never had
   field_mismatch,       ///< side or symbol differs from the order's
+  status_mismatch,      ///< a status report disagrees with the book; the broker's numbers are taken
+  exec_id_conflict,     ///< an ExecID applied before comes again with other content; not applied
+  id_conflict,          ///< ClOrdID, OrigClOrdID and OrderID name different orders, or a ClOrdID fixgate never sent
+  unknown_request,      ///< an answer to a cancel/replace fixgate never sent (or an unknown OrigClOrdID)
+  avg_px_mismatch,      ///< broker AvgPx differs from the average of the fills applied, beyond rounding
+  message_reject,       ///< a session/business reject of a request the broker had already answered
+  request_timeout,      ///< a request had no answer in time, even after a status request
 };
 
 /// Stable snake_case code, e.g. "overfill".
@@ -38,10 +48,12 @@ std::string_view code(BreakKind kind);
 /// Stable snake_case code, e.g. "duplicate".
 std::string_view code(Disposition disposition);
 
-/// A discrepancy found while applying a broker message.
+/// The discrepancies one broker message showed: one break per message, whatever it broke.
 struct Break {
-  BreakKind kind = BreakKind::unexpected_state;
-  std::string text;  ///< human sentence with the ids and quantities involved
+  BreakKind kind = BreakKind::unexpected_state;  ///< the first rule it broke, in the order they are checked
+  std::vector<BreakKind> also;                   ///< any further rules the same message broke
+  std::string text;     ///< one sentence per rule broken ("; " between), with the ids and numbers involved
+  std::string exec_id;  ///< ExecID of the report it came from; empty for other messages
 };
 
 /// A fill the report applied (Trade, or the new values of a TradeCorrect).
@@ -58,15 +70,17 @@ struct Resolution {
   bool accepted = false;             ///< false: rejected by the broker, or dropped because the order ended
 };
 
-/// The result of on_exec_report / on_cancel_reject. Pointers and views stay valid until the next
-/// call that changes the book.
+/// The result of on_exec_report / on_cancel_reject / on_request_reject / on_timeout. Pointers and
+/// views stay valid until the next call that changes the book.
 struct ReportOutcome {
   Disposition disposition = Disposition::applied;
-  const Order* order = nullptr;      ///< the matched order; null only for unknown_order
+  const Order* order = nullptr;      ///< the matched order (refused: the order named, unchanged); null for unknown_order
   std::string_view client_order_id;  ///< upstream id the message answers (the request's own id)
+  std::string_view orig_client_order_id;  ///< upstream id of the report's OrigClOrdID, when it names one of the order's
   std::optional<Fill> fill;
-  std::optional<Resolution> resolved;
-  std::vector<Break> breaks;
+  std::optional<Resolution> resolved;  ///< a pending cancel/replace it settled
+  bool order_refused = false;          ///< a session or business reject refused the order itself
+  std::optional<Break> raised;         ///< the one break this message raised, if any
 
   /// True when the message changed or confirmed the order.
   bool applied() const { return disposition == Disposition::applied; }
@@ -80,7 +94,8 @@ struct Counters {
   std::uint64_t duplicates = 0;  ///< reports ignored as already applied
   std::uint64_t stale = 0;       ///< reports ignored as late
   std::uint64_t unknown = 0;     ///< reports for no known order
-  std::uint64_t breaks = 0;      ///< breaks raised, all kinds
+  std::uint64_t refused = 0;     ///< messages applied to no order because they contradict the book
+  std::uint64_t breaks = 0;      ///< breaks raised (one per message at most), all kinds
   bool operator==(const Counters&) const = default;
 };
 

@@ -127,6 +127,7 @@ TEST_CASE("fills every unspecified value with the documented default") {
   CHECK(config.upstream.clients.empty());
   CHECK(config.sessions[0].version == FixVersion::fix44);
   CHECK(config.sessions[0].heartbeat_seconds == 30u);
+  CHECK(config.sessions[0].pending_request_timeout_seconds == 30u);
   CHECK(config.sessions[0].data_dictionary == "spec/FIX44.xml");
   CHECK(config.sessions[0].enabled);
   CHECK(config.routes.empty());

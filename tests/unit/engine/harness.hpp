@@ -176,7 +176,7 @@ inline order::ExecReport report(const std::string& cl_ord_id, const std::string&
                          const char* cum, const char* leaves, const char* last = "0") {
   order::ExecReport r;
   r.cl_ord_id = cl_ord_id;
-  r.order_id = "B1";
+  r.order_id = "B-" + cl_ord_id;  // one OrderID per order: ids of two orders are a break
   r.exec_id = exec_id;
   r.exec_type = type;
   r.ord_status = status;

@@ -192,6 +192,7 @@ TEST_CASE("the price band is measured from the last fill once there is one") {
   const auto& nos = std::get<order::NewOrderSingle>(h.sent[0].second);
   auto fill = report(nos.cl_ord_id, "F1", ExecType::trade, OrdStatus::partially_filled, "10", "90", "10");
   fill.last_px = Price::from_whole(11);  // band now 9.9 .. 12.1
+  fill.avg_px = fill.last_px;
   h.broker(fill, "raw-F1");
   REQUIRE(h.run_until([&] { return h.events<gateway::Execution>().size() == 2; }));
   high.client_order_id = "high2";

@@ -56,7 +56,7 @@ TEST_CASE("broker CSV: plain, quoted and CRLF records") {
   CHECK(rows[1].order_id == "O\"1");
   CHECK(rows[1].symbol == "HOLD 1");
   CHECK(rows[1].qty.units() == 1);
-  CHECK(rows[1].price.units() == 1);
+  CHECK(rows[1].price == Price::from_units(1));
   CHECK(rows[1].where == "b.csv:3");
 }
 
@@ -65,7 +65,7 @@ TEST_CASE("broker CSV errors name the file, line and column") {
   CHECK_THROWS_WITH(read_broker_csv("exec_id,qty\n", "b.csv"), Catch::Contains("b.csv:1") && Catch::Contains("header"));
   CHECK_THROWS_WITH(read_broker_csv(header + "E1,O1,buy,7203,abc,1,2026-11-26T00:00:00Z\n", "b.csv"),
                     Catch::Contains("b.csv:2") && Catch::Contains("column 5 (qty)"));
-  CHECK_THROWS_WITH(read_broker_csv(header + "E1,O1,buy,7203,1,1,2026-11-26T00:00:00Z\nE2,O1,buy,7203,1,1.123456789,2026-11-26T00:00:00Z\n", "b.csv"),
+  CHECK_THROWS_WITH(read_broker_csv(header + "E1,O1,buy,7203,1,1,2026-11-26T00:00:00Z\nE2,O1,buy,7203,1,1.5e3,2026-11-26T00:00:00Z\n", "b.csv"),
                     Catch::Contains("b.csv:3") && Catch::Contains("column 6 (price)"));
   CHECK_THROWS_WITH(read_broker_csv(header + "E1,O1,up,7203,1,1,2026-11-26T00:00:00Z\n", "b.csv"),
                     Catch::Contains("column 3 (side)"));
@@ -105,6 +105,46 @@ TEST_CASE("only trade reports with a quantity are fills") {
   r.kind = fixgate::journal::RecordKind::fix_out;
   r.payload = "8=FIX.4.4\x01" "35=8\x01" "17=E1\x01" "150=F\x01" "32=5\x01";
   CHECK_FALSE(journal_fill(r).has_value());
+}
+
+TEST_CASE("broker prices past 8 decimals are read exactly on both sides") {
+  const auto rows = read_broker_csv(header + "E1,O1,buy,7203,1,9.96666666666667,2026-11-26T00:00:00Z\n", "b.csv");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].price.to_string() == "9.96666666666667");
+  fixgate::journal::RecordView r;
+  r.kind = fixgate::journal::RecordKind::fix_in;
+  r.payload = "8=FIX.4.4\x01" "35=8\x01" "17=E1\x01" "150=F\x01" "32=1\x01" "31=9.96666666666667\x01";
+  REQUIRE(journal_fill(r).has_value());
+  CHECK(journal_fill(r)->price == rows[0].price);
+}
+
+TEST_CASE("only fills the engine applied count, not copies the session layer threw away") {
+  using fixgate::journal::RecordKind;
+  AppliedFills applied;
+  auto add = [&](std::uint64_t seq, RecordKind kind, std::string payload) {
+    fixgate::journal::RecordView r;
+    r.seq = seq;
+    r.kind = kind;
+    r.stream = "SIM";
+    r.payload = payload;
+    applied.add(r);
+  };
+  const std::string fill = "8=FIX.4.4\x01" "35=8\x01" "17=E1\x01" "150=F\x01" "32=100\x01" "31=10\x01";
+  const std::string garbled = "8=FIX.4.4\x01" "35=8\x01" "17=E1\x01" "150=F\x01" "32=170\x01" "31=10\x01";
+  add(1, RecordKind::fix_in, garbled);  // refused by the session layer: no marker ever names it
+  add(2, RecordKind::fix_in, fill);
+  add(3, RecordKind::engine_event, "apply_fix 2");
+  add(4, RecordKind::engine_event,
+      "apply_raw 8=FIX.4.4\x01" "35=8\x01" "17=E2\x01" "150=F\x01" "32=5\x01" "31=10.5\x01");
+  add(5, RecordKind::fix_in, "8=FIX.4.4\x01" "35=8\x01" "17=E3\x01" "150=F\x01" "32=5\x01" "31=10\x01");
+  add(6, RecordKind::engine_event, "apply_fix 9 sent D FG1");  // a reject's marker: names no fill
+  REQUIRE(applied.fills().size() == 2);
+  CHECK(applied.fills()[0].exec_id == "E1");
+  CHECK(applied.fills()[0].qty == *Qty::parse("100"));
+  CHECK(applied.fills()[1].exec_id == "E2");
+  CHECK(applied.not_applied() == 2);  // the garbled copy, and E3 still waiting for its marker
+  const std::vector<Execution> broker{exec("E1", "", "", "", "100", "10"), exec("E2", "", "", "", "5", "10.5")};
+  CHECK(reconcile(applied.fills(), broker).breaks.empty());
 }
 
 TEST_CASE("identical books reconcile with no break; decimals compare exactly") {

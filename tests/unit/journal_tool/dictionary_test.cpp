@@ -103,6 +103,10 @@ TEST_CASE("show renders FIX with names, upstream JSON as pairs, engine events as
   out.clear();
   plain.render(r, out);
   CHECK(out.find("apply_fix 5 (applied the FIX message in record #5)") != std::string::npos);
+  r.payload = "apply_fix 6 sent D FG1";  // a reject's marker names what it refers to
+  out.clear();
+  plain.render(r, out);
+  CHECK(out.find("apply_fix 6 sent D FG1 (applied the FIX message in record #6)") != std::string::npos);
 }
 
 TEST_CASE("FIX 4.2 records are named from the 4.2 dictionary") {

@@ -17,14 +17,14 @@ TEST_CASE("a new order is acknowledged, partly filled, then filled") {
   auto ack =
       book.on_exec_report(report(*o, "E1", ExecType::new_order, OrdStatus::new_order, qty(0), qty(100)));
   CHECK(ack.applied());
-  CHECK(ack.breaks.empty());
+  CHECK_FALSE(ack.raised.has_value());
   CHECK(o->status == OrdStatus::new_order);
   CHECK(o->order_id == "B-FG1");
 
   auto part = book.on_exec_report(
       report(*o, "E2", ExecType::trade, OrdStatus::partially_filled, qty(40), qty(60), qty(40), px(10)));
   CHECK(part.applied());
-  CHECK(part.breaks.empty());
+  CHECK_FALSE(part.raised.has_value());
   REQUIRE(part.fill);
   CHECK(part.fill->last_qty == qty(40));
   CHECK(part.client_order_id == "c1");
@@ -32,7 +32,7 @@ TEST_CASE("a new order is acknowledged, partly filled, then filled") {
 
   auto fill = book.on_exec_report(
       report(*o, "E3", ExecType::trade, OrdStatus::filled, qty(100), qty(0), qty(60), px(10)));
-  CHECK(fill.breaks.empty());
+  CHECK_FALSE(fill.raised.has_value());
   CHECK(o->status == OrdStatus::filled);
   CHECK_FALSE(o->is_live());
   CHECK(book.live_orders().empty());
@@ -53,7 +53,7 @@ TEST_CASE("a cancel is sent with a new ClOrdID and ends the order when the broke
   r.orig_cl_ord_id = "FG1";
   auto out = book.on_exec_report(r);
   CHECK(out.applied());
-  CHECK(out.breaks.empty());
+  CHECK_FALSE(out.raised.has_value());
   CHECK(out.client_order_id == "c2");
   REQUIRE(out.resolved);
   CHECK(out.resolved->accepted);
@@ -144,7 +144,7 @@ TEST_CASE("a trade bust lowers CumQty and reopens a filled order") {
   auto bust = report(*o, "F2", ExecType::trade_cancel, OrdStatus::new_order, qty(0), qty(100));
   bust.exec_ref_id = "F1";
   auto out = book.on_exec_report(bust);
-  CHECK(out.breaks.empty());
+  CHECK_FALSE(out.raised.has_value());
   CHECK(o->status == OrdStatus::new_order);
   CHECK(o->cum_qty == qty(0));
   CHECK(o->fills_qty == qty(0));

@@ -101,6 +101,13 @@ Price px_of(const std::string& text) {
   return *v;
 }
 
+WidePrice wide_of(const std::string& text) {
+  auto v = WidePrice::parse(text);
+  INFO("broker price " << text);
+  REQUIRE(v);
+  return *v;
+}
+
 // Positional tokens and key=value tokens of one side of a step.
 struct Fields {
   std::vector<std::string> positional;
@@ -122,6 +129,7 @@ class Runner {
  public:
   void run(const Step& step) {
     Fields act(step.action);
+    exec_id_.clear();
     refused_.reset();
     sent_orig_.clear();
     outcome_.reset();
@@ -136,9 +144,13 @@ class Runner {
       on_exec(act);
     else if (verb == "reject")
       on_reject(act);
+    else if (verb == "msgreject")
+      on_message_reject(act);
+    else if (verb == "timeout")
+      on_timeout(act);
     else
       FAIL("unknown step " << verb);
-    check(Fields(step.expect), verb == "exec" || verb == "reject");
+    check(Fields(step.expect), verb != "new" && verb != "cancel" && verb != "replace");
   }
 
   const OrderBook& book() const { return book_; }
@@ -146,6 +158,7 @@ class Runner {
 
  private:
   std::string cl_ord_id(const std::string& id) const {
+    if (id == "-") return "";
     auto it = ids_.find(id);
     return it == ids_.end() ? "UNKNOWN-" + id : it->second;
   }
@@ -197,7 +210,9 @@ class Runner {
     r.cl_ord_id = cl_ord_id(ids.substr(0, comma));
     if (comma != std::string::npos) r.orig_cl_ord_id = cl_ord_id(ids.substr(comma + 1));
     r.session = "BROKER1";
-    r.order_id = f.has("oid") ? f.keys.at("oid") : "OID1";
+    // By default each order has its own OrderID, named after its first ClOrdID.
+    const Order* named = book_.find_by_cl_ord_id(r.cl_ord_id.empty() ? r.orig_cl_ord_id : r.cl_ord_id);
+    r.order_id = f.has("oid") ? f.keys.at("oid") : named ? "OID-" + named->chain.front().cl_ord_id : "OID1";
     r.exec_id = f.has("id") ? f.keys.at("id") : "E" + std::to_string(++exec_seq_);
     if (f.has("ref")) r.exec_ref_id = f.keys.at("ref");
     r.exec_type = exec_type_named(p[2]);
@@ -209,14 +224,30 @@ class Runner {
     r.cum_qty = qty_of(p[5]);
     r.leaves_qty = qty_of(p[6]);
     r.last_qty = qty_of(p[7]);
-    r.last_px = f.has("px") ? px_of(f.keys.at("px")) : px(50);
-    r.avg_px = r.last_px;
+    r.last_px = f.has("px") ? wide_of(f.keys.at("px")) : WidePrice(px(50));
+    r.avg_px = f.has("avg") ? wide_of(f.keys.at("avg")) : WidePrice{};  // 0: not compared
     r.poss_dup = std::find(p.begin(), p.end(), "possdup") != p.end();
     inputs_.push_back(r);
     outcome_ = book_.on_exec_report(r);
+    exec_id_ = r.exec_id;
+  }
+
+  void on_message_reject(const Fields& f) {
+    const auto& p = f.positional;
+    REQUIRE(p.size() >= 3);
+    RequestReject r{"BROKER1", cl_ord_id(p[1]), p[2], "refused by the broker", {}};
+    inputs_.push_back(r);
+    outcome_ = book_.on_request_reject(r);
+  }
+
+  void on_timeout(const Fields& f) {
+    RequestTimeout t{cl_ord_id(f.positional.at(1)), {}};
+    inputs_.push_back(t);
+    outcome_ = book_.on_timeout(t);
   }
 
   void on_reject(const Fields& f) {
+    exec_id_.clear();
     const auto& p = f.positional;
     REQUIRE(p.size() >= 4);
     CancelReject r;
@@ -250,14 +281,17 @@ class Runner {
   void check_outcome(const Fields& e) {
     REQUIRE(outcome_);
     CHECK(code(outcome_->disposition) == (e.has("outcome") ? e.keys.at("outcome") : "applied"));
-    std::multiset<std::string> expected, raised;
+    // One break per message: its kind, then what else the same message broke, in order.
+    std::vector<std::string> expected, raised;
     if (e.has("break")) {
       std::istringstream in(e.keys.at("break"));
-      for (std::string kind; std::getline(in, kind, ',');) expected.insert(kind);
+      for (std::string kind; std::getline(in, kind, ',');) expected.push_back(kind);
     }
-    for (const auto& b : outcome_->breaks) {
-      raised.insert(std::string(code(b.kind)));
-      UNSCOPED_INFO("break " << code(b.kind) << ": " << b.text);
+    if (const auto& b = outcome_->raised) {
+      raised.emplace_back(code(b->kind));
+      for (BreakKind also : b->also) raised.emplace_back(code(also));
+      UNSCOPED_INFO("break " << code(b->kind) << ": " << b->text);
+      CHECK(b->exec_id == exec_id_);  // it names the report it came from
     }
     CHECK(raised == expected);
     if (e.has("resolved")) {
@@ -292,6 +326,7 @@ class Runner {
   std::string first_;
   int exec_seq_ = 0;
   std::optional<Reject> refused_;
+  std::string exec_id_;  // of the report the step sent, which its break must name
   std::string sent_orig_;
   std::optional<ReportOutcome> outcome_;
 };

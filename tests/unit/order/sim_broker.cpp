@@ -2,8 +2,22 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 
 namespace order_test {
+
+WidePrice SimOrder::avg_px() const {
+  double value = 0;
+  double filled = 0;
+  for (const auto& f : fills) {
+    value += static_cast<double>(f.px.units()) / Price::scale * static_cast<double>(f.qty.units()) / Qty::scale;
+    filled += static_cast<double>(f.qty.units()) / Qty::scale;
+  }
+  if (filled == 0) return WidePrice{};
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", value / filled);
+  return *WidePrice::parse(text);
+}
 
 void SimBroker::receive(const FixCommand& command) {
   if (const auto* nos = std::get_if<NewOrderSingle>(&command)) {
@@ -63,7 +77,7 @@ ExecReport SimBroker::report(SimOrder& o, ExecType type, const std::string& cl_o
   r.order_qty = o.qty;
   r.cum_qty = o.cum;
   r.leaves_qty = o.ended ? Qty{} : o.qty - o.cum;
-  r.avg_px = px(10);
+  r.avg_px = o.avg_px();
   return r;
 }
 
@@ -84,7 +98,8 @@ BrokerMessage SimBroker::fill(SimOrder& o) {
   auto r = report(o, ExecType::trade, o.current, "");
   r.last_qty = q;
   r.last_px = px(pick(9, 11));
-  o.fills.emplace_back(r.exec_id, q);
+  o.fills.push_back({r.exec_id, q, *r.last_px.to_price()});
+  r.avg_px = o.avg_px();
   if (o.cum == o.qty && !o.pending) o.done = true;
   r.leaves_qty = o.qty - o.cum;
   return r;
@@ -148,7 +163,8 @@ BrokerMessage SimBroker::unsolicited(SimOrder& o) {
 
 BrokerMessage SimBroker::bust(SimOrder& o) {
   auto i = static_cast<std::size_t>(pick(0, static_cast<std::int64_t>(o.fills.size()) - 1));
-  auto [ref, q] = o.fills[i];
+  const std::string ref = o.fills[i].exec_id;
+  const Qty q = o.fills[i].qty;
   o.fills.erase(o.fills.begin() + static_cast<std::ptrdiff_t>(i));
   o.cum -= q;
   o.done = false;  // a busted fill reopens a filled order

@@ -1,8 +1,8 @@
 #pragma once
 // A consistent simulated broker for randomized sequence tests: it keeps its own book of the orders
 // fixgate sent and answers with the reports FIX 4.4 Appendix D prescribes, including races, resends,
-// unsolicited cancels and restatements, trade busts. Everything it says is true, so the order book
-// must never raise a break while following it.
+// unsolicited cancels and restatements, trade busts. Everything it says is true (its AvgPx rounded
+// the way a broker's double prints), so the order book must never raise a break while following it.
 
 #include <map>
 #include <optional>
@@ -31,7 +31,14 @@ struct SimOrder {
     bool acked = false;
   };
   std::optional<Pending> pending;
-  std::vector<std::pair<std::string, Qty>> fills;  ///< ExecID, qty of fills not busted
+  struct Fill {
+    std::string exec_id;
+    Qty qty;
+    Price px;
+  };
+  std::vector<Fill> fills;  ///< fills not busted
+  /// AvgPx as brokers compute it: in binary floating point, printed to 15 significant digits.
+  WidePrice avg_px() const;
 };
 
 /// A broker message: an execution report or a cancel reject.
