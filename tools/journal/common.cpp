@@ -103,6 +103,21 @@ unsigned days_in_month(unsigned y, unsigned m) {
   return days[m - 1];
 }
 
+/// RFC 3339 time zone: "Z" (or "z") or "+hh:mm" / "-hh:mm" (also "+hhmm"); minutes east of UTC.
+std::optional<std::int64_t> zone_offset_minutes(std::string_view zone) {
+  if (zone == "Z" || zone == "z") return 0;
+  if (zone.size() != 6 && zone.size() != 5) return std::nullopt;
+  if (zone[0] != '+' && zone[0] != '-') return std::nullopt;
+  unsigned hours = 0, minutes = 0;
+  const std::size_t minutes_at = zone.size() == 6 ? 4 : 3;
+  if (!digits(zone, 1, 2, hours) || (zone.size() == 6 && zone[3] != ':') || !digits(zone, minutes_at, 2, minutes)) {
+    return std::nullopt;
+  }
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  const auto total = static_cast<std::int64_t>(hours * 60 + minutes);
+  return zone[0] == '-' ? -total : total;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_time(std::string_view text) {
@@ -120,6 +135,7 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
   }
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
   std::int64_t frac = 0;
+  std::int64_t offset_minutes = 0;  // local time = UTC + offset
   std::size_t pos = 10;
   if (pos < text.size()) {
     if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
@@ -144,12 +160,14 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
     }
     if (h > 23 || mi > 59 || s > 60) return std::nullopt;
     if (pos < text.size()) {
-      const auto zone = text.substr(pos);
-      if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "+0000") return std::nullopt;
+      auto offset = zone_offset_minutes(text.substr(pos));
+      if (!offset) return std::nullopt;
+      offset_minutes = *offset;
     }
   }
   const std::int64_t days = days_from_civil(y, mo, d);
-  return ((days * 24 + h) * 60 + mi) * 60 * 1'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac;
+  const std::int64_t local_minutes = (days * 24 + h) * 60 + mi;
+  return (local_minutes - offset_minutes) * 60 * 1'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac;
 }
 
 namespace {
@@ -312,6 +330,31 @@ std::string side_name(std::string_view fix_side) {
   return std::string(fix_side);
 }
 
+bool is_admin_op(std::string_view op) {
+  return op == "kill" || op == "release" || op == "set_limit" || op == "logon" || op == "logout" ||
+         op == "set_seq" || op == "reload";
+}
+
+namespace {
+
+/// Every FIX code of ExecType or OrdStatus (one character) with its name, looked up both ways.
+template <class FromFix>
+NamedCode named_code(std::string_view value, FromFix from_fix) {
+  if (value.size() == 1) {
+    if (auto v = from_fix(value[0])) return {std::string(name(*v)), std::string(value)};
+  }
+  static constexpr std::string_view codes = "0123456789ABCDEFGHIJ";
+  for (const char c : codes) {
+    if (auto v = from_fix(c); v && name(*v) == value) return {std::string(value), std::string(1, c)};
+  }
+  return {std::string(value), std::string(value)};
+}
+
+}  // namespace
+
+NamedCode exec_type_of(std::string_view value) { return named_code(value, exec_type_from_fix); }
+NamedCode ord_status_of(std::string_view value) { return named_code(value, ord_status_from_fix); }
+
 namespace {
 
 void fix_facts(std::string_view raw, Facts& f) {
@@ -375,8 +418,10 @@ void upstream_facts(std::string_view payload, bool request, Facts& f) {
       else if (key == "last_qty") f.last_qty = value;
       else if (key == "last_px") f.last_px = value;
       else if (key == "text") f.text = value;
-      else if (key == "reason" && f.text.empty()) f.text = value;
+      else if (key == "reason") f.reason = value;
+      else if (key == "by") f.by = value;
     }
+    if (f.text.empty()) f.text = f.reason;
     return;
   }
   auto object = nlohmann::json::parse(trimmed(payload), nullptr, false);
@@ -395,7 +440,9 @@ void upstream_facts(std::string_view payload, bool request, Facts& f) {
   f.last_qty = json_text(object, "last_qty");
   f.last_px = json_text(object, "last_px");
   f.text = json_text(object, "text");
-  if (f.text.empty()) f.text = json_text(object, "reason");
+  f.reason = json_text(object, "reason");
+  f.by = json_text(object, "by");
+  if (f.text.empty()) f.text = f.reason;
 }
 
 }  // namespace
@@ -404,8 +451,15 @@ Facts facts_of(const journal::RecordView& record) {
   Facts f;
   switch (record.kind) {
     case journal::RecordKind::fix_in:
-    case journal::RecordKind::fix_out: fix_facts(record.payload, f); break;
-    case journal::RecordKind::upstream_request: upstream_facts(record.payload, true, f); break;
+    case journal::RecordKind::fix_out:
+      fix_facts(record.payload, f);
+      f.reason = f.text;
+      break;
+    case journal::RecordKind::upstream_request:
+      upstream_facts(record.payload, true, f);
+      // An admin request's author is the client that sent it.
+      if (is_admin_op(f.msg_type) && f.by.empty()) f.by = std::string(record.stream);
+      break;
     case journal::RecordKind::upstream_event: upstream_facts(record.payload, false, f); break;
     default: break;
   }
@@ -458,6 +512,27 @@ bool Filter::matches(const journal::RecordView& record) const {
   return msg_types.count(std::string(type)) != 0;
 }
 
+const std::set<std::string, std::less<>>& upstream_type_names() {
+  // spec/upstream-protocol.md: every request "op" and every event name.
+  static const std::set<std::string, std::less<>> names{
+      "hello", "new", "cancel", "replace", "status", "list", "kill", "release", "set_limit", "sessions", "logon",
+      "logout", "set_seq", "reload", "accepted", "rejected", "execution", "cancel_rejected", "break", "session",
+      "order", "orders", "error", "welcome", "kill_switch", "limit", "session_command", "policy"};
+  return names;
+}
+
+std::optional<std::int64_t> time_option(const Args& args, const std::string& option) {
+  const auto text = args.get(option);
+  if (!text) return std::nullopt;
+  const auto ns = parse_time(*text);
+  if (!ns) {
+    args.fail(option + " \"" + *text +
+              "\" is not a time (RFC 3339: 2026-11-26T12:00:00Z or 2026-11-26T21:00:00+09:00, fractions allowed; "
+              "or ns since the epoch)");
+  }
+  return ns;
+}
+
 std::set<std::string> filter_options() { return {"--session", "--direction", "--kind", "--from", "--to", "--type"}; }
 
 Filter parse_filter(const Args& args, const Dictionaries* dicts) {
@@ -476,27 +551,23 @@ Filter parse_filter(const Args& args, const Dictionaries* dicts) {
     }
     f.kinds.insert(*kind);
   }
-  if (auto t = args.get("--from")) {
-    f.from_ns = parse_time(*t);
-    if (!f.from_ns) args.fail("--from \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
-  }
-  if (auto t = args.get("--to")) {
-    f.to_ns = parse_time(*t);
-    if (!f.to_ns) args.fail("--to \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
-  }
+  f.from_ns = time_option(args, "--from");
+  f.to_ns = time_option(args, "--to");
   if (f.from_ns && f.to_ns && *f.from_ns > *f.to_ns) args.fail("--from is after --to");
   if (dicts != nullptr) {
     for (const auto& t : args.list("--type")) {
       // A short code is a MsgType as it is; a longer word is a name from the dictionaries, or an
       // upstream op/event name (new, cancel, accepted, execution, ...).
-      if (t.size() <= 2) {
+      if (t.size() <= 2 && dicts->knows_msg_type(t)) {
         f.msg_types.insert(t);
       } else if (auto code = dicts->msg_type_of_name(t)) {
         f.msg_types.insert(*code);
-      } else if (t.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+      } else if (upstream_type_names().contains(t)) {
         f.msg_types.insert(t);
       } else {
-        args.fail("--type \"" + t + "\" is neither a MsgType nor a message name in the data dictionaries");
+        args.fail("--type \"" + t +
+                  "\" is neither a MsgType nor a message name in the data dictionaries, nor an upstream op or event "
+                  "name (spec/upstream-protocol.md)");
       }
     }
   }

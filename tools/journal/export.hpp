@@ -15,7 +15,8 @@ const std::vector<std::string>& export_columns();
 /// The row of one record, one string per column (empty when the record has no such value).
 std::vector<std::string> export_row(const journal::RecordView& record);
 /// One CSV field per RFC 4180: quoted (with inner quotes doubled) when it holds a comma, a quote,
-/// CR or LF, or starts/ends with a space.
+/// CR or LF, or starts/ends with a space; a value starting with = + - @ tab or CR (a spreadsheet
+/// formula) gets a leading ' first.
 std::string csv_field(std::string_view value);
 /// A whole CSV record, fields joined by commas and ended by CRLF as RFC 4180 says.
 std::string csv_line(const std::vector<std::string>& fields);

@@ -33,7 +33,8 @@ constexpr const char* usage =
     "DIR may be replaced by --postgres NAME [--dsn-env VAR] in every command: the journal NAME (the\n"
     "daemon's `instance`) in PostgreSQL, the libpq DSN read from $VAR (default FIXGATE_PG_DSN), never printed.\n"
     "  show --follow polls PostgreSQL as it polls a directory.\n"
-    "TIME: 2026-11-26T12:00:00Z (fractions of a second allowed) or nanoseconds since the epoch.\n"
+    "TIME: RFC 3339, 2026-11-26T12:00:00Z or with an offset 2026-11-26T21:00:00+09:00 (fractions of a\n"
+    "second allowed), or nanoseconds since the epoch.\n"
     "exit codes: 0 ok, 1 a finding (damaged journal, breaks), 2 usage or input error\n";
 
 }  // namespace

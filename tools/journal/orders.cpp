@@ -57,11 +57,7 @@ int cmd_orders(int argc, char** argv, int first) {
   const Args args("orders", argc, argv, first, valued, {});
   const auto config_file = args.get("--config");
   if (!config_file) args.fail("missing --config FILE (the fixgate configuration the journal was written with)");
-  std::optional<std::int64_t> at;
-  if (auto t = args.get("--at")) {
-    at = parse_time(*t);
-    if (!at) args.fail("--at \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
-  }
+  const std::optional<std::int64_t> at = time_option(args, "--at");
   const auto format = args.get("--format").value_or("table");
   if (format != "table" && format != "csv" && format != "jsonl") {
     args.fail("--format must be table, csv or jsonl, not \"" + format + "\"");
