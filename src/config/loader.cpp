@@ -29,7 +29,7 @@ Logging read_logging(const Value& value) {
   return logging;
 }
 
-Journal read_journal(const Value& value) {
+Journal read_journal(const Value& value, Secrets secrets) {
   const MapReader map(value, {"backend", "path", "dsn_env", "sync", "segment_bytes", "stale_resend_seconds"});
   Journal journal;
   if (auto v = map.get("backend")) {
@@ -49,7 +49,7 @@ Journal read_journal(const Value& value) {
     journal.stale_resend_seconds = read_uint<std::uint32_t>(*v);
   }
   // Fail at start-up, pointing at the file, rather than at the first connect.
-  if (journal.backend == JournalBackend::postgres) {
+  if (journal.backend == JournalBackend::postgres && secrets == Secrets::resolve) {
     const char* dsn = std::getenv(journal.dsn_env.c_str());
     if (dsn == nullptr || *dsn == '\0') {
       const Value& at = dsn_env ? *dsn_env : *map.get("backend");
@@ -68,7 +68,7 @@ Ops read_ops(const Value& value) {
   return ops;
 }
 
-Config read_config(const YAML::Node& root, const std::string& name) {
+Config read_config(const YAML::Node& root, const std::string& name, Secrets secrets) {
   const Value top(name, root, root.Mark(), "");
   if (top.is_null()) top.fail("the file is empty; expected a map of settings");
   const MapReader map(top, {"instance", "logging", "journal", "upstream", "sessions", "routes", "risk", "ops"});
@@ -76,8 +76,8 @@ Config read_config(const YAML::Node& root, const std::string& name) {
   config.source = name;
   if (auto v = map.get("instance")) config.instance = read_nonempty(*v);
   if (auto v = map.get("logging")) config.logging = read_logging(*v);
-  if (auto v = map.get("journal")) config.journal = read_journal(*v);
-  if (auto v = map.get("upstream")) config.upstream = read_upstream(*v);
+  if (auto v = map.get("journal")) config.journal = read_journal(*v, secrets);
+  if (auto v = map.get("upstream")) config.upstream = read_upstream(*v, secrets);
   if (auto v = map.get("sessions")) config.sessions = read_sessions(*v);
   // Routes come after sessions whatever the order in the file: they name sessions.
   if (auto v = map.get("routes")) config.routes = read_routes(*v, config.sessions);
@@ -89,7 +89,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
 }  // namespace
 }  // namespace detail
 
-std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name) {
+std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name, Secrets secrets) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -97,7 +97,7 @@ std::expected<Config, ConfigError> load_string(const std::string& yaml, const st
     return std::unexpected(detail::make_error(name, e.mark, "", "YAML syntax: " + e.msg));
   }
   try {
-    return detail::read_config(root, name);
+    return detail::read_config(root, name, secrets);
   } catch (const detail::Failure& failure) {
     return std::unexpected(failure.error);
   } catch (const YAML::Exception& e) {
@@ -106,7 +106,7 @@ std::expected<Config, ConfigError> load_string(const std::string& yaml, const st
   }
 }
 
-std::expected<Config, ConfigError> load_file(const std::string& path) {
+std::expected<Config, ConfigError> load_file(const std::string& path, Secrets secrets) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return std::unexpected(ConfigError{path, 0, 0, "", "cannot open: it is a directory"});
@@ -120,7 +120,7 @@ std::expected<Config, ConfigError> load_file(const std::string& path) {
   if (in.bad()) {
     return std::unexpected(ConfigError{path, 0, 0, "", std::string("cannot read: ") + std::strerror(errno)});
   }
-  return load_string(text.str(), path);
+  return load_string(text.str(), path, secrets);
 }
 
 }  // namespace fixgate::config

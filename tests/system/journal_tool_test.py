@@ -504,6 +504,96 @@ def test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly():
           f"recon --session OTHER: {r.returncode} {sorted(got)}")
 
 
+def test_json_answers_of_verify_query_and_recon():
+    r = tool("verify", RUN.journal, "--json")
+    check(r.returncode == 0, f"verify --json exit {r.returncode}: {r.stdout}{r.stderr}")
+    v = json.loads(r.stdout)
+    check(v["intact"] is True and v["records"] == len(RUN.records) and v["last_seq"] == RUN.records[-1]["seq"],
+          f"verify --json: {v}")
+    check(v["last_hash"] == RUN.records[-1]["hash"].hex(), "verify --json last_hash is not the last record's chain value")
+    copy = os.path.join(RUN.workdir.path, "journal-json-flipped")
+    shutil.copytree(RUN.journal, copy)
+    victim = [x for x in read_journal(copy) if x["kind"] == "fix_out"][2]
+    with open(victim["segment"], "r+b") as f:
+        f.seek(victim["payload_offset"] + 3)
+        byte = f.read(1)
+        f.seek(victim["payload_offset"] + 3)
+        f.write(bytes([byte[0] ^ 0x04]))
+    r = tool("verify", copy, "--json")
+    check(r.returncode == 1, f"verify --json of a flipped byte exit {r.returncode}")
+    v = json.loads(r.stdout)
+    check(v["intact"] is False and v["error"]["kind"] == "crc_mismatch" and v["error"]["seq"] == victim["seq"]
+          and v["error"]["offset"] == victim["offset"] and v["error"]["segment"] == victim["segment"],
+          f"verify --json does not name record {victim['seq']}: {v}")
+
+    text = tool("query", RUN.journal, "--order", "h1")
+    r = tool("query", RUN.journal, "--order", "h1", "--json")
+    check(r.returncode == 0, f"query --json exit {r.returncode}: {r.stderr}")
+    q = json.loads(r.stdout)
+    check([row["seq"] for row in q["rows"]] == shown_seqs(text.stdout), "query --json rows differ from the text answer")
+    check(q["records"] == len(q["rows"]) and "h1" in " ".join(q["ids"]["client_order_id"]), f"query --json: {q['ids']}")
+    by_seq = {x["seq"]: x for x in RUN.records}
+    for row in q["rows"]:
+        check(row["kind"] == by_seq[row["seq"]]["kind"] and row["time_ns"] == by_seq[row["seq"]]["ts"],
+              f"query --json row {row['seq']} differs from the record")
+    r = tool("query", RUN.journal, "--order", "no-such-order", "--json")
+    check(r.returncode == 1 and json.loads(r.stdout)["records"] == 0, f"query --json of no order: {r.returncode} {r.stdout}")
+
+    r = tool("recon", RUN.journal, "--broker", RUN.csv, "--json")
+    check(r.returncode == 0, f"recon --json exit {r.returncode}: {r.stderr}")
+    c = json.loads(r.stdout)
+    check(c["matched"] == len(RUN.broker_rows) and c["breaks"] == [] and c["journal_fills"] == c["broker_fills"],
+          f"recon --json: {c}")
+    short = os.path.join(RUN.workdir.path, "broker-short.csv")
+    write_csv(short, RUN.broker_rows[1:])
+    r = tool("recon", RUN.journal, "--broker", short, "--json")
+    c = json.loads(r.stdout)
+    check(r.returncode == 1 and c["breaks"] == [{"kind": "missing_in_broker", "exec_id": RUN.broker_rows[0]["exec_id"],
+                                                  "detail": c["breaks"][0]["detail"]}] and c["by_kind"] == {"missing_in_broker": 1},
+          f"recon --json with a missing row: {c}")
+
+
+def test_export_names_exec_type_and_status_and_says_who_and_why():
+    r = tool("export", RUN.journal, "--format", "csv")
+    check(r.returncode == 0, r.stderr)
+    rows = list(csv.DictReader(io.StringIO(r.stdout, newline="")))
+    reports = [row for row in rows if row["kind"] == "fix_in" and row["msg_type"] == "8"]
+    names = {"0": "new", "1": "partial_fill", "2": "fill", "4": "canceled", "5": "replaced", "8": "rejected", "F": "trade"}
+    status = {"0": "new", "1": "partially_filled", "2": "filled", "4": "canceled", "8": "rejected"}
+    for row, rec in zip(reports, records(kind="fix_in", msg_type="8")):
+        fields = fix_fields(rec["payload"])
+        check(row["exec_type_code"] == fields["150"] and row["exec_type"] == names[fields["150"]],
+              f"record {rec['seq']}: exec_type {row['exec_type']}/{row['exec_type_code']}, wire {fields['150']}")
+        check(row["ord_status_code"] == fields["39"] and row["ord_status"] == status[fields["39"]],
+              f"record {rec['seq']}: ord_status {row['ord_status']}/{row['ord_status_code']}, wire {fields['39']}")
+    events = [row for row in rows if row["kind"] == "upstream_event" and row["msg_type"] == "execution"]
+    check(events and all(row["exec_type_code"] and row["ord_status_code"] for row in events),
+          "upstream execution rows without codes")
+    check(all(not row["payload"].startswith(("=", "+", "-", "@")) for row in rows), "a formula cell went out unescaped")
+
+
+def test_orders_and_replay_need_no_trading_tokens():
+    env = {k: v for k, v in fixgate_env().items() if k not in ("FIXGATE_TEST_TOKEN", "FIXGATE_TEST_ADMIN_TOKEN")}
+    r = tool("orders", RUN.journal, "--config", RUN.config, "--format", "jsonl", env=env)
+    if r.returncode == 2 and "not available" in r.stderr:
+        print("SKIP orders: " + r.stderr.strip())
+        return
+    check(r.returncode == 0, f"orders without the token variables: exit {r.returncode}: {r.stderr}")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    plain = {c: RUN.final[c] for c in ("o1", "o2", "o3", "o4", "r1")}
+    check({row["client_order_id"]: row["status"] for row in rows if row["client_order_id"] in plain} == plain,
+          f"orders without tokens: {rows}")
+    wd = os.path.join(RUN.workdir.path, "replay-offline")
+    os.makedirs(wd)
+    sim = Simulator(wd, ["--fill", "full"], name="simulator-offline")
+    try:
+        r = tool("replay", RUN.journal, "--session", "SIM", "--connect", f"127.0.0.1:{sim.port}", "--sender", "FIXGATE",
+                 "--target", "SIM", "--speed", "max", "--wait", "2", timeout=60, env=env)
+    finally:
+        sim.terminate()
+    check(r.returncode == 0, f"replay without the token variables: exit {r.returncode}: {r.stdout}{r.stderr}")
+
+
 def main():
     run_tests_on_one_run(produce, [
         test_verify_intact_then_names_the_flipped_record,
@@ -515,6 +605,9 @@ def main():
         test_orders_match_the_clients_final_statuses,
         test_replay_delivers_the_same_new_orders_to_a_second_simulator,
         test_recon_real_pair_is_clean_and_planted_breaks_are_found_exactly,
+        test_json_answers_of_verify_query_and_recon,
+        test_export_names_exec_type_and_status_and_says_who_and_why,
+        test_orders_and_replay_need_no_trading_tokens,
     ])
 
 

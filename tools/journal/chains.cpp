@@ -156,8 +156,9 @@ std::set<std::uint64_t> Chains::records_of(const std::set<int>& roots) {
   return out;
 }
 
-std::vector<std::string> Chains::describe(const std::set<int>& roots) {
-  std::map<std::string, std::vector<std::string>> by_kind;
+std::map<std::string, std::vector<std::string>> Chains::ids(const std::set<int>& roots) {
+  std::map<std::string, std::vector<std::string>> by_kind{
+      {"client_order_id", {}}, {"ClOrdID", {}}, {"OrderID", {}}, {"ExecID", {}}};
   for (std::size_t n = 0; n < keys_.size(); ++n) {
     if (roots.count(find(static_cast<int>(n))) == 0) continue;
     const auto& key = keys_[n];
@@ -165,12 +166,19 @@ std::vector<std::string> Chains::describe(const std::set<int>& roots) {
     for (char& c : text) {
       if (c == sep) c = '/';
     }
-    const char* kind = key[0] == 'u' ? "1 client_order_id" : key[0] == 'c' ? "2 ClOrdID" : key[0] == 'o' ? "3 OrderID" : "4 ExecID";
-    by_kind[kind].push_back(text);
+    const char* kind = key[0] == 'u' ? "client_order_id" : key[0] == 'c' ? "ClOrdID" : key[0] == 'o' ? "OrderID" : "ExecID";
+    by_kind[kind].push_back(std::move(text));
   }
+  return by_kind;
+}
+
+std::vector<std::string> Chains::describe(const std::set<int>& roots) {
   std::vector<std::string> lines;
-  for (auto& [kind, values] : by_kind) {
-    std::string line = kind.substr(2) + ":";
+  const auto by_kind = ids(roots);
+  for (const char* kind : {"client_order_id", "ClOrdID", "OrderID", "ExecID"}) {
+    const auto& values = by_kind.at(kind);
+    if (values.empty()) continue;
+    std::string line = std::string(kind) + ":";
     for (const auto& v : values) line += " " + v;
     lines.push_back(line);
   }

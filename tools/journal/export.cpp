@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -92,9 +91,9 @@ std::string csv_line(const std::vector<std::string>& fields) {
   return out;
 }
 
-std::string jsonl_line(const std::vector<std::string>& row) {
+Json export_object(const std::vector<std::string>& row) {
   const auto& columns = export_columns();
-  nlohmann::ordered_json object;
+  Json object;
   for (std::size_t i = 0; i < columns.size() && i < row.size(); ++i) {
     const auto& c = columns[i];
     if (c == "seq" || c == "time_ns") {
@@ -105,8 +104,12 @@ std::string jsonl_line(const std::vector<std::string>& row) {
       object[c] = row[i];
     }
   }
+  return object;
+}
+
+std::string jsonl_line(const std::vector<std::string>& row) {
   // Payload bytes that are not UTF-8 are replaced rather than failing the export.
-  return object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return export_object(row).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 int cmd_export(int argc, char** argv, int first) {

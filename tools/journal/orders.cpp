@@ -70,7 +70,8 @@ int cmd_orders(int argc, char** argv, int first) {
   auto log = spdlog::stderr_logger_mt("fixgate-journal");
   log->set_level(spdlog::level::warn);
   spdlog::set_default_logger(log);
-  auto config = config::load_file(*config_file);
+  // Offline: the replay never authenticates a client, so the tokens' variables need not be set.
+  auto config = config::load_file(*config_file, config::Secrets::skip);
   if (!config) args.fail("--config " + config.error().to_string());
   std::optional<ScratchDirectory> scratch;
   auto dir = source->directory();

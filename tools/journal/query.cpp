@@ -10,7 +10,9 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "dictionary.hpp"
+#include "export.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "json_out.hpp"
 #include "render.hpp"
 #include "source.hpp"
 
@@ -19,7 +21,8 @@ namespace fixgate::journal_tool {
 int cmd_query(int argc, char** argv, int first) {
   std::set<std::string> valued{"--order", "--account", "--symbol", "--from", "--to", "--color", "--dictionary-dir"};
   valued.merge(source_options());
-  const Args args("query", argc, argv, first, valued, {});
+  const Args args("query", argc, argv, first, valued, {"--json"});
+  const bool json = args.has("--json");
   const auto order = args.get("--order");
   const auto account = args.get("--account");
   const auto symbol = args.get("--symbol");
@@ -58,19 +61,30 @@ int cmd_query(int argc, char** argv, int first) {
   }
   std::set<std::uint64_t> wanted = chains.records_of(roots);
   wanted.insert(seeds.begin(), seeds.end());
+  const std::string subject = order ? "order " + *order : account ? "account " + *account : "symbol " + *symbol;
+  Json document;
+  if (json) {
+    document["query"] = order ? Json{{"order", *order}} : account ? Json{{"account", *account}} : Json{{"symbol", *symbol}};
+    if (window.from_ns) document["query"]["from_ns"] = *window.from_ns;
+    if (window.to_ns) document["query"]["to_ns"] = *window.to_ns;
+    document["records"] = 0;
+    document["ids"] = chains.ids(roots);
+    document["rows"] = Json::array();
+  }
   if (wanted.empty()) {
-    std::cerr << "fixgate-journal query: no record in " << source->where() << " is about "
-              << (order ? "order " + *order : account ? "account " + *account : "symbol " + *symbol) << "\n";
+    if (json) print_json(document);
+    std::cerr << "fixgate-journal query: no record in " << source->where() << " is about " << subject << "\n";
     return exit_finding;
   }
 
   std::string out;
-  out += order ? "order " + *order : account ? "account " + *account : "symbol " + *symbol;
-  out += ": " + std::to_string(wanted.size()) + " records\n";
-  if (order) {
-    for (const auto& line : chains.describe(roots)) out += "  " + line + "\n";
+  if (!json) {
+    out += subject + ": " + std::to_string(wanted.size()) + " records\n";
+    if (order) {
+      for (const auto& line : chains.describe(roots)) out += "  " + line + "\n";
+    }
+    out += "\n";
   }
-  out += "\n";
   // Pass 2: print the wanted records in journal order.
   const Renderer renderer(dicts, color);
   journal::ReadOptions options;
@@ -79,6 +93,10 @@ int cmd_query(int argc, char** argv, int first) {
       [&](const journal::RecordView& record) {
         if (record.seq > *wanted.rbegin()) return false;
         if (wanted.count(record.seq) == 0 || !window.matches_frame(record)) return true;
+        if (json) {
+          document["rows"].push_back(export_object(export_row(record)));
+          return true;
+        }
         renderer.render(record, out);
         if (out.size() > (1 << 16)) {
           std::fwrite(out.data(), 1, out.size(), stdout);
@@ -87,6 +105,10 @@ int cmd_query(int argc, char** argv, int first) {
         return true;
       },
       options);
+  if (json) {
+    document["records"] = document["rows"].size();
+    print_json(document);
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!printed) {
     std::cerr << "fixgate-journal query: " << printed.error().to_string() << "\n";

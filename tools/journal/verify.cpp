@@ -10,16 +10,38 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "json_out.hpp"
 #include "source.hpp"
 
 namespace fixgate::journal_tool {
 
 int cmd_verify(int argc, char** argv, int first) {
-  const Args args("verify", argc, argv, first, source_options(), {"--timing"});
+  const Args args("verify", argc, argv, first, source_options(), {"--timing", "--json"});
+  const bool json = args.has("--json");
   const auto source = open_source(args);
   const auto started = std::chrono::steady_clock::now();
   auto result = source->verify();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (json) {
+    Json out;
+    out["journal"] = source->where();
+    out["checked"] = source->checks();
+    if (!result) {
+      // Unreadable (exit 2) is not damaged (exit 1): an outage is never taken for tampering.
+      out["intact"] = exit_for(result.error()) == exit_usage ? Json(nullptr) : Json(false);
+      out["error"] = error_json(result.error());
+    } else {
+      out["intact"] = true;
+      out["records"] = result->records;
+      if (source->directory()) out["segments"] = result->segments;
+      out["first_seq"] = result->first_seq;
+      out["last_seq"] = result->last_seq;
+      out["last_hash"] = journal::to_hex(result->last_hash);
+    }
+    if (args.has("--timing")) out["seconds"] = seconds;
+    print_json(out);
+    return result ? exit_ok : exit_for(result.error());
+  }
   if (!result) {
     if (exit_for(result.error()) == exit_usage) {
       std::cerr << "fixgate-journal verify: cannot read journal " << source->where() << ": "

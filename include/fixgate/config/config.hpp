@@ -174,12 +174,19 @@ struct ConfigError {
   std::string to_string() const;
 };
 
+/// Whether loading reads the secrets the file names: the clients' tokens (token_env, token_file)
+/// and, for the postgres backend, that the DSN variable is set. Tools that only replay a journal
+/// (fixgate-journal orders) load with `skip`: every other value is validated the same, tokens
+/// stay empty.
+enum class Secrets { resolve, skip };
+
 /// Loads and validates a configuration file. Relative paths inside it (journal path, unix
 /// sockets, dictionaries, token files) resolve against `base_dir` when given, else stay as written.
-std::expected<Config, ConfigError> load_file(const std::string& path);
+std::expected<Config, ConfigError> load_file(const std::string& path, Secrets secrets = Secrets::resolve);
 
 /// Same, from text already in memory; `name` stands in for the file name in errors.
-std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name);
+std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name,
+                                               Secrets secrets = Secrets::resolve);
 
 /// Parses "host:port" ("127.0.0.1:9878", "[::1]:9878", "localhost:0").
 std::optional<Endpoint> parse_endpoint(const std::string& text);

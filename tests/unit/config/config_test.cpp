@@ -303,3 +303,22 @@ TEST_CASE("run-time limit changes are validated like the file and leave the limi
   REQUIRE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "max_order_qty", std::nullopt));
   CHECK_FALSE(risk.accounts.at("ACC1").max_order_qty.has_value());
 }
+
+TEST_CASE("loading with Secrets::skip validates everything but reads no token and no DSN variable") {
+  ::unsetenv("FIXGATE_TEST_UNSET_TOKEN");
+  ::unsetenv("FIXGATE_TEST_UNSET_DSN");
+  const std::string yaml = std::string(minimal_session) +
+                           "journal: {backend: postgres, dsn_env: FIXGATE_TEST_UNSET_DSN}\n"
+                           "upstream:\n  clients:\n"
+                           "    - {name: a, token_env: FIXGATE_TEST_UNSET_TOKEN}\n"
+                           "    - {name: b, token_file: /nonexistent/token}\n";
+  CHECK_FALSE(load_string(yaml, "test.yaml").has_value());
+  auto offline = load_string(yaml, "test.yaml", Secrets::skip);
+  REQUIRE(offline.has_value());
+  REQUIRE(offline->upstream.clients.size() == 2);
+  CHECK(offline->upstream.clients[0].token.empty());
+  CHECK(offline->upstream.clients[1].name == "b");
+  // Everything else is still checked.
+  auto bad = load_string(yaml + "risk: {defaults: {max_order_qty: -1}}\n", "test.yaml", Secrets::skip);
+  CHECK_FALSE(bad.has_value());
+}
