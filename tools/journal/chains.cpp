@@ -99,10 +99,13 @@ void Chains::add(const journal::RecordView& record) {
     if (!f.client_order_id.empty()) keys.push_back(upstream_key(record.stream, f.client_order_id));
     if (!f.orig_client_order_id.empty()) keys.push_back(upstream_key(record.stream, f.orig_client_order_id));
     if (!placeholder(f.exec_id)) keys.push_back(exec_key(f.exec_id));
+    // An accepted event names the ClOrdID its request went out under: the exact link. Journals
+    // written before it did are linked by content below.
+    if (f.msg_type == "accepted" && !f.cl_ord_id.empty()) keys.push_back(cl_ord_key(f.cl_ord_id));
     if (f.msg_type == "accepted") {
       const auto it = new_requests_.find(std::string(record.stream) + sep + f.client_order_id);
       if (it != new_requests_.end()) {
-        waiting_nos_[it->second].push_back(upstream_key(record.stream, f.client_order_id));
+        if (f.cl_ord_id.empty()) waiting_nos_[it->second].push_back(upstream_key(record.stream, f.client_order_id));
         new_requests_.erase(it);
       }
     }

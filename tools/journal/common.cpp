@@ -406,6 +406,7 @@ void upstream_facts(std::string_view payload, bool request, Facts& f) {
       if (value == "null") continue;
       if (key == (request ? "op" : "event")) f.msg_type = value;
       else if (key == "client_order_id") f.client_order_id = value;
+      else if (key == "cl_ord_id") f.cl_ord_id = value;
       else if (key == "orig_client_order_id") f.orig_client_order_id = value;
       else if (key == "exec_id") f.exec_id = value;
       else if (key == "exec_type") f.exec_type = value;
@@ -428,6 +429,7 @@ void upstream_facts(std::string_view payload, bool request, Facts& f) {
   if (object.is_discarded() || !object.is_object()) return;
   f.msg_type = json_text(object, request ? "op" : "event");
   f.client_order_id = json_text(object, "client_order_id");
+  f.cl_ord_id = json_text(object, "cl_ord_id");
   f.orig_client_order_id = json_text(object, "orig_client_order_id");
   f.exec_id = json_text(object, "exec_id");
   f.exec_type = json_text(object, "exec_type");

@@ -91,7 +91,7 @@ struct Facts {
   std::string msg_type;              ///< FIX 35, or the upstream "op" / "event"
   std::string client_order_id;       ///< upstream client_order_id
   std::string orig_client_order_id;  ///< upstream orig_client_order_id
-  std::string cl_ord_id;             ///< FIX 11
+  std::string cl_ord_id;             ///< FIX 11, or the ClOrdID an upstream `accepted` pairs with
   std::string orig_cl_ord_id;        ///< FIX 41
   std::string order_id;              ///< FIX 37
   std::string exec_id;               ///< FIX 17 or the upstream execution's exec_id

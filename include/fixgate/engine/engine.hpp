@@ -254,8 +254,10 @@ class Engine {
   void reply(gateway::Outbound out);
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
-  /// Answers a request "accepted" in the client's stream and remembers it for retries.
-  void accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id);
+  /// Answers a request "accepted" in the client's stream and remembers it for retries; the event
+  /// names the ClOrdID it went out under, so the journal pairs the two.
+  void accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
+                      const std::string& cl_ord_id);
   void reject_order(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
                     Reject reject);
   /// Counts a break under its code (one of break_kinds).
