@@ -93,7 +93,7 @@ struct PgRecoveryReport {
 };
 
 /// Schema version this build creates and understands.
-inline constexpr int pg_schema_version = 2;
+inline constexpr int pg_schema_version = 3;
 
 /// Stable 64-bit advisory lock key of a text: the first 8 bytes of SHA-256(text) read as a
 /// big-endian signed integer. Equal in SQL to

@@ -186,6 +186,29 @@ TEST_CASE("pg: order ids, account and symbol are indexed columns") {
                 " 'fixgate_journal_symbol')") == "7");
 }
 
+TEST_CASE("pg: the accepted pairing, apply_fix references and incomplete rows have indexed columns") {
+  const auto name = unique_name("audit3");
+  auto j = open_pg(name);
+  REQUIRE(j->append(RecordKind::upstream_event, "demo",
+                    R"({"event":"accepted","seq":1,"client_order_id":"c1","cl_ord_id":"FG1"})", 1));
+  REQUIRE(j->append(RecordKind::fix_in, "LSE", fix("8=FIX.4.4|35=8|11=FG1|17=E1|10=000|"), 2));
+  REQUIRE(j->append(RecordKind::engine_event, "LSE", "apply_fix 2", 3));
+  REQUIRE(j->append(RecordKind::upstream_request, "demo", R"({"op":"new","client_order_id":"a\u00e9","account":"A"})", 4));
+  REQUIRE(j->wait_durable(4, std::chrono::seconds(10)));
+  Sql sql;
+  auto rows = sql.query("SELECT seq, cl_ord_id, pair_cl_ord_id, ref_seq::text, audit_incomplete::text"
+                        " FROM fixgate_journal WHERE journal = $1 ORDER BY seq", {name});
+  REQUIRE(rows.size() == 4);
+  using O = std::optional<std::string>;
+  CHECK(rows[0] == std::vector<O>{"1", "c1", "FG1", O{}, O{}});
+  CHECK(rows[1] == std::vector<O>{"2", "FG1", O{}, O{}, O{}});
+  CHECK(rows[2] == std::vector<O>{"3", O{}, O{}, "2", O{}});
+  CHECK(rows[3] == std::vector<O>{"4", O{}, O{}, O{}, "true"});  // an escape the column cannot keep
+  CHECK(sql.one("SELECT count(*) FROM pg_indexes WHERE tablename = 'fixgate_journal' AND indexname IN"
+                " ('fixgate_journal_pair_cl_ord_id', 'fixgate_journal_ref_seq', 'fixgate_journal_audit_incomplete')") ==
+        "3");
+}
+
 TEST_CASE("pg: durable_seq moves only after COMMIT") {
   const auto name = unique_name("commit");
   std::mutex m;
