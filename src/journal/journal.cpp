@@ -12,6 +12,7 @@
 #include "file.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "format.hpp"
+#include "maintenance.hpp"
 #include "writer.hpp"
 
 namespace fixgate::journal {
@@ -120,6 +121,7 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
   writer->fault_hook = options.fault_hook;
   writer->lock_fd = std::move(*lock);
   writer->hash = report->last_hash;
+  writer->last_seq = report->last_seq;
   if (!last_segment.empty()) {
     if (auto r = writer->reopen(last_segment); !r) return std::unexpected(r.error());
     // Recovered records may have been written under `none`, or the cut just made: make both
@@ -143,6 +145,12 @@ Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Write
       durable_seq_(recovery_.last_seq) {
   pending_->bytes.reserve(1u << 20);
   writer_->timings = &timings_;
+  maintenance_ = std::make_unique<detail::Maintenance>(options_.dir, options_);
+  writer_->on_closed = [this](std::uint64_t first, std::uint64_t last, const Hash& hash) {
+    maintenance_->closed({first, last, hash, false});
+  };
+  auto segments = list_segments(options_.dir);
+  maintenance_->start(segments ? std::move(*segments) : std::vector<SegmentInfo>{});
   thread_ = std::thread([this] { run(); });
 }
 
@@ -226,16 +234,26 @@ std::expected<void, Error> Journal::close() {
     closing_ = true;
   }
   work_cv_.notify_one();
+  const bool first_close = thread_.joinable();
   if (thread_.joinable()) thread_.join();
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
   }
   durable_cv_.notify_all();
+  if (first_close && maintenance_) {
+    // The last segment's head as it closes cleanly: indexed (and signed) like a closed one.
+    if (!failure() && writer_->segment_first_seq != 0) {
+      maintenance_->closed({writer_->segment_first_seq, writer_->last_seq, writer_->hash, true});
+    }
+    maintenance_->stop();
+  }
   std::lock_guard lock(mutex_);
   if (failure_) return std::unexpected(*failure_);
   return {};
 }
+
+bool Journal::wait_maintenance(std::chrono::milliseconds timeout) { return maintenance_->wait_idle(timeout); }
 
 std::expected<ScanSummary, Error> Journal::scan(const std::function<bool(const RecordView&)>& visit,
                                                 ReadOptions options) const {

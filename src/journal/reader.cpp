@@ -8,6 +8,7 @@
 
 #include "file.hpp"
 #include "format.hpp"
+#include "segments.hpp"
 #include "sha256.hpp"
 
 namespace fixgate::journal {
@@ -32,6 +33,12 @@ std::expected<std::vector<SegmentInfo>, Error> list_segments(const std::filesyst
             [](const SegmentInfo& a, const SegmentInfo& b) { return a.first_seq < b.first_seq; });
   return out;
 }
+
+namespace detail {
+
+std::expected<Mapping, Error> segment_bytes(const SegmentInfo& segment) { return Mapping::open(segment.path); }
+
+}  // namespace detail
 
 struct Reader::State {
   ReadOptions options;
@@ -66,7 +73,7 @@ struct Reader::State {
 
   std::expected<bool, Error> open_segment() {
     const auto& info = segments[index];
-    auto m = detail::Mapping::open(info.path);
+    auto m = detail::segment_bytes(info);
     if (!m) {
       done = true;
       return std::unexpected(m.error());

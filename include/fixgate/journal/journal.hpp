@@ -31,6 +31,10 @@
 
 namespace fixgate::journal {
 
+namespace detail {
+class Maintenance;
+}
+
 /// When a record counts as durable (mirrors config::SyncPolicy; the journal does not depend on
 /// config, the engine maps one to the other).
 enum class SyncPolicy {
@@ -60,6 +64,9 @@ struct Options {
   /// wait_durable() reports it; same rules as on_durable.
   std::function<void(const Error& error)> on_failure{};
   FaultHook fault_hook{};                             ///< tests only; empty in production
+  /// Called on the journal's maintenance thread when background work (a sidecar index, a
+  /// signature, archiving) could not be done; the journal goes on. Keep it short; do not throw.
+  std::function<void(const std::string& problem)> on_problem{};
 };
 
 /// What recovery found and did when the journal was opened; the caller logs it.
@@ -112,6 +119,9 @@ class Journal final : public Store {
   /// Writes and syncs everything pending, then stops the writer; append() answers closed after.
   /// Returns the failure if the journal failed before or while closing.
   std::expected<void, Error> close() override;
+  /// Waits until the background work queued so far (sidecar indexes, signatures, archiving) is
+  /// done; false when `timeout` passed first.
+  bool wait_maintenance(std::chrono::milliseconds timeout);
   /// Reads the directory's records (journal::scan(options().dir, ...)).
   std::expected<ScanSummary, Error> scan(const std::function<bool(const RecordView&)>& visit,
                                          ReadOptions options = {}) const override;
@@ -128,6 +138,7 @@ class Journal final : public Store {
   Options options_;
   RecoveryReport recovery_;
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<detail::Maintenance> maintenance_;
 
   mutable std::mutex mutex_;            // guards everything below except the atomics
   std::condition_variable work_cv_;     // writer waits for appends or close
