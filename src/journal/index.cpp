@@ -37,6 +37,12 @@ bool by_hash(const SegmentIndex::Entry& a, const SegmentIndex::Entry& b) {
 }  // namespace
 
 void SegmentIndex::extend(const char* data, std::size_t size) {
+  if (file_) {  // entries read in place from a sidecar: take a copy to add to
+    owned_.assign(mapped_.begin(), mapped_.end());
+    mapped_ = {};
+    file_.reset();
+  }
+  auto& entries = owned_;
   std::size_t pos = std::max<std::size_t>(covered_bytes, detail::header_size);
   if (covered_bytes < detail::header_size) last_seq = first_seq - 1;
   const std::size_t before = entries.size();
@@ -60,11 +66,15 @@ void SegmentIndex::extend(const char* data, std::size_t size) {
   std::inplace_merge(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(before), entries.end(), by_hash);
 }
 
+std::span<const SegmentIndex::Entry> SegmentIndex::entries() const {
+  return file_ ? mapped_ : std::span<const Entry>(owned_);
+}
+
 std::span<const SegmentIndex::Entry> SegmentIndex::find(std::uint64_t hash) const {
-  const auto lower = std::lower_bound(entries.begin(), entries.end(), hash,
-                                      [](const Entry& e, std::uint64_t h) { return e.hash < h; });
+  const auto all = entries();
+  const auto lower = std::lower_bound(all.begin(), all.end(), hash, [](const Entry& e, std::uint64_t h) { return e.hash < h; });
   auto upper = lower;
-  while (upper != entries.end() && upper->hash == hash) ++upper;
+  while (upper != all.end() && upper->hash == hash) ++upper;
   return {lower, upper};
 }
 
@@ -91,15 +101,14 @@ std::expected<SegmentIndex, Error> SegmentIndex::load(const std::filesystem::pat
   index.last_seq = detail::load<std::uint64_t>(d + 32);
   index.min_ts = detail::load<std::int64_t>(d + 40);
   index.max_ts = detail::load<std::int64_t>(d + 48);
-  index.entries.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const char* e = d + index_header + i * entry_bytes;
-    index.entries[i] = {detail::load<std::uint64_t>(e), detail::load<std::uint32_t>(e + 8), detail::load<std::uint32_t>(e + 12)};
-  }
+  // Little-endian, 16 bytes each and 8-aligned after the 64-byte header: the layout of Entry.
+  index.mapped_ = {reinterpret_cast<const Entry*>(d + index_header), count};
+  index.file_ = std::make_shared<detail::Mapping>(std::move(*map));
   return index;
 }
 
 std::expected<void, Error> SegmentIndex::save(const std::filesystem::path& file) const {
+  const auto entries = this->entries();
   std::string bytes(index_header + entries.size() * entry_bytes + 4, '\0');
   char* d = bytes.data();
   std::memcpy(d, index_magic, sizeof index_magic);
@@ -245,10 +254,12 @@ std::expected<IndexedJournal, Error> IndexedJournal::open(const std::filesystem:
 }
 
 std::expected<void, Error> IndexedJournal::find(const std::vector<IndexKey>& keys,
-                                                const std::function<bool(const RecordView&)>& visit) {
+                                                const std::function<bool(const RecordView&)>& visit, TimeRange range) {
   std::vector<std::uint64_t> hashes;
   for (const auto& key : keys) hashes.push_back(index_hash(key));
   for (auto& s : state_->segments) {
+    const bool empty = s.index.last_seq < s.index.first_seq;
+    if (empty || s.index.max_ts < range.from_ns || s.index.min_ts > range.to_ns) continue;
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::map<std::uint32_t, std::uint32_t> hits;  // seq delta -> offset, in seq order
       for (const auto h : hashes) {
@@ -284,7 +295,7 @@ std::expected<void, Error> IndexedJournal::find(const std::vector<IndexKey>& key
                                           s.info.path.string()));
       }
       for (const auto& view : found) {
-        if (!visit(view)) return {};
+        if (range.contains(view.timestamp_ns) && !visit(view)) return {};
       }
       break;
     }

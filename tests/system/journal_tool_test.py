@@ -572,6 +572,55 @@ def test_export_names_exec_type_and_status_and_says_who_and_why():
     check(all(not row["payload"].startswith(("=", "+", "-", "@")) for row in rows), "a formula cell went out unescaped")
 
 
+def all_ids():
+    """Every order id the run's records carry: upstream ids, ClOrdIDs, OrderIDs, ExecIDs."""
+    ids = set()
+    for x in RUN.records:
+        if x["kind"] in ("fix_in", "fix_out"):
+            f = fix_fields(x["payload"])
+            ids.update(f[t] for t in ("11", "41", "37", "17") if t in f)
+        elif x["kind"] in ("upstream_request", "upstream_event"):
+            j = json.loads(x["payload"])
+            ids.update(j[k] for k in ("client_order_id", "orig_client_order_id", "exec_id") if k in j)
+    return sorted(ids)
+
+
+def test_query_answers_from_the_sidecar_indexes_exactly_as_from_every_record():
+    segments = glob.glob(os.path.join(RUN.journal, "*.fgj"))
+    check(segments and all(os.path.exists(s[:-4] + ".fgi") for s in segments),
+          f"fixgate left no sidecar index beside {segments}: {sorted(os.listdir(RUN.journal))}")
+    questions = [["--order", i] for i in all_ids()]
+    middle = RUN.records[len(RUN.records) // 2]["ts"]
+    questions += [["--account", "ACC1"], ["--account", "ACC1", "--from", str(middle)], ["--symbol", "HOLD1"],
+                  ["--symbol", "7203", "--to", str(middle)]]
+    check(len(questions) > 20, f"only {len(questions)} questions")
+    for q in questions:
+        indexed = tool("query", RUN.journal, *q, "--json")
+        scanned = tool("query", RUN.journal, *q, "--json", "--scan")
+        check(indexed.returncode == scanned.returncode == 0, f"query {q}: {indexed.returncode} {indexed.stderr}")
+        check(indexed.stdout == scanned.stdout, f"query {q} from the indexes differs from the full read:\n"
+              f"{indexed.stdout[:600]}\n{scanned.stdout[:600]}")
+
+
+def test_query_reads_everything_for_an_order_journaled_before_accepted_named_its_cl_ord_id():
+    copy = os.path.join(RUN.workdir.path, "journal-legacy")
+    shutil.copytree(RUN.journal, copy)
+    ts = RUN.records[-1]["ts"] + 1000
+    # An older fixgate's order: the accepted event does not say which ClOrdID went out.
+    append_record(copy, 3, "trader", json.dumps({"op": "new", "id": "old1", "client_order_id": "old1",
+                                                 "account": "ACC1", "symbol": "OLD", "side": "buy", "type": "limit",
+                                                 "tif": "day", "qty": "5", "price": "1"}) + "\n", ts)
+    append_record(copy, 4, "trader", json.dumps({"event": "accepted", "seq": 999, "id": "old1",
+                                                 "client_order_id": "old1"}) + "\n", ts + 1)
+    nos = append_record(copy, 2, "SIM", fix_message([("35", "D"), ("34", "999"), ("49", "FIXGATE"), ("56", "SIM"),
+                                                      ("11", "legacy-cl-1"), ("1", "ACC1"), ("55", "OLD"), ("54", "1"),
+                                                      ("38", "5"), ("44", "1")]), ts + 2)
+    r = tool("query", copy, "--order", "old1")
+    check(r.returncode == 0 and nos in shown_seqs(r.stdout) and "legacy-cl-1" in r.stdout,
+          f"the older order's NewOrderSingle (record {nos}) is missing: {r.stdout}{r.stderr}")
+    check(r.stdout == tool("query", copy, "--order", "old1", "--scan").stdout, "indexed and full answers differ")
+
+
 def test_orders_and_replay_need_no_trading_tokens():
     env = {k: v for k, v in fixgate_env().items() if k not in ("FIXGATE_TEST_TOKEN", "FIXGATE_TEST_ADMIN_TOKEN")}
     r = tool("orders", RUN.journal, "--config", RUN.config, "--format", "jsonl", env=env)
@@ -608,6 +657,8 @@ def main():
         test_json_answers_of_verify_query_and_recon,
         test_export_names_exec_type_and_status_and_says_who_and_why,
         test_orders_and_replay_need_no_trading_tokens,
+        test_query_answers_from_the_sidecar_indexes_exactly_as_from_every_record,
+        test_query_reads_everything_for_an_order_journaled_before_accepted_named_its_cl_ord_id,
     ])
 
 

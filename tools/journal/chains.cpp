@@ -1,5 +1,6 @@
 #include "chains.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "fixgate/core/decimal.hpp"
@@ -159,6 +160,15 @@ std::set<std::uint64_t> Chains::records_of(const std::set<int>& roots) {
   return out;
 }
 
+std::set<std::string> Chains::raw_ids(const std::set<int>& roots) {
+  std::set<std::string> out;
+  for (std::size_t n = 0; n < keys_.size(); ++n) {
+    if (roots.count(find(static_cast<int>(n))) == 0) continue;
+    out.insert(keys_[n].substr(keys_[n].rfind(sep) + 1));
+  }
+  return out;
+}
+
 std::map<std::string, std::vector<std::string>> Chains::ids(const std::set<int>& roots) {
   std::map<std::string, std::vector<std::string>> by_kind{
       {"client_order_id", {}}, {"ClOrdID", {}}, {"OrderID", {}}, {"ExecID", {}}};
@@ -172,6 +182,8 @@ std::map<std::string, std::vector<std::string>> Chains::ids(const std::set<int>&
     const char* kind = key[0] == 'u' ? "client_order_id" : key[0] == 'c' ? "ClOrdID" : key[0] == 'o' ? "OrderID" : "ExecID";
     by_kind[kind].push_back(std::move(text));
   }
+  // Node order depends on the order records were read in; the answer must not.
+  for (auto& [kind, values] : by_kind) std::sort(values.begin(), values.end());
   return by_kind;
 }
 

@@ -36,6 +36,9 @@ class Chains {
   std::set<std::uint64_t> records_of(const std::set<int>& roots);
   /// "client_order_id demo/c1", "ClOrdID FG1", "OrderID SIM/O-1", "ExecID E-1" lines of a component.
   std::vector<std::string> describe(const std::set<int>& roots);
+  /// The id texts of a component as records carry them (no client or session prefix), for
+  /// index lookups.
+  std::set<std::string> raw_ids(const std::set<int>& roots);
   /// The same ids by kind: {"client_order_id": ["demo/c1"], "ClOrdID": [...], "OrderID": [...],
   /// "ExecID": [...]} (every kind present, possibly empty).
   std::map<std::string, std::vector<std::string>> ids(const std::set<int>& roots);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "fixgate/journal/index.hpp"
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/postgres.hpp"
 
@@ -22,9 +23,32 @@ class FileSource final : public RecordSource {
   std::string where() const override { return dir_.string(); }
   std::string checks() const override { return "CRC32C, sequence numbers and the SHA-256 chain of every record"; }
   std::optional<std::filesystem::path> directory() const override { return dir_; }
+  std::expected<bool, journal::Error> find(const std::vector<journal::IndexKey>& keys, const Visit& visit,
+                                           journal::TimeRange range) const override {
+    auto index = indexed();
+    if (!index) return std::unexpected(index.error());
+    if (auto found = (*index)->find(keys, visit, range); !found) return std::unexpected(found.error());
+    return true;
+  }
+  std::expected<bool, journal::Error> index_complete() const override {
+    auto index = indexed();
+    if (!index) return std::unexpected(index.error());
+    return (*index)->complete();
+  }
 
  private:
+  // Opened on first use: only query needs it, and opening reads every sidecar.
+  std::expected<journal::IndexedJournal*, journal::Error> indexed() const {
+    if (!index_) {
+      auto opened = journal::IndexedJournal::open(dir_);
+      if (!opened) return std::unexpected(opened.error());
+      index_ = std::make_unique<journal::IndexedJournal>(std::move(*opened));
+    }
+    return index_.get();
+  }
+
   std::filesystem::path dir_;
+  mutable std::unique_ptr<journal::IndexedJournal> index_;
 };
 
 class PostgresSource final : public RecordSource {
@@ -44,6 +68,11 @@ class PostgresSource final : public RecordSource {
            "stream and payload";
   }
   std::optional<std::filesystem::path> directory() const override { return std::nullopt; }
+  std::expected<bool, journal::Error> find(const std::vector<journal::IndexKey>& keys, const Visit& visit,
+                                           journal::TimeRange range) const override {
+    return reader_.find(keys, visit, range);
+  }
+  std::expected<bool, journal::Error> index_complete() const override { return reader_.index_complete(); }
 
  private:
   journal::PgReader reader_;

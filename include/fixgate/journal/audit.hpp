@@ -4,6 +4,7 @@
 // payload stays the record; these are only a way to find it.
 
 #include <cstdint>
+#include <climits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,13 @@ struct IndexKey {
 
 /// The keys a record is found by: each distinct id, the account, the symbol, applies.
 std::vector<IndexKey> index_keys(const AuditFields& fields);
+
+/// Record times to look in, inclusive (ns since the epoch); the default is all of them.
+struct TimeRange {
+  std::int64_t from_ns = INT64_MIN;
+  std::int64_t to_ns = INT64_MAX;
+  bool contains(std::int64_t ns) const { return ns >= from_ns && ns <= to_ns; }
+};
 
 /// 64-bit FNV-1a of the kind byte and the text: the sidecar index stores these, and a lookup
 /// reads the record to confirm (two keys may share a hash).

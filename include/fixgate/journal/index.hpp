@@ -22,7 +22,8 @@
 namespace fixgate::journal {
 
 /// The sidecar index of one segment.
-struct SegmentIndex {
+class SegmentIndex {
+ public:
   /// One key of one record: the key's hash, the record's seq - first_seq and its frame offset.
   struct Entry {
     std::uint64_t hash = 0;
@@ -35,20 +36,27 @@ struct SegmentIndex {
   std::int64_t min_ts = 0;          ///< timestamps of the records indexed (0 when none)
   std::int64_t max_ts = 0;
   bool incomplete = false;          ///< a record had a key value no index can hold (AuditFields)
-  std::vector<Entry> entries;       ///< sorted by hash, then seq
 
   /// Indexes the frames of a segment's bytes from covered_bytes on (an empty index starts after
   /// the header), stopping at the end of good frames. `data` is the whole segment file.
   void extend(const char* data, std::size_t size);
   /// The entries whose hash is `hash`.
   std::span<const Entry> find(std::uint64_t hash) const;
+  /// Every entry, sorted by hash, then seq.
+  std::span<const Entry> entries() const;
 
   /// Reads a sidecar file; bad_header when it is damaged or not one (the caller rebuilds it).
   static std::expected<SegmentIndex, Error> load(const std::filesystem::path& file);
   /// Writes the sidecar atomically (a temporary file renamed over it); not synced: an index lost
   /// in a crash is rebuilt.
   std::expected<void, Error> save(const std::filesystem::path& file) const;
+
+ private:
+  std::vector<Entry> owned_;           // built or extended here
+  std::shared_ptr<const void> file_;   // a loaded sidecar stays mapped: its entries are read in place
+  std::span<const Entry> mapped_;
 };
+static_assert(sizeof(SegmentIndex::Entry) == 16, "sidecar entries are read in place from the file");
 
 /// dir/NNNNNNNNNNNNNNNNNNNN.fgi for the segment starting at first_seq.
 std::filesystem::path index_path(const std::filesystem::path& dir, std::uint64_t first_seq);
@@ -69,10 +77,11 @@ class IndexedJournal {
   IndexedJournal& operator=(IndexedJournal&&) noexcept;
   ~IndexedJournal();
 
-  /// Calls `visit` for every record carrying any of `keys`, in seq order, each once (a record
-  /// whose key only shares a hash is included: the caller checks). The views live until `visit`
-  /// returns; it answers false to stop.
-  std::expected<void, Error> find(const std::vector<IndexKey>& keys, const std::function<bool(const RecordView&)>& visit);
+  /// Calls `visit` for every record carrying any of `keys` and stamped within `range`, in seq
+  /// order, each once (a record whose key only shares a hash is included: the caller checks).
+  /// The views live until `visit` returns; it answers false to stop.
+  std::expected<void, Error> find(const std::vector<IndexKey>& keys, const std::function<bool(const RecordView&)>& visit,
+                                  TimeRange range = {});
   /// False when some record has a key value no index can hold: a caller that must see every
   /// record of an order then reads the whole journal instead.
   bool complete() const;
