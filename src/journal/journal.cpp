@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "archive.hpp"
 #include "buffer.hpp"
 #include "file.hpp"
 #include "fixgate/journal/reader.hpp"
@@ -85,7 +86,8 @@ std::expected<RecoveryReport, Error> recover(const std::filesystem::path& dir,
     }
   }
   report.segments = segments->size();
-  if (!segments->empty()) last_segment = segments->back().path;
+  // The writer goes on in the last segment, unless it is archived (then a new one starts).
+  if (!segments->empty() && !segments->back().archived) last_segment = segments->back().path;
   if (report.records == 0 && report.last_seq == 0) report.last_hash = genesis_hash();
   return report;
 }
@@ -109,6 +111,12 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
   if (ec) return std::unexpected(detail::io_error(ec.value(), "create", options.dir.string()));
   auto lock = lock_directory(options.dir);
   if (!lock) return std::unexpected(lock.error());
+  // Readers find archived segments through the ARCHIVE file: name the directory before anything moves.
+  if (options.archive) {
+    if (auto named = detail::remember_archive_dir(options.dir, options.archive->dir); !named) {
+      return std::unexpected(named.error());
+    }
+  }
 
   std::filesystem::path last_segment;
   auto report = recover(options.dir, last_segment);

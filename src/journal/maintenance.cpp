@@ -1,11 +1,14 @@
 #include "maintenance.hpp"
 
+#include <algorithm>
+
+#include "archive.hpp"
 #include "fixgate/journal/index.hpp"
 
 namespace fixgate::journal::detail {
 
 Maintenance::Maintenance(std::filesystem::path dir, const Options& options)
-    : dir_(std::move(dir)), on_problem_(options.on_problem) {}
+    : dir_(std::move(dir)), archive_(options.archive), on_problem_(options.on_problem) {}
 
 Maintenance::~Maintenance() { stop(); }
 
@@ -53,7 +56,35 @@ void Maintenance::index(std::uint64_t first_seq) {
   }
 }
 
+void Maintenance::archive_old() {
+  auto segments = list_segments(dir_);
+  if (!segments) return report("journal: cannot list segments to archive: " + segments.error().to_string());
+  const auto now = std::filesystem::file_time_type::clock::now();
+  // Never the last segment: it is the one being written.
+  for (std::size_t i = 0; i + 1 < segments->size(); ++i) {
+    const auto& s = (*segments)[i];
+    if (s.archived) continue;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(s.path, ec);
+    if (ec || now - written < archive_->after) continue;
+    auto index = SegmentIndex::load(index_path(dir_, s.first_seq));
+    if (!index || index->covered_bytes != s.bytes) this->index(s.first_seq);  // cheaper before it is compressed
+    if (auto moved = detail::archive_segment(dir_, s.first_seq, *archive_); !moved) {
+      report("journal: segment " + s.path.string() + " not archived (it stays where it is): " + moved.error().to_string());
+    }
+  }
+}
+
 void Maintenance::run() {
+  // Segments age without anything happening: look again now and then.
+  const auto check_every = archive_ ? std::clamp<std::chrono::milliseconds>(archive_->after / 4, std::chrono::seconds(1),
+                                                                            std::chrono::seconds(60))
+                                    : std::chrono::milliseconds::max();
+  bool archive_due = archive_.has_value();
   for (;;) {
     std::optional<Closed> next;
     std::optional<std::uint64_t> old;
@@ -61,20 +92,31 @@ void Maintenance::run() {
       std::unique_lock lock(mutex_);
       busy_ = false;
       cv_.notify_all();
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty() || !to_index_.empty(); });
+      const auto ready = [this] { return stopping_ || !queue_.empty() || !to_index_.empty(); };
+      if (!archive_due) {
+        if (archive_) {
+          archive_due = !cv_.wait_for(lock, check_every, ready);
+        } else {
+          cv_.wait(lock, ready);
+        }
+      }
       if (!queue_.empty()) {
         next = queue_.front();
         queue_.pop_front();
       } else if (!to_index_.empty() && !stopping_) {
         old = to_index_.back();
         to_index_.pop_back();
-      } else {
-        return;  // stopping with nothing left that must be done
+      } else if (stopping_) {
+        return;  // nothing left that must be done; archiving waits for the next start
       }
       busy_ = true;
     }
     if (next) index(next->first_seq);
     if (old) index(*old);
+    if (archive_ && (next || archive_due)) {
+      archive_old();
+      archive_due = false;
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -48,9 +49,12 @@ class Maintenance {
  private:
   void run();
   void index(std::uint64_t first_seq);
+  /// Moves every closed live segment older than the archive age to the archive.
+  void archive_old();
   void report(const std::string& problem);
 
   std::filesystem::path dir_;
+  std::optional<ArchiveOptions> archive_;
   std::function<void(const std::string&)> on_problem_;
 
   std::mutex mutex_;

@@ -50,6 +50,14 @@ enum class IoOp { write, sync };
 /// the kernel had said so. Called on the writer thread before each write/sync.
 using FaultHook = std::function<std::error_code(IoOp op, const std::string& segment)>;
 
+/// Moving closed segments to an archive directory, zstd-compressed (spec/journal-format.md,
+/// "Archive"). Archived segments stay part of the journal: recovery and every reader read them.
+struct ArchiveOptions {
+  std::filesystem::path dir{};   ///< created if missing; named in the journal directory's ARCHIVE file
+  std::chrono::seconds after{std::chrono::hours(24 * 7)};  ///< age (since its last write) of a closed segment that moves
+  int level = 3;                 ///< zstd compression level (1..19)
+};
+
 /// Everything the writer needs; the engine builds it from config::Journal.
 struct Options {
   std::filesystem::path dir{};                        ///< created if missing
@@ -64,6 +72,7 @@ struct Options {
   /// wait_durable() reports it; same rules as on_durable.
   std::function<void(const Error& error)> on_failure{};
   FaultHook fault_hook{};                             ///< tests only; empty in production
+  std::optional<ArchiveOptions> archive{};            ///< absent: segments stay in `dir`
   /// Called on the journal's maintenance thread when background work (a sidecar index, a
   /// signature, archiving) could not be done; the journal goes on. Keep it short; do not throw.
   std::function<void(const std::string& problem)> on_problem{};
