@@ -118,6 +118,13 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
     }
   }
 
+  std::optional<HeadSigner> signer;
+  if (!options.signing_key.empty()) {
+    auto loaded = HeadSigner::load(options.signing_key);
+    if (!loaded) return std::unexpected(loaded.error());
+    signer = std::move(*loaded);
+  }
+
   std::filesystem::path last_segment;
   auto report = recover(options.dir, last_segment);
   if (!report) return std::unexpected(report.error());
@@ -140,10 +147,11 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
     if (auto s = detail::sync_directory(options.dir); !s) return std::unexpected(s.error());
   }
   return std::unique_ptr<Journal>(
-      new Journal(std::move(options), std::move(*report), std::move(writer)));
+      new Journal(std::move(options), std::move(*report), std::move(writer), std::move(signer)));
 }
 
-Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer)
+Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer,
+                 std::optional<HeadSigner> signer)
     : options_(std::move(options)),
       recovery_(std::move(recovery)),
       writer_(std::move(writer)),
@@ -153,7 +161,7 @@ Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Write
       durable_seq_(recovery_.last_seq) {
   pending_->bytes.reserve(1u << 20);
   writer_->timings = &timings_;
-  maintenance_ = std::make_unique<detail::Maintenance>(options_.dir, options_);
+  maintenance_ = std::make_unique<detail::Maintenance>(options_.dir, options_, std::move(signer));
   writer_->on_closed = [this](std::uint64_t first, std::uint64_t last, const Hash& hash) {
     maintenance_->closed({first, last, hash, false});
   };

@@ -7,8 +7,12 @@
 
 namespace fixgate::journal::detail {
 
-Maintenance::Maintenance(std::filesystem::path dir, const Options& options)
-    : dir_(std::move(dir)), archive_(options.archive), on_problem_(options.on_problem) {}
+Maintenance::Maintenance(std::filesystem::path dir, const Options& options, std::optional<HeadSigner> signer)
+    : dir_(std::move(dir)),
+      archive_(options.archive),
+      signer_(std::move(signer)),
+      signatures_dir_(options.signatures_dir.empty() ? dir_ : options.signatures_dir),
+      on_problem_(options.on_problem) {}
 
 Maintenance::~Maintenance() { stop(); }
 
@@ -53,6 +57,16 @@ void Maintenance::index(std::uint64_t first_seq) {
   if (auto written = write_segment_index(dir_, first_seq); !written) {
     report("journal: sidecar index of the segment starting at seq " + std::to_string(first_seq) +
            " not written (queries read that segment instead): " + written.error().to_string());
+  }
+}
+
+void Maintenance::sign(const Closed& segment) {
+  if (!signer_ || segment.last_seq < segment.first_seq) return;
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto signature = signer_->sign(segment.first_seq, segment.last_seq, segment.last_hash, now);
+  if (auto written = write_signature(signatures_dir_, signature); !written) {
+    report("journal: head at seq " + std::to_string(segment.last_seq) + " not signed: " + written.error().to_string());
   }
 }
 
@@ -111,7 +125,10 @@ void Maintenance::run() {
       }
       busy_ = true;
     }
-    if (next) index(next->first_seq);
+    if (next) {
+      index(next->first_seq);
+      sign(*next);
+    }
     if (old) index(*old);
     if (archive_ && (next || archive_due)) {
       archive_old();

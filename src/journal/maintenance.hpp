@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "fixgate/journal/journal.hpp"
+#include "fixgate/journal/signing.hpp"
 
 namespace fixgate::journal::detail {
 
@@ -31,7 +32,8 @@ class Maintenance {
     bool last = false;
   };
 
-  Maintenance(std::filesystem::path dir, const Options& options);
+  /// `signer` signs the head of every closed segment (none: no signatures).
+  Maintenance(std::filesystem::path dir, const Options& options, std::optional<HeadSigner> signer);
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
@@ -49,12 +51,15 @@ class Maintenance {
  private:
   void run();
   void index(std::uint64_t first_seq);
+  void sign(const Closed& segment);
   /// Moves every closed live segment older than the archive age to the archive.
   void archive_old();
   void report(const std::string& problem);
 
   std::filesystem::path dir_;
   std::optional<ArchiveOptions> archive_;
+  std::optional<HeadSigner> signer_;
+  std::filesystem::path signatures_dir_;
   std::function<void(const std::string&)> on_problem_;
 
   std::mutex mutex_;

@@ -27,6 +27,7 @@
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
+#include "fixgate/journal/signing.hpp"
 #include "fixgate/journal/store.hpp"
 
 namespace fixgate::journal {
@@ -73,6 +74,12 @@ struct Options {
   std::function<void(const Error& error)> on_failure{};
   FaultHook fault_hook{};                             ///< tests only; empty in production
   std::optional<ArchiveOptions> archive{};            ///< absent: segments stay in `dir`
+  /// Ed25519 private key (PKCS#8 PEM) that signs the chain head each time a segment closes and at
+  /// a clean close (signing.hpp); empty: no signatures. An unreadable key fails open().
+  std::filesystem::path signing_key{};
+  /// Where the signature files go; empty: `dir`. Another volume or machine keeps a cut journal
+  /// from taking its signatures with it.
+  std::filesystem::path signatures_dir{};
   /// Called on the journal's maintenance thread when background work (a sidecar index, a
   /// signature, archiving) could not be done; the journal goes on. Keep it short; do not throw.
   std::function<void(const std::string& problem)> on_problem{};
@@ -140,7 +147,7 @@ class Journal final : public Store {
  private:
   struct Writer;  // file state and buffers owned by the writer thread (src/journal/writer.cpp)
 
-  Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer);
+  Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer, std::optional<HeadSigner> signer);
   void run();
   void fail(Error error);
 
