@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libquickfix-dev libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-          catch2 nlohmann-json3-dev libssl-dev libpq-dev libzstd-dev libbenchmark-dev postgresql python3 tzdata)
+          catch2 nlohmann-json3-dev libssl-dev openssl libpq-dev libzstd-dev libbenchmark-dev postgresql python3 tzdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

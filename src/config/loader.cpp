@@ -1,6 +1,8 @@
 // load_file / load_string: parse YAML, read each section, and turn the first failure into a
 // located ConfigError.
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -29,8 +31,29 @@ Logging read_logging(const Value& value) {
   return logging;
 }
 
+JournalArchive read_archive(const Value& value) {
+  const MapReader map(value, {"dir", "after_seconds", "level"});
+  JournalArchive archive;
+  archive.dir = read_nonempty(map.require("dir"));
+  if (auto v = map.get("after_seconds")) archive.after_seconds = read_uint<std::uint64_t>(*v);
+  if (auto v = map.get("level")) archive.level = static_cast<std::uint32_t>(read_unsigned(*v, 1, 19));
+  return archive;
+}
+
+void read_signing(const Value& value, Journal& journal, Secrets secrets) {
+  const MapReader map(value, {"key_file", "dir"});
+  const auto key = map.require("key_file");
+  journal.signing_key_file = read_nonempty(key);
+  if (auto v = map.get("dir")) journal.signatures_dir = read_nonempty(*v);
+  // The key is a secret: offline tools do not need it to exist.
+  if (secrets == Secrets::resolve && ::access(journal.signing_key_file.c_str(), R_OK) != 0) {
+    key.fail("cannot read signing key \"" + journal.signing_key_file + "\": " + std::strerror(errno));
+  }
+}
+
 Journal read_journal(const Value& value, Secrets secrets) {
-  const MapReader map(value, {"backend", "path", "dsn_env", "sync", "segment_bytes", "stale_resend_seconds"});
+  const MapReader map(value, {"backend", "path", "dsn_env", "sync", "segment_bytes", "stale_resend_seconds", "archive",
+                              "signing"});
   Journal journal;
   if (auto v = map.get("backend")) {
     journal.backend = read_enum<JournalBackend>(
@@ -47,6 +70,13 @@ Journal read_journal(const Value& value, Secrets secrets) {
   if (auto v = map.get("segment_bytes")) journal.segment_bytes = read_uint<std::uint64_t>(*v, 4096);
   if (auto v = map.get("stale_resend_seconds")) {
     journal.stale_resend_seconds = read_uint<std::uint32_t>(*v);
+  }
+  if (auto v = map.get("archive")) journal.archive = read_archive(*v);
+  if (auto v = map.get("signing")) read_signing(*v, journal, secrets);
+  if (journal.backend == JournalBackend::postgres) {
+    for (const char* key : {"archive", "signing"}) {
+      if (auto v = map.get(key)) v->fail_key(child_path(value.path(), key), std::string(key) + " applies to the file backend only");
+    }
   }
   // Fail at start-up, pointing at the file, rather than at the first connect.
   if (journal.backend == JournalBackend::postgres && secrets == Secrets::resolve) {

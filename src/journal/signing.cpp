@@ -210,6 +210,7 @@ std::expected<SignatureCheck, Error> verify_signatures(const std::filesystem::pa
   const auto sig_dir = signatures_dir.empty() ? dir : signatures_dir;
   SignatureCheck check;
   check.last_seq = audited->last_seq;
+  check.audit = *audited;
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(sig_dir, ec)) {

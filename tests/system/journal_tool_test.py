@@ -621,6 +621,81 @@ def test_query_reads_everything_for_an_order_journaled_before_accepted_named_its
     check(r.stdout == tool("query", copy, "--order", "old1", "--scan").stdout, "indexed and full answers differ")
 
 
+def test_a_journal_archived_and_signed_by_the_daemon_reads_as_one_chain_and_recovers():
+    wd = os.path.join(RUN.workdir.path, "archiving")
+    os.makedirs(wd)
+    key, public = os.path.join(wd, "private.pem"), os.path.join(wd, "public.pem")
+    for cmd in (["openssl", "genpkey", "-algorithm", "ed25519", "-out", key],
+                ["openssl", "pkey", "-in", key, "-pubout", "-out", public]):
+        check(subprocess.run(cmd, capture_output=True).returncode == 0, f"{cmd} failed")
+    archive, signatures = os.path.join(wd, "archive"), os.path.join(wd, "signatures")
+    sim = Simulator(wd, ["--fill", "full"], name="simulator-archiving")
+    config = write_config(wd, sim.port)
+    with open(config) as f:
+        text = f.read()
+    # Small segments, archived as soon as they close, every head signed into a directory apart.
+    text = text.replace("  sync: batch\n", "  sync: batch\n  segment_bytes: 4096\n"
+                        f"  archive: {{dir: {archive}, after_seconds: 0}}\n"
+                        f"  signing: {{key_file: {key}, dir: {signatures}}}\n")
+    with open(config, "w") as f:
+        f.write(text)
+    journal = os.path.join(wd, "journal")
+    try:
+        gate = Fixgate(wd, config, name="fixgate-archiving")
+        c = Client(gate.port)
+        for i in range(6):
+            c.new(f"a{i}", qty="10", price="5", symbol="7203")
+            c.wait_status(f"a{i}", "filled")
+        c.close()
+        check(gate.terminate() == 0, "fixgate did not stop cleanly:\n" + gate.text()[-2000:])
+        archived = sorted(glob.glob(os.path.join(archive, "*.fgj.zst")))
+        check(len(archived) >= 2, f"nothing archived: {os.listdir(wd)} {os.listdir(journal)}")
+        r = tool("verify", journal, "--key", public, "--signatures", signatures, "--json")
+        check(r.returncode == 0, f"verify --key exit {r.returncode}: {r.stdout}{r.stderr}")
+        v = json.loads(r.stdout)
+        check(v["intact"] and v["first_seq"] == 1 and v["signatures"]["signed_seq"] == v["last_seq"]
+              and v["signatures"]["unsigned_records"] == 0, f"verify --key after a clean stop: {v}")
+        q = tool("query", journal, "--order", "a0")
+        check(q.returncode == 0 and q.stdout == tool("query", journal, "--order", "a0", "--scan").stdout
+              and "client_order_id=a0" in q.stdout, f"query of an archived order: {q.stdout}{q.stderr}")
+        # Recovery reads the archived segments: the restarted engine knows the first order.
+        gate = Fixgate(wd, config, name="fixgate-archiving-2")
+        c = Client(gate.port)
+        c.send({"op": "status", "id": "s0", "client_order_id": "a0"})
+        snap = c.next_event(lambda e: e.get("id") == "s0")
+        check(snap.get("status") == "filled", f"a0 after the restart: {snap}")
+        c.close()
+        check(gate.terminate() == 0, "second fixgate did not stop cleanly")
+    finally:
+        sim.terminate()
+    r = tool("verify", journal, "--key", public, "--signatures", signatures)
+    check(r.returncode == 0 and "signatures:" in r.stdout, f"verify --key after the restart: {r.stdout}{r.stderr}")
+    # A missing archive is named; so is a journal cut at its end, by the signature it no longer reaches.
+    cut = os.path.join(wd, "journal-cut")
+    shutil.copytree(journal, cut)
+    last = sorted(glob.glob(os.path.join(cut, "*.fgj")))[-1]
+    os.remove(last)
+    r = tool("verify", cut, "--key", public, "--signatures", signatures)
+    check(r.returncode == 1 and "cut" in r.stdout, f"verify --key of a cut journal: {r.returncode} {r.stdout}")
+    os.remove(archived[1])
+    r = tool("verify", journal)
+    check(r.returncode == 1 and archived[1] in r.stdout, f"verify without an archived segment: {r.returncode} {r.stdout}")
+
+
+def test_index_writes_the_sidecars_a_journal_lacks():
+    copy = os.path.join(RUN.workdir.path, "journal-no-index")
+    shutil.copytree(RUN.journal, copy)
+    sidecars = glob.glob(os.path.join(copy, "*.fgi"))
+    check(sidecars, "no sidecar to remove")
+    for f in sidecars:
+        os.remove(f)
+    r = tool("index", copy)
+    check(r.returncode == 0 and f"{len(sidecars)} sidecar index(es) written" in r.stdout, f"index: {r.stdout}{r.stderr}")
+    check(sorted(glob.glob(os.path.join(copy, "*.fgi"))) == sorted(sidecars), "index did not write them back")
+    r = tool("index", copy)
+    check(r.returncode == 0 and "0 sidecar" in r.stdout, f"index of an indexed journal: {r.stdout}")
+
+
 def test_orders_and_replay_need_no_trading_tokens():
     env = {k: v for k, v in fixgate_env().items() if k not in ("FIXGATE_TEST_TOKEN", "FIXGATE_TEST_ADMIN_TOKEN")}
     r = tool("orders", RUN.journal, "--config", RUN.config, "--format", "jsonl", env=env)
@@ -659,6 +734,8 @@ def main():
         test_orders_and_replay_need_no_trading_tokens,
         test_query_answers_from_the_sidecar_indexes_exactly_as_from_every_record,
         test_query_reads_everything_for_an_order_journaled_before_accepted_named_its_cl_ord_id,
+        test_a_journal_archived_and_signed_by_the_daemon_reads_as_one_chain_and_recovers,
+        test_index_writes_the_sidecars_a_journal_lacks,
     ])
 
 

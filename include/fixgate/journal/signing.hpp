@@ -14,6 +14,7 @@
 #include <string>
 
 #include "fixgate/journal/error.hpp"
+#include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
 
 namespace fixgate::journal {
@@ -64,6 +65,7 @@ struct SignatureCheck {
   Hash signed_hash{};                ///< its chain value
   std::int64_t signed_at_ns = 0;     ///< when it was signed
   std::uint64_t last_seq = 0;        ///< the journal's last record
+  ScanSummary audit;                 ///< what the audit of the journal itself found (as verify)
 };
 
 /// Audits `dir` (as verify does), then checks every signature file in `signatures_dir` (default:
