@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "fixgate/config/config.hpp"
@@ -211,16 +212,25 @@ int run(const fixgate::config::Config& config) {
 
   int signal_number = 0;
   for (;;) {
-    sigwait(&stop_signals, &signal_number);
+    siginfo_t info{};
+    signal_number = sigwaitinfo(&stop_signals, &info);
+    if (signal_number < 0) continue;  // EINTR
     if (signal_number != SIGHUP) break;
+    // Who sent it goes into the journal's audit trail (si_pid is 0 when the kernel cannot say).
+    const std::string source = info.si_pid > 0 ? fmt::format("SIGHUP from pid {} (uid {})", info.si_pid, info.si_uid)
+                                               : std::string("SIGHUP from an unknown sender");
     auto policy = load_policy(config.source);
-    if (!policy) {
-      spdlog::error("SIGHUP: {}", policy.error());
-      continue;
-    }
     // Posted before it is logged: whoever reads the line may rely on the reload being queued.
-    engine->post(engine::PolicyReload{std::move(*policy)});
-    spdlog::info("SIGHUP: reloading risk limits and routes from {}", config.source);
+    engine::PolicyReload reload;
+    reload.source = source;
+    if (!policy) {
+      reload.refused = policy.error();
+      engine->post(std::move(reload));
+      continue;  // the engine logs and journals the refusal
+    }
+    reload.policy = std::move(*policy);
+    engine->post(std::move(reload));
+    spdlog::info("{}: reloading risk limits and routes from {}", source, config.source);
   }
   spdlog::info("received {}, shutting down", strsignal(signal_number));
   ops_runtime->set_stopping();  // /readyz answers 503 from now on; schedules stop acting

@@ -57,6 +57,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
                     gateway::encode_request(inbound.request, inbound.request_id), now, &inbound)) {
     return;
   }
+  begin_admin_audit(inbound);
   std::visit(
       [&](const auto& request) {
         using T = std::decay_t<decltype(request)>;
@@ -73,6 +74,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
         if constexpr (std::is_same_v<T, gateway::ReloadPolicy>) on_reload(inbound, request, now);
       },
       inbound.request);
+  end_admin_audit();
 }
 
 void Engine::on_hello(const gateway::Inbound& inbound) {

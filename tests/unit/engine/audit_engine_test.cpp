@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "fixgate/gateway/codec.hpp"
 #include "harness.hpp"
 
@@ -54,4 +56,100 @@ TEST_CASE("accepted names the ClOrdID the new order, cancel or replace went out 
     }
   }
   CHECK(pairings == 2);
+}
+
+namespace {
+
+config::Config config_with_admin() {
+  auto c = test_config();
+  c.upstream.clients.push_back({"ops", "ops-secret", {"*"}, config::ClientRole::admin});
+  return c;
+}
+
+struct AuditRecord {
+  std::uint64_t seq = 0;
+  std::string stream;
+  nlohmann::json body;
+};
+
+/// The `audit` engine events and the admin requests of the journal, by seq.
+void read_audit(Harness& h, std::vector<AuditRecord>& audits, std::map<std::uint64_t, std::string>& requests) {
+  auto scanned = h.journal->scan([&](const journal::RecordView& r) {
+    if (r.kind == journal::RecordKind::engine_event && r.payload.starts_with("audit ")) {
+      audits.push_back({r.seq, std::string(r.stream), nlohmann::json::parse(r.payload.substr(6))});
+    }
+    if (r.kind == journal::RecordKind::upstream_request) requests[r.seq] = std::string(r.payload);
+    return true;
+  });
+  REQUIRE(scanned.has_value());
+}
+
+}  // namespace
+
+TEST_CASE("every admin request is journaled with its outcome, refusals included, before the answer goes out") {
+  TempDir dir;
+  Harness h(dir.path, {}, config_with_admin());
+  h.request(gateway::KillSwitchRequest{true, "account", "ACC1", "not mine to pull"});      // refused: not an admin
+  h.admin_request(gateway::KillSwitchRequest{true, "account", "ACC1", "fat finger"}, "k1");  // done
+  h.admin_request(gateway::KillSwitchRequest{true, "account", "ACC1", "again"}, "k2");       // refused: engaged
+  h.admin_request(gateway::SetLimit{"account", "ACC1", "max_order_qty", "500", "tighter"}, "l1");
+  h.admin_request(gateway::SetLimit{"account", "ACC1", "no_such_limit", "1", "typo"}, "l2");
+  REQUIRE(h.run_until([&] { return h.events<gateway::Error>().size() == 3 && h.events<gateway::LimitChanged>().size() == 1; }));
+
+  std::vector<AuditRecord> audits;
+  std::map<std::uint64_t, std::string> requests;
+  read_audit(h, audits, requests);
+  REQUIRE(audits.size() == 5);
+  REQUIRE(requests.size() == 5);
+  std::vector<std::string> outcomes;
+  for (const auto& a : audits) {
+    INFO(a.body.dump());
+    const auto request = a.body.at("request_seq").get<std::uint64_t>();
+    REQUIRE(requests.count(request) == 1);  // each outcome names its request's record
+    CHECK(request < a.seq);
+    outcomes.push_back(a.stream + " " + a.body.at("outcome").get<std::string>() + " " +
+                       a.body.at("answer").at("event").get<std::string>());
+  }
+  CHECK(outcomes == std::vector<std::string>{"trader refused error", "ops done kill_switch", "ops refused error",
+                                             "ops done limit", "ops refused error"});
+  CHECK(audits[0].body["answer"]["code"] == "not_entitled");
+  // A change of limits carries the policy before and after; a refusal changes nothing.
+  CHECK_FALSE(audits[3].body["policy_before"]["risk"]["accounts"].contains("ACC1"));
+  CHECK(audits[3].body["policy_after"]["risk"]["accounts"]["ACC1"]["max_order_qty"] == "500");
+  CHECK_FALSE(audits[4].body.contains("policy_after"));
+  // Direct answers went out only once their outcome record was durable.
+  for (std::size_t i = 0; i < h.delivered.size(); ++i) {
+    if (!std::holds_alternative<gateway::Error>(h.delivered[i].event)) continue;
+    CHECK(h.durable_at_delivery[i] >= audits[0].seq);
+  }
+}
+
+TEST_CASE("a reload from a signal is journaled with its source, outcome and the policy before and after") {
+  TempDir dir;
+  Harness h(dir.path, {}, config_with_admin());
+  engine::PolicyReload tighter;
+  tighter.policy = {h.config.risk, h.config.routes};
+  tighter.policy.risk.defaults.max_order_qty = Qty::from_whole(10);
+  tighter.source = "SIGHUP from pid 4242 (uid 0)";
+  h.engine->post(tighter);
+  engine::PolicyReload broken;
+  broken.source = "SIGHUP from pid 4243 (uid 0)";
+  broken.refused = "reload refused, nothing changed: fixgate.yaml:3:5: risk: bad";
+  h.engine->post(broken);
+  std::vector<AuditRecord> audits;
+  std::map<std::uint64_t, std::string> requests;
+  REQUIRE(h.run_until([&] {
+    audits.clear();
+    read_audit(h, audits, requests);
+    return audits.size() == 2;
+  }));
+  CHECK(audits[0].stream == "signal");
+  CHECK(audits[0].body["action"] == "reload");
+  CHECK(audits[0].body["source"] == "SIGHUP from pid 4242 (uid 0)");
+  CHECK(audits[0].body["outcome"] == "changed");
+  CHECK(audits[0].body["policy_before"]["risk"]["defaults"]["max_order_qty"] == "1000");
+  CHECK(audits[0].body["policy_after"]["risk"]["defaults"]["max_order_qty"] == "10");
+  CHECK(audits[1].body["outcome"] == "refused");
+  CHECK(audits[1].body["error"] == "reload refused, nothing changed: fixgate.yaml:3:5: risk: bad");
+  CHECK(h.engine->policy().risk.defaults.max_order_qty == Qty::from_whole(10));
 }
