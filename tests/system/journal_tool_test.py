@@ -696,6 +696,71 @@ def test_index_writes_the_sidecars_a_journal_lacks():
     check(r.returncode == 0 and "0 sidecar" in r.stdout, f"index of an indexed journal: {r.stdout}")
 
 
+def test_audit_tells_who_changed_what_when_why_and_with_what_result():
+    wd = os.path.join(RUN.workdir.path, "audit")
+    os.makedirs(wd)
+    sim = Simulator(wd, ["--fill", "full"], name="simulator-audit")
+    config = write_config(wd, sim.port)
+    with open(config) as f:
+        original = f.read()
+    journal = os.path.join(wd, "journal")
+    try:
+        gate = Fixgate(wd, config, name="fixgate-audit")
+        trader = Client(gate.port)
+        ops = Client(gate.port, client="ops", token=harness.ADMIN_TOKEN)
+        trader.send({"op": "kill", "id": "t1", "scope": "all", "reason": "not mine to pull"})
+        check(trader.next_event(lambda e: e.get("id") == "t1")["code"] == "not_entitled", "trader's kill not refused")
+        ops.send({"op": "set_limit", "id": "l1", "scope": "account", "target": "ACC1", "limit": "max_order_qty",
+                  "value": "500", "reason": "desk 3 asked"})
+        check(ops.next_event(lambda e: e.get("id") == "l1")["event"] == "limit", "set_limit not done")
+        ops.send({"op": "set_limit", "id": "l2", "scope": "account", "target": "ACC1", "limit": "max_typo", "value": "1",
+                  "reason": "typo"})
+        check(ops.next_event(lambda e: e.get("id") == "l2")["event"] == "error", "bad set_limit not refused")
+        ops.send({"op": "kill", "id": "k1", "scope": "account", "target": "ACC2", "reason": "runaway algo"})
+        ops.next_event(lambda e: e.get("id") == "k1")
+        ops.send({"op": "release", "id": "r1", "scope": "account", "target": "ACC2", "reason": "all clear"})
+        ops.next_event(lambda e: e.get("id") == "r1")
+        # A reload from a signal that changes a limit, then one the file refuses.
+        with open(config, "w") as f:
+            f.write(original + "risk:\n  defaults: {max_order_qty: 777}\n")
+        gate.proc.send_signal(signal.SIGHUP)
+        gate.wait_for_line(r"SIGHUP from pid \d+")
+        with open(config, "w") as f:
+            f.write(original + "risk: [not, a, map]\n")
+        gate.proc.send_signal(signal.SIGHUP)
+        gate.wait_for_count(r"SIGHUP from pid \d+", 2)
+        trader.close()
+        ops.close()
+        with open(config, "w") as f:
+            f.write(original)
+        check(gate.terminate() == 0, "fixgate did not stop cleanly:\n" + gate.text()[-2000:])
+    finally:
+        sim.terminate()
+    r = tool("audit", journal, "--json")
+    check(r.returncode == 0, f"audit exit {r.returncode}: {r.stderr}")
+    entries = json.loads(r.stdout)["entries"]
+    got = [(e["by"], e["action"], e["outcome"]) for e in entries]
+    me = f"SIGHUP from pid {os.getpid()} (uid {os.getuid()})"
+    check(got == [("trader", "kill", "refused"), ("ops", "set_limit", "done"), ("ops", "set_limit", "refused"),
+                  ("ops", "kill", "done"), ("ops", "release", "done"), (me, "reload", "changed"), (me, "reload", "refused")],
+          f"audit entries: {got}")
+    check(entries[0]["result"].startswith("not_entitled") and entries[0]["reason"] == "not mine to pull", entries[0])
+    check({"path": "risk.accounts.ACC1.max_order_qty", "old": None, "new": "500"} in entries[1]["changes"], entries[1])
+    check(entries[2]["changes"] == [] and "max_typo" in entries[2]["result"], entries[2])
+    check(entries[3]["what"] == {"scope": "account", "target": "ACC2"} and entries[3]["reason"] == "runaway algo", entries[3])
+    check({"path": "risk.defaults.max_order_qty", "old": None, "new": "777"} in entries[5]["changes"], entries[5])
+    check(entries[6]["result"] and entries[6]["changes"] == [], entries[6])
+    text = tool("audit", journal)
+    check(text.returncode == 0 and "7 admin action(s)" in text.stdout and "risk.defaults.max_order_qty: (none) -> 777" in text.stdout,
+          f"audit: {text.stdout}")
+    # The export says who, and why.
+    rows = list(csv.DictReader(io.StringIO(tool("export", journal, "--format", "csv", "--kind", "upstream_request").stdout,
+                                           newline="")))
+    kills = [row for row in rows if row["msg_type"] == "kill"]
+    check([(row["by"], row["reason"]) for row in kills] == [("trader", "not mine to pull"), ("ops", "runaway algo")],
+          f"export by/reason of the kill requests: {kills}")
+
+
 def test_orders_and_replay_need_no_trading_tokens():
     env = {k: v for k, v in fixgate_env().items() if k not in ("FIXGATE_TEST_TOKEN", "FIXGATE_TEST_ADMIN_TOKEN")}
     r = tool("orders", RUN.journal, "--config", RUN.config, "--format", "jsonl", env=env)
@@ -736,6 +801,7 @@ def main():
         test_query_reads_everything_for_an_order_journaled_before_accepted_named_its_cl_ord_id,
         test_a_journal_archived_and_signed_by_the_daemon_reads_as_one_chain_and_recovers,
         test_index_writes_the_sidecars_a_journal_lacks,
+        test_audit_tells_who_changed_what_when_why_and_with_what_result,
     ])
 
 

@@ -1,6 +1,6 @@
 // fixgate-journal: reads a journal (a directory, or PostgreSQL with --postgres NAME) for operators,
 // auditors and finance. This file only dispatches; each subcommand lives in its own file
-// (verify.cpp, show.cpp, query.cpp, export.cpp, recon.cpp, replay.cpp, orders.cpp) over the shared
+// (verify.cpp, show.cpp, query.cpp, export.cpp, recon.cpp, replay.cpp, orders.cpp, audit.cpp) over the shared
 // pieces in common.cpp / dictionary.cpp and the record sources in source.cpp.
 
 #include <iostream>
@@ -25,8 +25,11 @@ constexpr const char* usage =
     "  query DIR --order ID      every request, FIX message, report and event of one order\n"
     "                            (ID: client_order_id, ClOrdID, OrigClOrdID, OrderID or ExecID)\n"
     "  query DIR --account ACC | --symbol SYM [--from TIME] [--to TIME]\n"
-    "       [--json] [--scan]     answered from the indexes; --scan reads every record instead\n"
+    "       [--json] [--scan]    answered from the indexes; --scan reads every record instead\n"
     "  export DIR --format csv|jsonl [--kind ...] [--session NAME] [--type ...] [--from TIME] [--to TIME]\n"
+    "  audit DIR [--from TIME] [--to TIME] [--json]\n"
+    "                            who changed what, when, why and with what result: admin requests,\n"
+    "                            reloads (with the sender of a SIGHUP) and automatic kill switches\n"
     "  orders DIR --config FILE [--at TIME] [--format table|csv|jsonl]\n"
     "                            every order's state as of a time, by the engine's own replay\n"
     "  replay DIR --session NAME --connect HOST:PORT --sender ID --target ID [--speed 1|10|max]\n"
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
     if (command == "verify") return cmd_verify(argc, argv, 2);
     if (command == "dump") return cmd_dump(argc, argv, 2);
     if (command == "index") return cmd_index(argc, argv, 2);
+    if (command == "audit") return cmd_audit(argc, argv, 2);
     if (command == "show") return cmd_show(argc, argv, 2);
     if (command == "query") return cmd_query(argc, argv, 2);
     if (command == "export") return cmd_export(argc, argv, 2);
