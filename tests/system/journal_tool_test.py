@@ -171,18 +171,24 @@ def records(kind=None, msg_type=None):
 # ---------------------------------------------------------------- tests
 
 
+def flipped_copy(name, kind, index, offset, mask):
+    """A copy of the run's journal with one payload byte of the index-th record of `kind` changed."""
+    copy = os.path.join(RUN.workdir.path, name)
+    shutil.copytree(RUN.journal, copy)
+    victim = [x for x in read_journal(copy) if x["kind"] == kind][index]
+    with open(victim["segment"], "r+b") as f:
+        f.seek(victim["payload_offset"] + offset)
+        byte = f.read(1)
+        f.seek(victim["payload_offset"] + offset)
+        f.write(bytes([byte[0] ^ mask]))
+    return copy, victim
+
+
 def test_verify_intact_then_names_the_flipped_record():
     r = tool("verify", RUN.journal)
     check(r.returncode == 0, f"verify exit {r.returncode}: {r.stdout}{r.stderr}")
     check(f"{len(RUN.records)} records" in r.stdout, f"verify count differs from {len(RUN.records)}: {r.stdout}")
-    copy = os.path.join(RUN.workdir.path, "journal-flipped")
-    shutil.copytree(RUN.journal, copy)
-    victim = [x for x in read_journal(copy) if x["kind"] == "fix_in"][3]
-    with open(victim["segment"], "r+b") as f:
-        f.seek(victim["payload_offset"] + 5)
-        byte = f.read(1)
-        f.seek(victim["payload_offset"] + 5)
-        f.write(bytes([byte[0] ^ 0x01]))
+    copy, victim = flipped_copy("journal-flipped", "fix_in", 3, 5, 0x01)
     r = tool("verify", copy)
     check(r.returncode == 1, f"verify of a flipped byte exit {r.returncode}: {r.stdout}{r.stderr}")
     check(f"seq {victim['seq']}," in r.stdout and "crc_mismatch" in r.stdout,
@@ -511,14 +517,7 @@ def test_json_answers_of_verify_query_and_recon():
     check(v["intact"] is True and v["records"] == len(RUN.records) and v["last_seq"] == RUN.records[-1]["seq"],
           f"verify --json: {v}")
     check(v["last_hash"] == RUN.records[-1]["hash"].hex(), "verify --json last_hash is not the last record's chain value")
-    copy = os.path.join(RUN.workdir.path, "journal-json-flipped")
-    shutil.copytree(RUN.journal, copy)
-    victim = [x for x in read_journal(copy) if x["kind"] == "fix_out"][2]
-    with open(victim["segment"], "r+b") as f:
-        f.seek(victim["payload_offset"] + 3)
-        byte = f.read(1)
-        f.seek(victim["payload_offset"] + 3)
-        f.write(bytes([byte[0] ^ 0x04]))
+    copy, victim = flipped_copy("journal-json-flipped", "fix_out", 2, 3, 0x04)
     r = tool("verify", copy, "--json")
     check(r.returncode == 1, f"verify --json of a flipped byte exit {r.returncode}")
     v = json.loads(r.stdout)

@@ -6,19 +6,9 @@
 #include <string>
 
 #include "fixgate/journal/audit.hpp"
+#include "test_util.hpp"
 
-using namespace fixgate::journal;
-
-namespace {
-
-std::string fix(std::string text) {
-  for (char& c : text) {
-    if (c == '|') c = '\x01';
-  }
-  return text;
-}
-
-}  // namespace
+using namespace journal_test;
 
 TEST_CASE("FIX records give their ids, account and symbol, first occurrence of each") {
   const auto f = audit_fields(RecordKind::fix_in, fix("8=FIX.4.4|35=8|11=FG2|41=FG1|37=O9|17=E5|1=ACC1|55=7203|11=XX|10=000|"));

@@ -13,13 +13,6 @@ using namespace journal_test;
 
 namespace {
 
-std::string fix(std::string text) {
-  for (char& c : text) {
-    if (c == '|') c = '\x01';
-  }
-  return text;
-}
-
 /// Appends `orders` orders of five records each (request, accepted, NewOrderSingle, report,
 /// apply_fix); returns the last seq.
 std::uint64_t write_orders(Journal& j, int from, int orders) {
