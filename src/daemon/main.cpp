@@ -217,20 +217,21 @@ int run(const fixgate::config::Config& config) {
     if (signal_number < 0) continue;  // EINTR
     if (signal_number != SIGHUP) break;
     // Who sent it goes into the journal's audit trail (si_pid is 0 when the kernel cannot say).
-    const std::string source = info.si_pid > 0 ? fmt::format("SIGHUP from pid {} (uid {})", info.si_pid, info.si_uid)
-                                               : std::string("SIGHUP from an unknown sender");
+    const std::string sender = info.si_pid > 0 ? fmt::format("pid {} (uid {})", info.si_pid, info.si_uid)
+                                               : std::string("an unknown sender");
     auto policy = load_policy(config.source);
     // Posted before it is logged: whoever reads the line may rely on the reload being queued.
     engine::PolicyReload reload;
-    reload.source = source;
+    reload.source = "SIGHUP from " + sender;
     if (!policy) {
       reload.refused = policy.error();
-      engine->post(std::move(reload));
-      continue;  // the engine logs and journals the refusal
+      engine->post(std::move(reload));  // journals the refusal
+      spdlog::error("SIGHUP: {} (sent by {})", policy.error(), sender);
+      continue;
     }
     reload.policy = std::move(*policy);
     engine->post(std::move(reload));
-    spdlog::info("{}: reloading risk limits and routes from {}", source, config.source);
+    spdlog::info("SIGHUP: reloading risk limits and routes from {} (sent by {})", config.source, sender);
   }
   spdlog::info("received {}, shutting down", strsignal(signal_number));
   ops_runtime->set_stopping();  // /readyz answers 503 from now on; schedules stop acting

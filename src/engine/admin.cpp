@@ -90,7 +90,6 @@ void Engine::take_reload(const PolicyReload& reload, Timestamp now) {
   const std::string before = config::to_json(policy_);
   std::string outcome;
   if (reload.refused) {
-    spdlog::error("{}: {}", reload.source, *reload.refused);
     outcome = "\"refused\",\"error\":" + json_string(*reload.refused);
   } else {
     take_policy(reload.policy, now);

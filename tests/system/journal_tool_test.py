@@ -723,11 +723,14 @@ def test_audit_tells_who_changed_what_when_why_and_with_what_result():
         with open(config, "w") as f:
             f.write(original + "risk:\n  defaults: {max_order_qty: 777}\n")
         gate.proc.send_signal(signal.SIGHUP)
-        gate.wait_for_line(r"SIGHUP from pid \d+")
+        gate.wait_for_line(r"SIGHUP: reloading .* \(sent by pid \d+")
         with open(config, "w") as f:
             f.write(original + "risk: [not, a, map]\n")
         gate.proc.send_signal(signal.SIGHUP)
-        gate.wait_for_count(r"SIGHUP from pid \d+", 2)
+        gate.wait_for_line(r"SIGHUP: reload refused")
+        # The refusal is journaled by the engine after the line above: wait until it is there.
+        wait_for(lambda: len(json.loads(tool("audit", journal, "--json").stdout)["entries"]) == 7, 10,
+                 "the refused reload in the journal")
         trader.close()
         ops.close()
         with open(config, "w") as f:
