@@ -229,11 +229,17 @@ struct IndexedJournal::State {
       s.index = fresh_index(s.info.first_seq, **bytes);
       ++indexed_here;
       bytes_here += (*bytes)->size();
-      return {};
+    } else {
+      bytes_here += (*bytes)->size() - s.index.covered_bytes;
+      s.index.extend((*bytes)->data(), (*bytes)->size());
     }
-    bytes_here += (*bytes)->size() - s.index.covered_bytes;
-    s.index.extend((*bytes)->data(), (*bytes)->size());
+    release(s);
     return {};
+  }
+
+  // An archived segment's bytes are decompressed into memory: hold them only while in use.
+  static void release(Segment& s) {
+    if (s.info.archived) s.bytes.reset();
   }
 };
 
@@ -297,6 +303,7 @@ std::expected<void, Error> IndexedJournal::find(const std::vector<IndexKey>& key
       for (const auto& view : found) {
         if (range.contains(view.timestamp_ns) && !visit(view)) return {};
       }
+      State::release(s);
       break;
     }
   }

@@ -463,6 +463,13 @@ Facts facts_of(const journal::RecordView& record) {
       if (is_admin_op(f.msg_type) && f.by.empty()) f.by = std::string(record.stream);
       break;
     case journal::RecordKind::upstream_event: upstream_facts(record.payload, false, f); break;
+    case journal::RecordKind::engine_event:
+      // An audit record (spec/journal-format.md): by whom, the admin client or a signal's sender.
+      if (record.payload.starts_with("audit ")) {
+        auto audit = nlohmann::json::parse(record.payload.substr(6), nullptr, false);
+        f.by = audit.is_object() && audit.contains("source") ? json_text(audit, "source") : std::string(record.stream);
+      }
+      break;
     default: break;
   }
   return f;

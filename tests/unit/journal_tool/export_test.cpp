@@ -86,6 +86,12 @@ TEST_CASE("reason and by say why and who, for rejects and admin actions") {
   CHECK(status["by"] == "ops");
   CHECK(status["reason"] == "runaway algo");
 
+  auto reload = row_of(RecordKind::engine_event, "signal",
+                      R"x(audit {"action":"reload","source":"SIGHUP from pid 7 (uid 0)","outcome":"unchanged"})x");
+  CHECK(reload["msg_type"] == "audit");
+  CHECK(reload["by"] == "SIGHUP from pid 7 (uid 0)");
+  CHECK(row_of(RecordKind::engine_event, "ops", R"(audit {"request_seq":3,"outcome":"done"})")["by"] == "ops");
+
   auto order = row_of(RecordKind::upstream_request, "demo", R"({"op":"new","client_order_id":"c1","account":"A"})");
   CHECK(order["by"].empty());  // who sent an order is the stream; `by` is for admin actions
 }
