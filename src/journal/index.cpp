@@ -203,6 +203,7 @@ struct IndexedJournal::State {
     SegmentInfo info;
     SegmentIndex index;
     std::optional<detail::Mapping> bytes;  // loaded when first needed
+    bool have_sidecar = false;
   };
   std::vector<Segment> segments;
   std::uint64_t indexed_here = 0;
@@ -217,11 +218,18 @@ struct IndexedJournal::State {
     return &*s.bytes;
   }
 
-  // Builds in memory what the sidecar does not cover (all of it when there is none).
-  std::expected<void, Error> complete_index(Segment& s, const std::filesystem::path& dir) {
+  // Loads the segment's sidecar when it is usable; the bytes it covers.
+  std::uint64_t load_sidecar(Segment& s, const std::filesystem::path& dir) {
     auto loaded = SegmentIndex::load(index_path(dir, s.info.first_seq));
-    const bool have = loaded && usable(*loaded, s.info);
-    if (have) s.index = std::move(*loaded);
+    if (!loaded || !usable(*loaded, s.info)) return 0;
+    s.index = std::move(*loaded);
+    s.have_sidecar = true;
+    return s.info.archived ? s.info.bytes : std::min(s.index.covered_bytes, s.info.bytes);
+  }
+
+  // Builds in memory what the sidecar does not cover (all of it when there is none).
+  std::expected<void, Error> complete_index(Segment& s) {
+    const bool have = s.have_sidecar;
     if (have && (s.info.archived || s.index.covered_bytes == s.info.bytes)) return {};
     auto bytes = bytes_of(s);
     if (!bytes) return std::unexpected(bytes.error());
@@ -249,12 +257,25 @@ IndexedJournal& IndexedJournal::operator=(IndexedJournal&&) noexcept = default;
 IndexedJournal::~IndexedJournal() = default;
 
 std::expected<IndexedJournal, Error> IndexedJournal::open(const std::filesystem::path& dir) {
+  auto opened = open_if_covered(dir, 0);
+  if (!opened) return std::unexpected(opened.error());
+  return std::move(**opened);
+}
+
+std::expected<std::optional<IndexedJournal>, Error> IndexedJournal::open_if_covered(const std::filesystem::path& dir,
+                                                                                      double min_coverage) {
   auto segments = list_segments(dir);
   if (!segments) return std::unexpected(segments.error());
   auto state = std::make_unique<State>();
+  std::uint64_t total = 0, covered = 0;
   for (auto& info : *segments) {
-    state->segments.push_back({std::move(info), {}, std::nullopt});
-    if (auto done = state->complete_index(state->segments.back(), dir); !done) return std::unexpected(done.error());
+    total += info.bytes;
+    state->segments.push_back({std::move(info), {}, std::nullopt, false});
+    covered += state->load_sidecar(state->segments.back(), dir);
+  }
+  if (total != 0 && static_cast<double>(covered) < min_coverage * static_cast<double>(total)) return std::nullopt;
+  for (auto& s : state->segments) {
+    if (auto done = state->complete_index(s); !done) return std::unexpected(done.error());
   }
   return IndexedJournal(std::move(state));
 }

@@ -27,27 +27,32 @@ class FileSource final : public RecordSource {
                                            journal::TimeRange range) const override {
     auto index = indexed();
     if (!index) return std::unexpected(index.error());
-    if (auto found = (*index)->find(keys, visit, range); !found) return std::unexpected(found.error());
+    if (*index == nullptr) return false;
+    if (auto found = (**index).find(keys, visit, range); !found) return std::unexpected(found.error());
     return true;
   }
   std::expected<bool, journal::Error> index_complete() const override {
     auto index = indexed();
     if (!index) return std::unexpected(index.error());
-    return (*index)->complete();
+    return *index != nullptr && (**index).complete();
   }
 
  private:
-  // Opened on first use: only query needs it, and opening reads every sidecar.
+  // Opened on first use: only query needs it, and opening reads every sidecar. Null when the
+  // sidecars cover less than half the journal (one written by an older fixgate, not yet indexed):
+  // indexing the rest here would cost about a full read, which the caller then does anyway.
   std::expected<journal::IndexedJournal*, journal::Error> indexed() const {
-    if (!index_) {
-      auto opened = journal::IndexedJournal::open(dir_);
+    if (!checked_) {
+      checked_ = true;
+      auto opened = journal::IndexedJournal::open_if_covered(dir_, 0.5);
       if (!opened) return std::unexpected(opened.error());
-      index_ = std::make_unique<journal::IndexedJournal>(std::move(*opened));
+      if (*opened) index_ = std::make_unique<journal::IndexedJournal>(std::move(**opened));
     }
     return index_.get();
   }
 
   std::filesystem::path dir_;
+  mutable bool checked_ = false;
   mutable std::unique_ptr<journal::IndexedJournal> index_;
 };
 

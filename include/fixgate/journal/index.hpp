@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -73,6 +74,11 @@ class IndexedJournal {
  public:
   /// Lists the segments and loads their sidecars; indexes in memory what no sidecar covers.
   static std::expected<IndexedJournal, Error> open(const std::filesystem::path& dir);
+  /// The same, unless usable sidecars cover less than `min_coverage` (0..1) of the segments'
+  /// bytes (an archived segment counts whole): then nullopt, before anything is indexed here,
+  /// since indexing most of a journal in memory costs about as much as reading every record.
+  static std::expected<std::optional<IndexedJournal>, Error> open_if_covered(const std::filesystem::path& dir,
+                                                                               double min_coverage);
   IndexedJournal(IndexedJournal&&) noexcept;
   IndexedJournal& operator=(IndexedJournal&&) noexcept;
   ~IndexedJournal();
