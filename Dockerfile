@@ -3,13 +3,14 @@
 # Stage 1 builds the four programs in Release on Debian 12 with the -dev packages; stage 2 is
 # debian:12-slim with only the shared libraries they load (checked with ldd + dpkg -S against a
 # build on Debian 12: libquickfix17, libyaml-cpp0.7, libspdlog1.10, libfmt9, libssl3; libpq5 for
-# the PostgreSQL journal backend), tzdata for session schedules and ca-certificates for TLS.
+# the PostgreSQL journal backend; libzstd1 for archived segments), tzdata for session schedules and
+# ca-certificates for TLS.
 
 FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config libquickfix-dev libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev \
-      nlohmann-json3-dev libssl-dev libpq-dev \
+      nlohmann-json3-dev libssl-dev libpq-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -24,7 +25,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DFIXGATE_WERROR=OFF \
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libquickfix17 libyaml-cpp0.7 libspdlog1.10 libfmt9 libpq5 libssl3 tzdata ca-certificates \
+      libquickfix17 libyaml-cpp0.7 libspdlog1.10 libfmt9 libpq5 libssl3 libzstd1 tzdata ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 fixgate \
  && useradd --system --uid 10001 --gid fixgate --home-dir /opt/fixgate --no-create-home \

@@ -1,6 +1,8 @@
 // load_file / load_string: parse YAML, read each section, and turn the first failure into a
 // located ConfigError.
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -29,8 +31,29 @@ Logging read_logging(const Value& value) {
   return logging;
 }
 
-Journal read_journal(const Value& value) {
-  const MapReader map(value, {"backend", "path", "dsn_env", "sync", "segment_bytes", "stale_resend_seconds"});
+JournalArchive read_archive(const Value& value) {
+  const MapReader map(value, {"dir", "after_seconds", "level"});
+  JournalArchive archive;
+  archive.dir = read_nonempty(map.require("dir"));
+  if (auto v = map.get("after_seconds")) archive.after_seconds = read_uint<std::uint64_t>(*v);
+  if (auto v = map.get("level")) archive.level = static_cast<std::uint32_t>(read_unsigned(*v, 1, 19));
+  return archive;
+}
+
+void read_signing(const Value& value, Journal& journal, Secrets secrets) {
+  const MapReader map(value, {"key_file", "dir"});
+  const auto key = map.require("key_file");
+  journal.signing_key_file = read_nonempty(key);
+  if (auto v = map.get("dir")) journal.signatures_dir = read_nonempty(*v);
+  // The key is a secret: offline tools do not need it to exist.
+  if (secrets == Secrets::resolve && ::access(journal.signing_key_file.c_str(), R_OK) != 0) {
+    key.fail("cannot read signing key \"" + journal.signing_key_file + "\": " + std::strerror(errno));
+  }
+}
+
+Journal read_journal(const Value& value, Secrets secrets) {
+  const MapReader map(value, {"backend", "path", "dsn_env", "sync", "segment_bytes", "stale_resend_seconds", "archive",
+                              "signing"});
   Journal journal;
   if (auto v = map.get("backend")) {
     journal.backend = read_enum<JournalBackend>(
@@ -48,8 +71,15 @@ Journal read_journal(const Value& value) {
   if (auto v = map.get("stale_resend_seconds")) {
     journal.stale_resend_seconds = read_uint<std::uint32_t>(*v);
   }
-  // Fail at start-up, pointing at the file, rather than at the first connect.
+  if (auto v = map.get("archive")) journal.archive = read_archive(*v);
+  if (auto v = map.get("signing")) read_signing(*v, journal, secrets);
   if (journal.backend == JournalBackend::postgres) {
+    for (const char* key : {"archive", "signing"}) {
+      if (auto v = map.get(key)) v->fail_key(child_path(value.path(), key), std::string(key) + " applies to the file backend only");
+    }
+  }
+  // Fail at start-up, pointing at the file, rather than at the first connect.
+  if (journal.backend == JournalBackend::postgres && secrets == Secrets::resolve) {
     const char* dsn = std::getenv(journal.dsn_env.c_str());
     if (dsn == nullptr || *dsn == '\0') {
       const Value& at = dsn_env ? *dsn_env : *map.get("backend");
@@ -68,7 +98,7 @@ Ops read_ops(const Value& value) {
   return ops;
 }
 
-Config read_config(const YAML::Node& root, const std::string& name) {
+Config read_config(const YAML::Node& root, const std::string& name, Secrets secrets) {
   const Value top(name, root, root.Mark(), "");
   if (top.is_null()) top.fail("the file is empty; expected a map of settings");
   const MapReader map(top, {"instance", "logging", "journal", "upstream", "sessions", "routes", "risk", "ops"});
@@ -76,8 +106,8 @@ Config read_config(const YAML::Node& root, const std::string& name) {
   config.source = name;
   if (auto v = map.get("instance")) config.instance = read_nonempty(*v);
   if (auto v = map.get("logging")) config.logging = read_logging(*v);
-  if (auto v = map.get("journal")) config.journal = read_journal(*v);
-  if (auto v = map.get("upstream")) config.upstream = read_upstream(*v);
+  if (auto v = map.get("journal")) config.journal = read_journal(*v, secrets);
+  if (auto v = map.get("upstream")) config.upstream = read_upstream(*v, secrets);
   if (auto v = map.get("sessions")) config.sessions = read_sessions(*v);
   // Routes come after sessions whatever the order in the file: they name sessions.
   if (auto v = map.get("routes")) config.routes = read_routes(*v, config.sessions);
@@ -89,7 +119,7 @@ Config read_config(const YAML::Node& root, const std::string& name) {
 }  // namespace
 }  // namespace detail
 
-std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name) {
+std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name, Secrets secrets) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -97,7 +127,7 @@ std::expected<Config, ConfigError> load_string(const std::string& yaml, const st
     return std::unexpected(detail::make_error(name, e.mark, "", "YAML syntax: " + e.msg));
   }
   try {
-    return detail::read_config(root, name);
+    return detail::read_config(root, name, secrets);
   } catch (const detail::Failure& failure) {
     return std::unexpected(failure.error);
   } catch (const YAML::Exception& e) {
@@ -106,7 +136,7 @@ std::expected<Config, ConfigError> load_string(const std::string& yaml, const st
   }
 }
 
-std::expected<Config, ConfigError> load_file(const std::string& path) {
+std::expected<Config, ConfigError> load_file(const std::string& path, Secrets secrets) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return std::unexpected(ConfigError{path, 0, 0, "", "cannot open: it is a directory"});
@@ -120,7 +150,7 @@ std::expected<Config, ConfigError> load_file(const std::string& path) {
   if (in.bad()) {
     return std::unexpected(ConfigError{path, 0, 0, "", std::string("cannot read: ") + std::strerror(errno)});
   }
-  return load_string(text.str(), path);
+  return load_string(text.str(), path, secrets);
 }
 
 }  // namespace fixgate::config

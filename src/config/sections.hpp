@@ -6,8 +6,9 @@
 
 namespace fixgate::config::detail {
 
-/// `upstream:` listeners, limits and clients, with each client's token resolved.
-Upstream read_upstream(const Value& value);
+/// `upstream:` listeners, limits and clients, with each client's token resolved (left empty with
+/// Secrets::skip).
+Upstream read_upstream(const Value& value, Secrets secrets);
 
 /// `sessions:` the FIX sessions; names, comp ids and sessions are checked for repeats.
 std::vector<Session> read_sessions(const Value& value);

@@ -46,14 +46,14 @@ std::string token_from_file(const Value& value) {
   return token;
 }
 
-UpstreamClient read_client(const Value& value, const MapReader& map) {
+UpstreamClient read_client(const Value& value, const MapReader& map, Secrets secrets) {
   UpstreamClient client;
   client.name = read_nonempty(map.require("name"));
   const auto env = map.get("token_env");
   const auto file = map.get("token_file");
   if (env && file) file->fail("give token_env or token_file, not both");
   if (!env && !file) value.fail("a client needs token_env or token_file");
-  client.token = env ? token_from_env(*env) : token_from_file(*file);
+  if (secrets == Secrets::resolve) client.token = env ? token_from_env(*env) : token_from_file(*file);
   if (auto accounts = map.get("accounts")) client.accounts = read_string_list(*accounts, false);
   if (auto sessions = map.get("sessions")) client.sessions = read_string_list(*sessions, false);
   if (auto role = map.get("role")) {
@@ -62,15 +62,15 @@ UpstreamClient read_client(const Value& value, const MapReader& map) {
   return client;
 }
 
-std::vector<UpstreamClient> read_clients(const Value& value) {
+std::vector<UpstreamClient> read_clients(const Value& value, Secrets secrets) {
   std::vector<UpstreamClient> clients;
   for (const auto& element : value.elements()) {
     const MapReader map(element, {"name", "token_env", "token_file", "accounts", "role", "sessions"});
-    UpstreamClient client = read_client(element, map);
+    UpstreamClient client = read_client(element, map, secrets);
     for (const auto& other : clients) {
       if (other.name == client.name) map.require("name").fail("duplicate client name \"" + client.name + "\"");
       // Authentication maps a token to one client; a shared token would make that ambiguous.
-      if (other.token == client.token) {
+      if (secrets == Secrets::resolve && other.token == client.token) {
         const auto source = map.get("token_env") ? map.require("token_env") : map.require("token_file");
         source.fail("client \"" + client.name + "\" has the same token as client \"" + other.name + "\"");
       }
@@ -159,7 +159,7 @@ void check_exposure(const Upstream& upstream, const MapReader& map) {
 
 }  // namespace
 
-Upstream read_upstream(const Value& value) {
+Upstream read_upstream(const Value& value, Secrets secrets) {
   const MapReader map(value, {"tcp", "unix", "max_line_bytes", "max_connections", "max_requests_per_second",
                               "send_buffer_bytes", "login_timeout_ms", "max_unauthenticated",
                               "max_unauthenticated_per_address", "max_errors_before_hello", "auth_backoff_ms",
@@ -207,7 +207,7 @@ Upstream read_upstream(const Value& value) {
   if (auto v = map.get("tls")) upstream.tls = read_tls(*v);
   if (auto v = map.get("jwt")) upstream.jwt = read_jwt(*v);
   check_exposure(upstream, map);
-  if (auto clients = map.get("clients")) upstream.clients = read_clients(*clients);
+  if (auto clients = map.get("clients")) upstream.clients = read_clients(*clients, secrets);
   return upstream;
 }
 

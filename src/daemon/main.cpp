@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "fixgate/config/config.hpp"
@@ -213,16 +214,26 @@ int run(const fixgate::config::Config& config) {
 
   int signal_number = 0;
   for (;;) {
-    sigwait(&stop_signals, &signal_number);
+    siginfo_t info{};
+    signal_number = sigwaitinfo(&stop_signals, &info);
+    if (signal_number < 0) continue;  // EINTR
     if (signal_number != SIGHUP) break;
+    // Who sent it goes into the journal's audit trail (si_pid is 0 when the kernel cannot say).
+    const std::string sender = info.si_pid > 0 ? fmt::format("pid {} (uid {})", info.si_pid, info.si_uid)
+                                               : std::string("an unknown sender");
     auto policy = load_policy(config.source);
+    // Posted before it is logged: whoever reads the line may rely on the reload being queued.
+    engine::PolicyReload reload;
+    reload.source = "SIGHUP from " + sender;
     if (!policy) {
-      spdlog::error("SIGHUP: {}", policy.error());
+      reload.refused = policy.error();
+      engine->post(std::move(reload));  // journals the refusal
+      spdlog::error("SIGHUP: {} (sent by {})", policy.error(), sender);
       continue;
     }
-    // Posted before it is logged: whoever reads the line may rely on the reload being queued.
-    engine->post(engine::PolicyReload{std::move(*policy)});
-    spdlog::info("SIGHUP: reloading risk limits and routes from {}", config.source);
+    reload.policy = std::move(*policy);
+    engine->post(std::move(reload));
+    spdlog::info("SIGHUP: reloading risk limits and routes from {} (sent by {})", config.source, sender);
   }
   spdlog::info("received {}, shutting down", strsignal(signal_number));
   ops_runtime->set_stopping();  // /readyz answers 503 from now on; schedules stop acting

@@ -30,6 +30,13 @@ OpenResult open_file(const config::Config& config, StoreHooks hooks) {
   options.segment_bytes = config.journal.segment_bytes;
   options.on_durable = std::move(hooks.on_durable);
   options.on_failure = std::move(hooks.on_failure);
+  // Archives, sidecar indexes and signatures are background work: a failure is logged, not fatal.
+  if (const auto& a = config.journal.archive) {
+    options.archive = journal::ArchiveOptions{a->dir, std::chrono::seconds(a->after_seconds), static_cast<int>(a->level)};
+  }
+  options.signing_key = config.journal.signing_key_file;
+  options.signatures_dir = config.journal.signatures_dir;
+  options.on_problem = [](const std::string& problem) { spdlog::warn("{}", problem); };
   auto opened = journal::Journal::open(options);
   if (!opened) {
     spdlog::critical("cannot open journal {}: {}", config.journal.path, opened.error().to_string());

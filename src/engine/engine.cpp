@@ -215,7 +215,7 @@ void Engine::take(Input& input) {
         } else if constexpr (std::is_same_v<T, NotResent>) {
           take_not_resent(in, now);
         } else if constexpr (std::is_same_v<T, PolicyReload>) {
-          take_policy(in.policy, now);
+          take_reload(in, now);
         }
       },
       input);
@@ -274,6 +274,7 @@ bool Engine::record_input(journal::RecordKind kind, const std::string& stream, c
 }
 
 void Engine::emit(const std::string& client, const std::string& request_id, gateway::Event event) {
+  record_admin_outcome(client, event);  // before the event's own record, which its release waits for
   auto& stream = streams_[client];
   gateway::Outbound out{0, client, stream.next_seq++, request_id, std::move(event)};
   if (replaying_) {
@@ -301,8 +302,12 @@ void Engine::emit(const std::string& client, const std::string& request_id, gate
 }
 
 void Engine::answer(const gateway::Inbound& to, gateway::Event event) {
+  const std::uint64_t outcome = record_admin_outcome(to.client, event);
   if (replaying_ || !outputs_.deliver || to.connection == 0) return;
-  reply({to.connection, to.client, 0, to.request_id, std::move(event)});
+  gateway::Outbound out{to.connection, to.client, 0, to.request_id, std::move(event)};
+  // An admin answer goes out only once its outcome is in the journal.
+  if (outcome != 0 && !journal_failure_) return hold({outcome, std::move(out)});
+  reply(std::move(out));
 }
 
 void Engine::reply(gateway::Outbound out) {

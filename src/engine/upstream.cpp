@@ -81,6 +81,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
                     gateway::encode_request(inbound.request, inbound.request_id), now, &inbound)) {
     return;
   }
+  begin_admin_audit(inbound);
   std::visit(
       [&](const auto& request) {
         using T = std::decay_t<decltype(request)>;
@@ -99,6 +100,7 @@ void Engine::take_upstream(gateway::Inbound& inbound, Timestamp now) {
         if constexpr (std::is_same_v<T, gateway::Barrier>) answer(inbound, gateway::Error{.code = request.echo});
       },
       inbound.request);
+  end_admin_audit();
 }
 
 bool Engine::take_grant(const gateway::Inbound& inbound, const gateway::Grant& grant, Timestamp now) {
@@ -184,9 +186,10 @@ void Engine::on_hello(const gateway::Inbound& inbound) {
   spdlog::info("client {} resumed from {}: {} events replayed", inbound.client, *hello.resume_from, replayed);
 }
 
-void Engine::accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id) {
+void Engine::accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
+                            const std::string& cl_ord_id) {
   ++stats_.requests[static_cast<std::size_t>(kind)].accepted;
-  gateway::Accepted event{client_order_id};
+  gateway::Accepted event{client_order_id, cl_ord_id};
   remember_answer(inbound, client_order_id, event);
   emit(inbound.client, inbound.request_id, std::move(event));
 }
@@ -327,8 +330,9 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   track(*book_.find(inbound.client, request.client_order_id));
   // The order goes to the session's queue before the client hears "accepted" (both wait for the
   // same durable mark), so an acknowledged order is never one that was not on its way out.
+  const std::string cl_ord_id = accepted->cl_ord_id;
   send_fix(session, std::move(*accepted));
-  accept_request(inbound, RequestKind::new_order, request.client_order_id);
+  accept_request(inbound, RequestKind::new_order, request.client_order_id, cl_ord_id);
 }
 
 void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrder& request, Timestamp now) {
@@ -342,8 +346,9 @@ void Engine::on_cancel(const gateway::Inbound& inbound, const gateway::CancelOrd
   auto accepted = book_.on_cancel({inbound.client, request.client_order_id, request.orig_client_order_id, now});
   if (!accepted) return reject_order(inbound, RequestKind::cancel, request.client_order_id, accepted.error());
   const std::string session = accepted->session;
+  const std::string cl_ord_id = accepted->cl_ord_id;
   send_fix(session, std::move(*accepted));
-  accept_request(inbound, RequestKind::cancel, request.client_order_id);
+  accept_request(inbound, RequestKind::cancel, request.client_order_id, cl_ord_id);
 }
 
 void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceOrder& request, Timestamp now) {
@@ -379,8 +384,9 @@ void Engine::on_replace(const gateway::Inbound& inbound, const gateway::ReplaceO
       {inbound.client, request.client_order_id, request.orig_client_order_id, request.qty, request.price, now});
   if (!accepted) return reject_order(inbound, RequestKind::replace, request.client_order_id, accepted.error());
   const std::string session = accepted->session;
+  const std::string cl_ord_id = accepted->cl_ord_id;
   send_fix(session, std::move(*accepted));
-  accept_request(inbound, RequestKind::replace, request.client_order_id);
+  accept_request(inbound, RequestKind::replace, request.client_order_id, cl_ord_id);
 }
 
 void Engine::on_status(const gateway::Inbound& inbound, const gateway::OrderStatusQuery& request) {

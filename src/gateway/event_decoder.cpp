@@ -132,7 +132,7 @@ OrderSnapshot read_snapshot(Reader& r) {
 }
 
 std::optional<Event> read_event(std::string_view kind, Reader& r) {
-  if (kind == "accepted") return Accepted{r.str("client_order_id")};
+  if (kind == "accepted") return Accepted{r.str("client_order_id"), r.str("cl_ord_id", false)};
   if (kind == "rejected") {
     return Rejected{r.str("client_order_id"), reason_from_code(r.str("reason")), r.str("text", false),
                     r.str("limit", false), r.str("limit_value", false)};

@@ -191,7 +191,10 @@ void write_snapshot_fields(JsonWriter& w, const OrderSnapshot& o) {
 struct PayloadWriter {
   JsonWriter& w;
 
-  void operator()(const Accepted& e) const { w.field("client_order_id", e.client_order_id); }
+  void operator()(const Accepted& e) const {
+    w.field("client_order_id", e.client_order_id);
+    w.field_if("cl_ord_id", e.cl_ord_id);
+  }
   void operator()(const Rejected& e) const {
     w.field("client_order_id", e.client_order_id);
     w.raw_string("reason", code(e.reason));

@@ -50,13 +50,14 @@ Fd::~Fd() {
 int Fd::release() { return std::exchange(fd_, -1); }
 
 Mapping::Mapping(Mapping&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)), owned_(std::move(other.owned_)) {}
 
 Mapping& Mapping::operator=(Mapping&& other) noexcept {
   if (this != &other) {
     reset();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    owned_ = std::move(other.owned_);
   }
   return *this;
 }
@@ -64,9 +65,18 @@ Mapping& Mapping::operator=(Mapping&& other) noexcept {
 Mapping::~Mapping() { reset(); }
 
 void Mapping::reset() {
-  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  if (data_ != nullptr && !owned_) ::munmap(const_cast<char*>(data_), size_);
+  owned_.reset();
   data_ = nullptr;
   size_ = 0;
+}
+
+Mapping Mapping::adopt(std::unique_ptr<char[]> bytes, std::size_t size) {
+  Mapping m;
+  m.owned_ = std::move(bytes);
+  m.data_ = m.owned_.get();
+  m.size_ = size;
+  return m;
 }
 
 std::expected<Mapping, Error> Mapping::open(const std::filesystem::path& path) {

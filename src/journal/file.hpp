@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "fixgate/journal/error.hpp"
@@ -36,7 +37,8 @@ class Fd {
   int fd_ = -1;
 };
 
-/// A read-only private mapping of a whole file (empty files map to nothing).
+/// A read-only private mapping of a whole file (empty files map to nothing), or bytes held in
+/// memory in its place (an archived segment, decompressed).
 class Mapping {
  public:
   Mapping() = default;
@@ -47,6 +49,8 @@ class Mapping {
   ~Mapping();
   /// Maps `path` as it is now.
   static std::expected<Mapping, Error> open(const std::filesystem::path& path);
+  /// Holds `size` bytes already in memory.
+  static Mapping adopt(std::unique_ptr<char[]> bytes, std::size_t size);
   const char* data() const { return data_; }
   std::size_t size() const { return size_; }
 
@@ -54,6 +58,7 @@ class Mapping {
   void reset();
   const char* data_ = nullptr;
   std::size_t size_ = 0;
+  std::unique_ptr<char[]> owned_;  // set when adopted, not mapped
 };
 
 /// write() until all of it is written; EINTR is retried, anything else is the error.

@@ -8,10 +8,12 @@
 
 #include <cerrno>
 
+#include "archive.hpp"
 #include "buffer.hpp"
 #include "file.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "format.hpp"
+#include "maintenance.hpp"
 #include "writer.hpp"
 
 namespace fixgate::journal {
@@ -84,7 +86,8 @@ std::expected<RecoveryReport, Error> recover(const std::filesystem::path& dir,
     }
   }
   report.segments = segments->size();
-  if (!segments->empty()) last_segment = segments->back().path;
+  // The writer goes on in the last segment, unless it is archived (then a new one starts).
+  if (!segments->empty() && !segments->back().archived) last_segment = segments->back().path;
   if (report.records == 0 && report.last_seq == 0) report.last_hash = genesis_hash();
   return report;
 }
@@ -111,6 +114,19 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
   if (ec) return std::unexpected(detail::io_error(ec.value(), "create", options.dir.string()));
   auto lock = lock_directory(options.dir);
   if (!lock) return std::unexpected(lock.error());
+  // Readers find archived segments through the ARCHIVE file: name the directory before anything moves.
+  if (options.archive) {
+    if (auto named = detail::remember_archive_dir(options.dir, options.archive->dir); !named) {
+      return std::unexpected(named.error());
+    }
+  }
+
+  std::optional<HeadSigner> signer;
+  if (!options.signing_key.empty()) {
+    auto loaded = HeadSigner::load(options.signing_key);
+    if (!loaded) return std::unexpected(loaded.error());
+    signer = std::move(*loaded);
+  }
 
   std::filesystem::path last_segment;
   auto report = recover(options.dir, last_segment);
@@ -123,6 +139,7 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
   writer->fault_hook = options.fault_hook;
   writer->lock_fd = std::move(*lock);
   writer->hash = report->last_hash;
+  writer->last_seq = report->last_seq;
   if (!last_segment.empty()) {
     if (auto r = writer->reopen(last_segment); !r) return std::unexpected(r.error());
     // Recovered records may have been written under `none`, or the cut just made: make both
@@ -133,10 +150,11 @@ std::expected<std::unique_ptr<Journal>, Error> Journal::open(Options options) {
     if (auto s = detail::sync_directory(options.dir); !s) return std::unexpected(s.error());
   }
   return std::unique_ptr<Journal>(
-      new Journal(std::move(options), std::move(*report), std::move(writer)));
+      new Journal(std::move(options), std::move(*report), std::move(writer), std::move(signer)));
 }
 
-Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer)
+Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer,
+                 std::optional<HeadSigner> signer)
     : options_(std::move(options)),
       recovery_(std::move(recovery)),
       writer_(std::move(writer)),
@@ -146,6 +164,12 @@ Journal::Journal(Options options, RecoveryReport recovery, std::unique_ptr<Write
       durable_seq_(recovery_.last_seq) {
   pending_->bytes.reserve(1u << 20);
   writer_->timings = &timings_;
+  maintenance_ = std::make_unique<detail::Maintenance>(options_.dir, options_, std::move(signer));
+  writer_->on_closed = [this](std::uint64_t first, std::uint64_t last, const Hash& hash) {
+    maintenance_->closed({first, last, hash, false});
+  };
+  auto segments = list_segments(options_.dir);
+  maintenance_->start(segments ? std::move(*segments) : std::vector<SegmentInfo>{});
   thread_ = std::thread([this] { run(); });
 }
 
@@ -229,16 +253,26 @@ std::expected<void, Error> Journal::close() {
     closing_ = true;
   }
   work_cv_.notify_one();
+  const bool first_close = thread_.joinable();
   if (thread_.joinable()) thread_.join();
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
   }
   durable_cv_.notify_all();
+  if (first_close && maintenance_) {
+    // The last segment's head as it closes cleanly: indexed (and signed) like a closed one.
+    if (!failure() && writer_->segment_first_seq != 0) {
+      maintenance_->closed({writer_->segment_first_seq, writer_->last_seq, writer_->hash, true});
+    }
+    maintenance_->stop();
+  }
   std::lock_guard lock(mutex_);
   if (failure_) return std::unexpected(*failure_);
   return {};
 }
+
+bool Journal::wait_maintenance(std::chrono::milliseconds timeout) { return maintenance_->wait_idle(timeout); }
 
 std::expected<ScanSummary, Error> Journal::scan(const std::function<bool(const RecordView&)>& visit,
                                                 ReadOptions options) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "buffer.hpp"
+#include "fixgate/journal/audit.hpp"
 #include "format.hpp"
 #include "postgres_conn.hpp"
 #include "postgres_internal.hpp"
@@ -82,13 +83,13 @@ struct PgJournal::Writer {
     batch_first = batch_last = 0;
   }
 
-  static void text_or_null(std::string& out, std::optional<std::string_view> v) {
-    if (!v) {
+  static void text_or_null(std::string& out, std::string_view v) {
+    if (v.empty()) {
       pg::append_be<std::int32_t>(out, -1);
       return;
     }
-    pg::append_be<std::int32_t>(out, static_cast<std::int32_t>(v->size()));
-    out.append(*v);
+    pg::append_be<std::int32_t>(out, static_cast<std::int32_t>(v.size()));
+    out.append(v);
   }
   static void bytes_field(std::string& out, std::string_view v) {
     pg::append_be<std::int32_t>(out, static_cast<std::int32_t>(v.size()));
@@ -115,9 +116,9 @@ struct PgJournal::Writer {
       const auto stream_len = load<std::uint32_t>(body + 20);
       const std::string_view stream(body + 24, stream_len);
       const std::string_view payload(body + 28 + stream_len, body_len - detail::body_fixed - stream_len);
-      const auto audit = pg::audit_fields(static_cast<RecordKind>(kind), payload);
+      const auto audit = audit_fields(static_cast<RecordKind>(kind), payload);
 
-      pg::append_be<std::int16_t>(copy, 14);
+      pg::append_be<std::int16_t>(copy, pg::copy_columns);
       bytes_field(copy, name);
       pg::append_be<std::int32_t>(copy, 8);
       pg::append_be<std::int64_t>(copy, static_cast<std::int64_t>(seq));
@@ -136,6 +137,19 @@ struct PgJournal::Writer {
       text_or_null(copy, audit.exec_id);
       text_or_null(copy, audit.account);
       text_or_null(copy, audit.symbol);
+      text_or_null(copy, audit.paired_cl_ord_id);
+      if (audit.applies == 0) {
+        pg::append_be<std::int32_t>(copy, -1);
+      } else {
+        pg::append_be<std::int32_t>(copy, 8);
+        pg::append_be<std::int64_t>(copy, static_cast<std::int64_t>(audit.applies));
+      }
+      if (audit.incomplete) {
+        pg::append_be<std::int32_t>(copy, 1);
+        copy.push_back('\1');
+      } else {
+        pg::append_be<std::int32_t>(copy, -1);  // NULL: nothing left out
+      }
 
       if (batch_first == 0) batch_first = seq;
       batch_last = seq;

@@ -25,7 +25,10 @@ inline constexpr std::string_view migrate_lock_text = "fixgate-schema-migrate";
 /// Columns of fixgate_journal in the order the writer's COPY sends them.
 inline constexpr const char* copy_sql =
     "COPY fixgate_journal (journal, seq, ts_ns, kind, flags, stream, payload, hash, cl_ord_id, "
-    "orig_cl_ord_id, order_id, exec_id, account, symbol) FROM STDIN (FORMAT binary)";
+    "orig_cl_ord_id, order_id, exec_id, account, symbol, pair_cl_ord_id, ref_seq, audit_incomplete) "
+    "FROM STDIN (FORMAT binary)";
+/// How many columns copy_sql names.
+inline constexpr int copy_columns = 17;
 
 /// Runs the migrations on `conn` in one transaction under an advisory transaction lock; fills
 /// schema_version and migrations_applied.
@@ -43,17 +46,5 @@ Error journal_error(ErrorKind kind, std::string text, const std::string& name, s
 
 /// A journal name is 1..200 printable ASCII bytes (it is a text column and part of a lock key).
 std::optional<std::string> check_name(std::string_view name);
-
-/// The audit columns of a record, extracted from FIX tags (fix_in / fix_out) or the upstream JSON
-/// fields (upstream_request / upstream_event). Only printable ASCII values up to 256 bytes are
-/// kept; anything else is left NULL (the payload is the record, these are only an index).
-struct AuditFields {
-  std::optional<std::string_view> cl_ord_id, orig_cl_ord_id, order_id, exec_id, account, symbol;
-};
-AuditFields audit_fields(RecordKind kind, std::string_view payload);
-
-/// The value of `"key": "value"` in a JSON object line, when it is a plain string without
-/// escapes; nullopt otherwise.
-std::optional<std::string_view> json_string_field(std::string_view json, std::string_view key);
 
 }  // namespace fixgate::journal::pg

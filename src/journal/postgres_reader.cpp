@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "fixgate/journal/audit.hpp"
 #include "format.hpp"
 #include "postgres_conn.hpp"
 #include "postgres_internal.hpp"
@@ -18,6 +19,39 @@ namespace {
 // Rows per round trip: big enough that the round trips do not dominate, small enough that a page
 // of FIX messages stays around a megabyte.
 constexpr int page_rows = 4096;
+
+/// The columns seq, ts_ns, kind, flags, stream, payload, hash of row i as a RecordView (views
+/// into the result); false when the stored hash is not 32 bytes.
+bool decode_row(const PGresult* r, int i, RecordView& v, Hash& stored) {
+  using pg::read_be;
+  v.seq = read_be<std::uint64_t>(PQgetvalue(r, i, 0));
+  v.timestamp_ns = read_be<std::int64_t>(PQgetvalue(r, i, 1));
+  v.kind = static_cast<RecordKind>(static_cast<std::uint16_t>(read_be<std::int16_t>(PQgetvalue(r, i, 2))));
+  v.flags = static_cast<std::uint16_t>(read_be<std::int16_t>(PQgetvalue(r, i, 3)));
+  v.stream = pg::value(r, i, 4);
+  v.payload = pg::value(r, i, 5);
+  const auto hbytes = pg::value(r, i, 6);
+  if (hbytes.size() != stored.size()) return false;
+  std::memcpy(stored.data(), hbytes.data(), stored.size());
+  v.hash = &stored;
+  return true;
+}
+
+/// A PostgreSQL text array literal of `values`: {"a","b\"c"}.
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('"');
+    for (const char c : v) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
 
 std::expected<ScanSummary, Error> scan_rows(PGconn* c, const std::string& name,
                                             const std::function<bool(const RecordView&)>& visit,
@@ -58,20 +92,11 @@ std::expected<ScanSummary, Error> scan_rows(PGconn* c, const std::string& name,
     const int n = PQntuples(r);
     for (int i = 0; i < n && !stop; ++i) {
       RecordView v;
-      v.seq = read_be<std::uint64_t>(PQgetvalue(r, i, 0));
-      v.timestamp_ns = read_be<std::int64_t>(PQgetvalue(r, i, 1));
-      v.kind = static_cast<RecordKind>(static_cast<std::uint16_t>(read_be<std::int16_t>(PQgetvalue(r, i, 2))));
-      v.flags = static_cast<std::uint16_t>(read_be<std::int16_t>(PQgetvalue(r, i, 3)));
-      v.stream = pg::value(r, i, 4);
-      v.payload = pg::value(r, i, 5);
       Hash stored{};
-      const auto hbytes = pg::value(r, i, 6);
-      if (hbytes.size() != stored.size()) {
+      if (!decode_row(r, i, v, stored)) {
         return std::unexpected(pg::journal_error(ErrorKind::bad_length, "stored chain hash is not 32 bytes", name,
                                                  v.seq, summary.last_seq));
       }
-      std::memcpy(stored.data(), hbytes.data(), stored.size());
-      v.hash = &stored;
       // Seqs start at 1 and run +1, so any jump is a missing row.
       if (v.seq != expected) {
         return std::unexpected(pg::journal_error(
@@ -116,6 +141,7 @@ ReadOptions audit_options() {
 struct PgReader::State {
   pg::Conn conn;
   std::string name;
+  int schema_version = 0;
 };
 
 PgReader::PgReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -141,10 +167,61 @@ std::expected<PgReader, Error> PgReader::open(const std::string& dsn, const std:
         ErrorKind::invalid_argument, "the database has no fixgate_journal table (no fixgate journal was ever written there)",
         name));
   }
+  auto version = pg::exec(conn->get(), "reader: schema version", "SELECT coalesce(max(version), 0) FROM fixgate_schema_version");
+  if (!version) return std::unexpected(version.error());
   auto state = std::make_unique<State>();
   state->conn = std::move(*conn);
   state->name = name;
+  state->schema_version = std::atoi(PQgetvalue(version->get(), 0, 0));
   return PgReader(std::move(state));
+}
+
+std::expected<bool, Error> PgReader::find(const std::vector<IndexKey>& keys,
+                                          const std::function<bool(const RecordView&)>& visit, TimeRange range) const {
+  if (state_->schema_version < 3) return false;  // no pairing or apply_fix columns: the caller scans
+  std::vector<std::string> ids, accounts, symbols, refs;
+  for (const auto& key : keys) {
+    switch (key.kind) {
+      case IndexKind::id: ids.push_back(key.text); break;
+      case IndexKind::account: accounts.push_back(key.text); break;
+      case IndexKind::symbol: symbols.push_back(key.text); break;
+      case IndexKind::applies: refs.push_back(key.text); break;
+    }
+  }
+  std::uint64_t after = 0;
+  for (;;) {
+    // One index lookup per column (a bitmap OR of the partial indexes), in pages by seq.
+    auto rows = pg::exec(state_->conn.get(), "find: read rows",
+                         "SELECT seq, ts_ns, kind, flags, stream, payload, hash FROM fixgate_journal"
+                         " WHERE journal = $1 AND seq > $2 AND (cl_ord_id = ANY($3::text[]) OR orig_cl_ord_id = ANY($3::text[])"
+                         " OR order_id = ANY($3::text[]) OR exec_id = ANY($3::text[]) OR pair_cl_ord_id = ANY($3::text[])"
+                         " OR account = ANY($4::text[]) OR symbol = ANY($5::text[]) OR ref_seq = ANY($6::bigint[]))"
+                         " AND ts_ns BETWEEN $7 AND $8 ORDER BY seq LIMIT $9",
+                         {state_->name, std::to_string(after), text_array(ids), text_array(accounts), text_array(symbols),
+                          text_array(refs), std::to_string(range.from_ns), std::to_string(range.to_ns), std::to_string(page_rows)},
+                         true);
+    if (!rows) return std::unexpected(rows.error());
+    const PGresult* r = rows->get();
+    const int n = PQntuples(r);
+    for (int i = 0; i < n; ++i) {
+      RecordView v;
+      Hash stored{};
+      if (!decode_row(r, i, v, stored)) {
+        return std::unexpected(pg::journal_error(ErrorKind::bad_length, "stored chain hash is not 32 bytes", state_->name, v.seq));
+      }
+      after = v.seq;
+      if (!visit(v)) return true;
+    }
+    if (n < page_rows) return true;
+  }
+}
+
+std::expected<bool, Error> PgReader::index_complete() const {
+  if (state_->schema_version < 3) return false;
+  auto r = pg::exec(state_->conn.get(), "find: incomplete rows",
+                    "SELECT EXISTS (SELECT 1 FROM fixgate_journal WHERE journal = $1 AND audit_incomplete)", {state_->name});
+  if (!r) return std::unexpected(r.error());
+  return pg::value(r->get(), 0, 0) != "t";
 }
 
 std::expected<ScanSummary, Error> PgReader::scan(const std::function<bool(const RecordView&)>& visit,

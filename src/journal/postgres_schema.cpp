@@ -21,7 +21,7 @@ struct Migration {
 
 // Never edit a migration that has shipped: add the next one. Each runs once, in order, inside the
 // transaction that records it in fixgate_schema_version.
-constexpr std::array<Migration, 2> migrations{{
+constexpr std::array<Migration, 3> migrations{{
     {1, "journal rows keyed by (journal, seq), time index",
      "CREATE TABLE fixgate_journal ("
      " journal text NOT NULL,"
@@ -50,6 +50,13 @@ constexpr std::array<Migration, 2> migrations{{
      " WHERE account IS NOT NULL;"
      "CREATE INDEX fixgate_journal_symbol ON fixgate_journal (journal, symbol, ts_ns)"
      " WHERE symbol IS NOT NULL;"},
+    {3, "the request/ClOrdID pairing, apply_fix references and incomplete audit rows, indexed",
+     "ALTER TABLE fixgate_journal"
+     " ADD COLUMN pair_cl_ord_id text, ADD COLUMN ref_seq bigint, ADD COLUMN audit_incomplete boolean;"
+     "CREATE INDEX fixgate_journal_pair_cl_ord_id ON fixgate_journal (journal, pair_cl_ord_id)"
+     " WHERE pair_cl_ord_id IS NOT NULL;"
+     "CREATE INDEX fixgate_journal_ref_seq ON fixgate_journal (journal, ref_seq) WHERE ref_seq IS NOT NULL;"
+     "CREATE INDEX fixgate_journal_audit_incomplete ON fixgate_journal (journal, seq) WHERE audit_incomplete;"},
 }};
 static_assert(migrations.back().version == pg_schema_version);
 

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <system_error>
 
+#include "archive.hpp"
 #include "file.hpp"
 #include "format.hpp"
+#include "segments.hpp"
 #include "sha256.hpp"
 
 namespace fixgate::journal {
@@ -15,25 +17,87 @@ namespace fixgate::journal {
 using detail::FrameStatus;
 using detail::make_error;
 
-std::expected<std::vector<SegmentInfo>, Error> list_segments(const std::filesystem::path& dir) {
-  std::vector<SegmentInfo> out;
+namespace {
+
+/// The segments in one directory: live ones (NNNN.fgj) or archived ones (NNNN.fgj.zst).
+std::expected<void, Error> list_into(const std::filesystem::path& dir, bool archived, std::vector<SegmentInfo>& out) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
+  if (ec && archived && ec == std::errc::no_such_file_or_directory) {
+    Error e = make_error(ErrorKind::bad_archive, "archive directory " + dir.string() +
+                                                     " (named in the journal's ARCHIVE file) is missing");
+    e.segment = dir.string();
+    return std::unexpected(e);
+  }
   if (ec) return std::unexpected(detail::io_error(ec.value(), "list", dir.string()));
   for (const auto& entry : it) {
-    const auto seq = detail::parse_segment_name(entry.path().filename().string());
+    const auto name = entry.path().filename().string();
+    const auto seq = archived ? detail::parse_archive_name(name) : detail::parse_segment_name(name);
     if (!seq) continue;
     std::error_code size_ec;
     const auto bytes = entry.file_size(size_ec);
     if (size_ec) return std::unexpected(detail::io_error(size_ec.value(), "stat", entry.path()));
-    out.push_back(SegmentInfo{entry.path(), *seq, bytes});
+    out.push_back(SegmentInfo{entry.path(), *seq, bytes, archived});
   }
-  std::sort(out.begin(), out.end(),
-            [](const SegmentInfo& a, const SegmentInfo& b) { return a.first_seq < b.first_seq; });
+  return {};
+}
+
+}  // namespace
+
+std::expected<std::vector<SegmentInfo>, Error> list_segments(const std::filesystem::path& dir) {
+  std::vector<SegmentInfo> out;
+  if (auto live = list_into(dir, false, out); !live) return std::unexpected(live.error());
+  auto archives = detail::archive_dirs(dir);
+  if (!archives) return std::unexpected(archives.error());
+  for (const auto& archive : *archives) {
+    if (auto listed = list_into(archive, true, out); !listed) return std::unexpected(listed.error());
+  }
+  // Live first among equals: a segment still in the directory beside its archived copy (a crash
+  // between archiving and removing it) is read from the directory.
+  std::stable_sort(out.begin(), out.end(), [](const SegmentInfo& a, const SegmentInfo& b) {
+    return a.first_seq != b.first_seq ? a.first_seq < b.first_seq : !a.archived && b.archived;
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const SegmentInfo& a, const SegmentInfo& b) { return a.first_seq == b.first_seq; }),
+            out.end());
   return out;
 }
 
+namespace {
+
+/// Where the segment starting at `seq` should be: "NNNN.fgj in DIR or ARCHIVE/NNNN.fgj.zst".
+std::string missing_segment(const std::filesystem::path& dir, std::uint64_t seq) {
+  std::string text = detail::segment_name(seq) + " in " + dir.string();
+  auto archives = detail::archive_dirs(dir);
+  if (archives) {
+    for (const auto& a : *archives) text += " or " + (a / detail::archive_name(seq)).string();
+  }
+  return text;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::expected<Mapping, Error> segment_bytes(const SegmentInfo& segment) {
+  if (segment.archived) return decompress_segment(segment.path);
+  auto mapped = Mapping::open(segment.path);
+  if (mapped || mapped.error().io != std::errc::no_such_file_or_directory) return mapped;
+  // Archived since it was listed: read the copy.
+  auto archives = archive_dirs(segment.path.parent_path());
+  if (!archives) return mapped;
+  for (const auto& a : *archives) {
+    const auto copy = a / archive_name(segment.first_seq);
+    std::error_code ec;
+    if (std::filesystem::exists(copy, ec)) return decompress_segment(copy);
+  }
+  return mapped;
+}
+
+}  // namespace detail
+
 struct Reader::State {
+  std::filesystem::path dir;
   ReadOptions options;
   std::vector<SegmentInfo> segments;
   std::size_t index = 0;        // segment being read
@@ -66,7 +130,7 @@ struct Reader::State {
 
   std::expected<bool, Error> open_segment() {
     const auto& info = segments[index];
-    auto m = detail::Mapping::open(info.path);
+    auto m = detail::segment_bytes(info);
     if (!m) {
       done = true;
       return std::unexpected(m.error());
@@ -91,10 +155,12 @@ struct Reader::State {
     }
     if (started) {
       if (header.first_seq != expected_seq) {
+        const std::string missing =
+            header.first_seq > expected_seq ? "; missing: " + missing_segment(dir, expected_seq) : std::string();
         return damage(make_error(ErrorKind::seq_gap,
                                  "segment starts at seq " + std::to_string(header.first_seq) +
                                      " but seq " + std::to_string(expected_seq) +
-                                     " was expected (missing or extra segment)",
+                                     " was expected (missing or extra segment" + missing + ")",
                                  segment_path(), 0, expected_seq, last_seq),
                       false);
       }
@@ -188,6 +254,7 @@ std::expected<Reader, Error> Reader::open(const std::filesystem::path& dir, Read
   auto segments = list_segments(dir);
   if (!segments) return std::unexpected(segments.error());
   auto state = std::make_unique<State>();
+  state->dir = dir;
   state->options = options;
   state->segments = std::move(*segments);
   state->hash = genesis_hash();
@@ -236,12 +303,13 @@ std::expected<ScanSummary, Error> verify(const std::filesystem::path& dir) {
   if (!segments->empty() && segments->front().first_seq != 1) {
     return std::unexpected(make_error(ErrorKind::seq_gap,
                                       "journal does not start at seq 1 (earliest segment starts at " +
-                                          std::to_string(segments->front().first_seq) + ")",
+                                          std::to_string(segments->front().first_seq) + "; missing: " +
+                                          missing_segment(dir, 1) + ")",
                                       segments->front().path.string(), 0, 1, 0));
   }
   if (!segments->empty()) {
     // The chain must start from genesis, not just from whatever the first header claims.
-    auto first = detail::Mapping::open(segments->front().path);
+    auto first = detail::segment_bytes(segments->front());
     detail::SegmentHeader header;
     if (first && !detail::decode_header(first->data(), first->size(), header) &&
         header.prev_hash != genesis_hash()) {
@@ -257,7 +325,9 @@ std::expected<ScanSummary, Error> verify(const std::filesystem::path& dir) {
 }
 
 std::expected<ScanSummary, Error> verify_segment(const std::filesystem::path& segment_file) {
-  auto seq = detail::parse_segment_name(segment_file.filename().string());
+  const auto name = segment_file.filename().string();
+  const auto archived_seq = detail::parse_archive_name(name);
+  auto seq = archived_seq ? archived_seq : detail::parse_segment_name(name);
   if (!seq) {
     return std::unexpected(make_error(ErrorKind::invalid_argument,
                                       "not a segment file name: " + segment_file.string()));
@@ -266,7 +336,7 @@ std::expected<ScanSummary, Error> verify_segment(const std::filesystem::path& se
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(segment_file, ec);
   if (ec) return std::unexpected(detail::io_error(ec.value(), "stat", segment_file.string()));
-  state->segments.push_back(SegmentInfo{segment_file, *seq, bytes});
+  state->segments.push_back(SegmentInfo{segment_file, *seq, bytes, archived_seq.has_value()});
   state->options.verify_chain = true;
   state->options.strict_tail = true;
   state->hasher.emplace();

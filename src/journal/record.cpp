@@ -71,6 +71,8 @@ std::string_view name(ErrorKind kind) {
     case ErrorKind::timeout: return "timeout";
     case ErrorKind::backpressure: return "backpressure";
     case ErrorKind::invalid_argument: return "invalid_argument";
+    case ErrorKind::bad_archive: return "bad_archive";
+    case ErrorKind::bad_signature: return "bad_signature";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ std::size_t Journal::Writer::seal(char* frame, std::uint64_t& seq) {
   const auto body_len = load<std::uint32_t>(frame);
   char* body = frame + detail::frame_prefix;
   seq = load<std::uint64_t>(body);
+  last_seq = seq;
   detail::redact_body(body, body_len);
   hash = hasher.next(hash, body, body_len);
   std::memcpy(body + body_len, hash.data(), hash.size());
@@ -57,6 +58,8 @@ std::expected<void, Error> Journal::Writer::sync_segment() {
 }
 
 std::expected<void, Error> Journal::Writer::start_segment(std::uint64_t first_seq) {
+  if (fd.valid() && on_closed) on_closed(segment_first_seq, first_seq - 1, hash);
+  segment_first_seq = first_seq;
   segment_path = (dir / detail::segment_name(first_seq)).string();
   fd = detail::Fd(::open(segment_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
   if (!fd.valid()) return std::unexpected(detail::io_error(errno, "create", segment_path));
@@ -71,6 +74,7 @@ std::expected<void, Error> Journal::Writer::start_segment(std::uint64_t first_se
 
 std::expected<void, Error> Journal::Writer::reopen(const std::filesystem::path& path) {
   segment_path = path.string();
+  segment_first_seq = detail::parse_segment_name(path.filename().string()).value_or(0);
   fd = detail::Fd(::open(segment_path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) return std::unexpected(detail::io_error(errno, "open", segment_path));
   const off_t end = ::lseek(fd.get(), 0, SEEK_END);

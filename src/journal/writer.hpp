@@ -22,7 +22,11 @@ struct Journal::Writer {
   detail::Fd lock_fd;             // flock on dir/LOCK: one writer per directory
   detail::Fd fd;                  // current segment; invalid until the first write needs one
   std::string segment_path;
+  std::uint64_t segment_first_seq = 0;
   std::uint64_t segment_size = 0; // bytes in the current segment, header included
+  std::uint64_t last_seq = 0;     // last record sealed (recovered at open)
+  /// Told about each segment the writer leaves for a new one (the maintenance thread's queue).
+  std::function<void(std::uint64_t first_seq, std::uint64_t last_seq, const Hash& last_hash)> on_closed;
   Hash hash{};                    // chain value after the last sealed record
   detail::ChainHasher hasher;
   Timings* timings = nullptr;     // the journal's, once it exists (recovery at open is not timed)

@@ -1,5 +1,6 @@
 #include "chains.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "fixgate/core/decimal.hpp"
@@ -99,10 +100,13 @@ void Chains::add(const journal::RecordView& record) {
     if (!f.client_order_id.empty()) keys.push_back(upstream_key(record.stream, f.client_order_id));
     if (!f.orig_client_order_id.empty()) keys.push_back(upstream_key(record.stream, f.orig_client_order_id));
     if (!placeholder(f.exec_id)) keys.push_back(exec_key(f.exec_id));
+    // An accepted event names the ClOrdID its request went out under: the exact link. Journals
+    // written before it did are linked by content below.
+    if (f.msg_type == "accepted" && !f.cl_ord_id.empty()) keys.push_back(cl_ord_key(f.cl_ord_id));
     if (f.msg_type == "accepted") {
       const auto it = new_requests_.find(std::string(record.stream) + sep + f.client_order_id);
       if (it != new_requests_.end()) {
-        waiting_nos_[it->second].push_back(upstream_key(record.stream, f.client_order_id));
+        if (f.cl_ord_id.empty()) waiting_nos_[it->second].push_back(upstream_key(record.stream, f.client_order_id));
         new_requests_.erase(it);
       }
     }
@@ -156,8 +160,18 @@ std::set<std::uint64_t> Chains::records_of(const std::set<int>& roots) {
   return out;
 }
 
-std::vector<std::string> Chains::describe(const std::set<int>& roots) {
-  std::map<std::string, std::vector<std::string>> by_kind;
+std::set<std::string> Chains::raw_ids(const std::set<int>& roots) {
+  std::set<std::string> out;
+  for (std::size_t n = 0; n < keys_.size(); ++n) {
+    if (roots.count(find(static_cast<int>(n))) == 0) continue;
+    out.insert(keys_[n].substr(keys_[n].rfind(sep) + 1));
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> Chains::ids(const std::set<int>& roots) {
+  std::map<std::string, std::vector<std::string>> by_kind{
+      {"client_order_id", {}}, {"ClOrdID", {}}, {"OrderID", {}}, {"ExecID", {}}};
   for (std::size_t n = 0; n < keys_.size(); ++n) {
     if (roots.count(find(static_cast<int>(n))) == 0) continue;
     const auto& key = keys_[n];
@@ -165,12 +179,21 @@ std::vector<std::string> Chains::describe(const std::set<int>& roots) {
     for (char& c : text) {
       if (c == sep) c = '/';
     }
-    const char* kind = key[0] == 'u' ? "1 client_order_id" : key[0] == 'c' ? "2 ClOrdID" : key[0] == 'o' ? "3 OrderID" : "4 ExecID";
-    by_kind[kind].push_back(text);
+    const char* kind = key[0] == 'u' ? "client_order_id" : key[0] == 'c' ? "ClOrdID" : key[0] == 'o' ? "OrderID" : "ExecID";
+    by_kind[kind].push_back(std::move(text));
   }
+  // Node order depends on the order records were read in; the answer must not.
+  for (auto& [kind, values] : by_kind) std::sort(values.begin(), values.end());
+  return by_kind;
+}
+
+std::vector<std::string> Chains::describe(const std::set<int>& roots) {
   std::vector<std::string> lines;
-  for (auto& [kind, values] : by_kind) {
-    std::string line = kind.substr(2) + ":";
+  const auto by_kind = ids(roots);
+  for (const char* kind : {"client_order_id", "ClOrdID", "OrderID", "ExecID"}) {
+    const auto& values = by_kind.at(kind);
+    if (values.empty()) continue;
+    std::string line = std::string(kind) + ":";
     for (const auto& v : values) line += " " + v;
     lines.push_back(line);
   }

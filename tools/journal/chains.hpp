@@ -2,8 +2,9 @@
 // Which records belong to which order. Every identifier a record carries becomes a node; a record
 // links the identifiers it carries together (an ExecutionReport links its ClOrdID, OrigClOrdID,
 // OrderID and ExecID; a cancel request links its client_order_id with the order's; an upstream
-// execution event links the client_order_id with the ExecID). The engine makes its own ClOrdIDs,
-// so a NewOrderSingle is linked to the upstream request it came from by content: the earliest
+// execution event links the client_order_id with the ExecID; an `accepted` event links it with the
+// ClOrdID the engine sent the request under). Journals written before `accepted` carried that
+// ClOrdID link a NewOrderSingle to the upstream request it came from by content: the earliest
 // accepted `new` of the same account, symbol, side, quantity and price not yet matched (the
 // engine releases NewOrderSingles in the order it accepted them). An order is then one connected
 // component.
@@ -35,6 +36,12 @@ class Chains {
   std::set<std::uint64_t> records_of(const std::set<int>& roots);
   /// "client_order_id demo/c1", "ClOrdID FG1", "OrderID SIM/O-1", "ExecID E-1" lines of a component.
   std::vector<std::string> describe(const std::set<int>& roots);
+  /// The id texts of a component as records carry them (no client or session prefix), for
+  /// index lookups.
+  std::set<std::string> raw_ids(const std::set<int>& roots);
+  /// The same ids by kind: {"client_order_id": ["demo/c1"], "ClOrdID": [...], "OrderID": [...],
+  /// "ExecID": [...]} (every kind present, possibly empty).
+  std::map<std::string, std::vector<std::string>> ids(const std::set<int>& roots);
 
  private:
   int node(const std::string& key);

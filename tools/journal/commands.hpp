@@ -7,6 +7,8 @@ namespace fixgate::journal_tool {
 
 int cmd_verify(int argc, char** argv, int first);
 int cmd_dump(int argc, char** argv, int first);
+int cmd_index(int argc, char** argv, int first);
+int cmd_audit(int argc, char** argv, int first);
 int cmd_show(int argc, char** argv, int first);
 int cmd_query(int argc, char** argv, int first);
 int cmd_export(int argc, char** argv, int first);

@@ -1,12 +1,10 @@
+// Arguments, times and the record filter shared by every subcommand (facts.cpp reads records).
+
 #include "common.hpp"
 
 #include <charconv>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "dictionary.hpp"
-#include "fixgate/core/types.hpp"
 
 namespace fixgate::journal_tool {
 
@@ -103,6 +101,21 @@ unsigned days_in_month(unsigned y, unsigned m) {
   return days[m - 1];
 }
 
+/// RFC 3339 time zone: "Z" (or "z") or "+hh:mm" / "-hh:mm" (also "+hhmm"); minutes east of UTC.
+std::optional<std::int64_t> zone_offset_minutes(std::string_view zone) {
+  if (zone == "Z" || zone == "z") return 0;
+  if (zone.size() != 6 && zone.size() != 5) return std::nullopt;
+  if (zone[0] != '+' && zone[0] != '-') return std::nullopt;
+  unsigned hours = 0, minutes = 0;
+  const std::size_t minutes_at = zone.size() == 6 ? 4 : 3;
+  if (!digits(zone, 1, 2, hours) || (zone.size() == 6 && zone[3] != ':') || !digits(zone, minutes_at, 2, minutes)) {
+    return std::nullopt;
+  }
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  const auto total = static_cast<std::int64_t>(hours * 60 + minutes);
+  return zone[0] == '-' ? -total : total;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_time(std::string_view text) {
@@ -120,6 +133,7 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
   }
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
   std::int64_t frac = 0;
+  std::int64_t offset_minutes = 0;  // local time = UTC + offset
   std::size_t pos = 10;
   if (pos < text.size()) {
     if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
@@ -144,12 +158,14 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
     }
     if (h > 23 || mi > 59 || s > 60) return std::nullopt;
     if (pos < text.size()) {
-      const auto zone = text.substr(pos);
-      if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "+0000") return std::nullopt;
+      auto offset = zone_offset_minutes(text.substr(pos));
+      if (!offset) return std::nullopt;
+      offset_minutes = *offset;
     }
   }
   const std::int64_t days = days_from_civil(y, mo, d);
-  return ((days * 24 + h) * 60 + mi) * 60 * 1'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac;
+  const std::int64_t local_minutes = (days * 24 + h) * 60 + mi;
+  return (local_minutes - offset_minutes) * 60 * 1'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac;
 }
 
 namespace {
@@ -198,220 +214,6 @@ std::string format_time(std::int64_t ns) {
   return out;
 }
 
-/// A flat JSON object of strings (without escapes), numbers, booleans and null, as the engine
-/// writes upstream records, read in place; false for anything else (the caller falls back to a
-/// full parser).
-bool flat_json(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
-  out.clear();
-  std::size_t i = 0;
-  const auto skip_ws = [&] {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-  };
-  const auto string = [&](std::string_view& value) {
-    if (i >= text.size() || text[i] != '"') return false;
-    const auto end = text.find_first_of("\"\\", i + 1);
-    if (end == std::string_view::npos || text[end] != '"') return false;
-    value = text.substr(i + 1, end - i - 1);
-    i = end + 1;
-    return true;
-  };
-  skip_ws();
-  if (i >= text.size() || text[i] != '{') return false;
-  ++i;
-  skip_ws();
-  if (i < text.size() && text[i] == '}') return i + 1 == text.size();
-  for (;;) {
-    skip_ws();
-    std::string_view key, value;
-    if (!string(key)) return false;
-    skip_ws();
-    if (i >= text.size() || text[i] != ':') return false;
-    ++i;
-    skip_ws();
-    if (i < text.size() && text[i] == '"') {
-      if (!string(value)) return false;
-    } else {
-      const auto end = text.find_first_of(",}", i);
-      if (end == std::string_view::npos) return false;
-      value = text.substr(i, end - i);
-      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-      if (value.empty() || value.find_first_of("{[\"") != std::string_view::npos) return false;
-      i = end;
-    }
-    out.emplace_back(key, value);
-    skip_ws();
-    if (i >= text.size()) return false;
-    if (text[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (text[i] != '}') return false;
-    ++i;
-    skip_ws();
-    return i == text.size();
-  }
-}
-
-// ---- FIX ----
-
-std::vector<FixField> split_fix(std::string_view raw) {
-  std::vector<FixField> out;
-  std::size_t pos = 0;
-  while (pos < raw.size()) {
-    auto stop = raw.find('\x01', pos);
-    if (stop == std::string_view::npos) stop = raw.size();
-    const auto field = raw.substr(pos, stop - pos);
-    const auto eq = field.find('=');
-    FixField f;
-    if (eq != std::string_view::npos) {
-      int tag = 0;
-      const auto [end, ec] = std::from_chars(field.data(), field.data() + eq, tag);
-      if (ec == std::errc{} && end == field.data() + eq) f.tag = tag;
-      f.value = field.substr(eq + 1);
-    } else {
-      f.value = field;
-    }
-    if (!field.empty()) out.push_back(f);
-    pos = stop + 1;
-  }
-  return out;
-}
-
-std::string printable(std::string_view payload) {
-  std::string out(trimmed(payload));
-  for (char& c : out) {
-    if (c == '\x01') c = '|';
-    else if (c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
-}
-
-std::string_view trimmed(std::string_view payload) {
-  while (!payload.empty() && (payload.back() == '\n' || payload.back() == '\r')) payload.remove_suffix(1);
-  return payload;
-}
-
-std::string_view direction_of(journal::RecordKind kind) {
-  switch (kind) {
-    case journal::RecordKind::fix_in:
-    case journal::RecordKind::upstream_request: return "in";
-    case journal::RecordKind::fix_out:
-    case journal::RecordKind::upstream_event: return "out";
-    default: return "";
-  }
-}
-
-bool is_fix(journal::RecordKind kind) {
-  return kind == journal::RecordKind::fix_in || kind == journal::RecordKind::fix_out;
-}
-
-std::string side_name(std::string_view fix_side) {
-  if (fix_side.size() == 1) {
-    if (auto side = side_from_fix(fix_side[0])) return std::string(name(*side));
-  }
-  return std::string(fix_side);
-}
-
-namespace {
-
-void fix_facts(std::string_view raw, Facts& f) {
-  // Only the fields we need, first occurrence each (no repeating groups in order messages).
-  for (const auto& field : split_fix(raw)) {
-    std::string* target = nullptr;
-    switch (field.tag) {
-      case 8: target = &f.begin_string; break;
-      case 35: target = &f.msg_type; break;
-      case 11: target = &f.cl_ord_id; break;
-      case 41: target = &f.orig_cl_ord_id; break;
-      case 37: target = &f.order_id; break;
-      case 17: target = &f.exec_id; break;
-      case 150: target = &f.exec_type; break;
-      case 39: target = &f.ord_status; break;
-      case 1: target = &f.account; break;
-      case 55: target = &f.symbol; break;
-      case 38: target = &f.qty; break;
-      case 44: target = &f.price; break;
-      case 32: target = &f.last_qty; break;
-      case 31: target = &f.last_px; break;
-      case 20: target = &f.exec_trans_type; break;
-      case 58: target = &f.text; break;
-      case 54:
-        if (f.side.empty()) f.side = side_name(field.value);
-        break;
-      case 43:
-      case 97:
-        if (field.value == "Y") f.poss_dup = true;
-        break;
-      default: break;
-    }
-    if (target != nullptr && target->empty()) target->assign(field.value);
-  }
-}
-
-std::string json_text(const nlohmann::json& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
-  return it->dump();
-}
-
-void upstream_facts(std::string_view payload, bool request, Facts& f) {
-  thread_local std::vector<std::pair<std::string_view, std::string_view>> pairs;
-  if (flat_json(trimmed(payload), pairs)) {
-    for (const auto& [key, value] : pairs) {
-      if (value == "null") continue;
-      if (key == (request ? "op" : "event")) f.msg_type = value;
-      else if (key == "client_order_id") f.client_order_id = value;
-      else if (key == "orig_client_order_id") f.orig_client_order_id = value;
-      else if (key == "exec_id") f.exec_id = value;
-      else if (key == "exec_type") f.exec_type = value;
-      else if (key == "status") f.ord_status = value;
-      else if (key == "account") f.account = value;
-      else if (key == "symbol") f.symbol = value;
-      else if (key == "side") f.side = value;
-      else if (key == (request ? "qty" : "order_qty")) f.qty = value;
-      else if (key == "price") f.price = value;
-      else if (key == "last_qty") f.last_qty = value;
-      else if (key == "last_px") f.last_px = value;
-      else if (key == "text") f.text = value;
-      else if (key == "reason" && f.text.empty()) f.text = value;
-    }
-    return;
-  }
-  auto object = nlohmann::json::parse(trimmed(payload), nullptr, false);
-  if (object.is_discarded() || !object.is_object()) return;
-  f.msg_type = json_text(object, request ? "op" : "event");
-  f.client_order_id = json_text(object, "client_order_id");
-  f.orig_client_order_id = json_text(object, "orig_client_order_id");
-  f.exec_id = json_text(object, "exec_id");
-  f.exec_type = json_text(object, "exec_type");
-  f.ord_status = json_text(object, "status");
-  f.account = json_text(object, "account");
-  f.symbol = json_text(object, "symbol");
-  f.side = json_text(object, "side");
-  f.qty = json_text(object, request ? "qty" : "order_qty");
-  f.price = json_text(object, "price");
-  f.last_qty = json_text(object, "last_qty");
-  f.last_px = json_text(object, "last_px");
-  f.text = json_text(object, "text");
-  if (f.text.empty()) f.text = json_text(object, "reason");
-}
-
-}  // namespace
-
-Facts facts_of(const journal::RecordView& record) {
-  Facts f;
-  switch (record.kind) {
-    case journal::RecordKind::fix_in:
-    case journal::RecordKind::fix_out: fix_facts(record.payload, f); break;
-    case journal::RecordKind::upstream_request: upstream_facts(record.payload, true, f); break;
-    case journal::RecordKind::upstream_event: upstream_facts(record.payload, false, f); break;
-    default: break;
-  }
-  return f;
-}
-
 // ---- filter ----
 
 bool Filter::matches_frame(const journal::RecordView& record) const {
@@ -458,6 +260,27 @@ bool Filter::matches(const journal::RecordView& record) const {
   return msg_types.count(std::string(type)) != 0;
 }
 
+const std::set<std::string, std::less<>>& upstream_type_names() {
+  // spec/upstream-protocol.md: every request "op" and every event name.
+  static const std::set<std::string, std::less<>> names{
+      "hello", "new", "cancel", "replace", "status", "list", "kill", "release", "set_limit", "sessions", "logon",
+      "logout", "set_seq", "reload", "accepted", "rejected", "execution", "cancel_rejected", "break", "session",
+      "order", "orders", "error", "welcome", "kill_switch", "limit", "session_command", "policy"};
+  return names;
+}
+
+std::optional<std::int64_t> time_option(const Args& args, const std::string& option) {
+  const auto text = args.get(option);
+  if (!text) return std::nullopt;
+  const auto ns = parse_time(*text);
+  if (!ns) {
+    args.fail(option + " \"" + *text +
+              "\" is not a time (RFC 3339: 2026-11-26T12:00:00Z or 2026-11-26T21:00:00+09:00, fractions allowed; "
+              "or ns since the epoch)");
+  }
+  return ns;
+}
+
 std::set<std::string> filter_options() { return {"--session", "--direction", "--kind", "--from", "--to", "--type"}; }
 
 Filter parse_filter(const Args& args, const Dictionaries* dicts) {
@@ -476,27 +299,23 @@ Filter parse_filter(const Args& args, const Dictionaries* dicts) {
     }
     f.kinds.insert(*kind);
   }
-  if (auto t = args.get("--from")) {
-    f.from_ns = parse_time(*t);
-    if (!f.from_ns) args.fail("--from \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
-  }
-  if (auto t = args.get("--to")) {
-    f.to_ns = parse_time(*t);
-    if (!f.to_ns) args.fail("--to \"" + *t + "\" is not a time (2026-11-26T12:00:00Z, fractions allowed, or ns since the epoch)");
-  }
+  f.from_ns = time_option(args, "--from");
+  f.to_ns = time_option(args, "--to");
   if (f.from_ns && f.to_ns && *f.from_ns > *f.to_ns) args.fail("--from is after --to");
   if (dicts != nullptr) {
     for (const auto& t : args.list("--type")) {
       // A short code is a MsgType as it is; a longer word is a name from the dictionaries, or an
       // upstream op/event name (new, cancel, accepted, execution, ...).
-      if (t.size() <= 2) {
+      if (t.size() <= 2 && dicts->knows_msg_type(t)) {
         f.msg_types.insert(t);
       } else if (auto code = dicts->msg_type_of_name(t)) {
         f.msg_types.insert(*code);
-      } else if (t.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+      } else if (upstream_type_names().contains(t)) {
         f.msg_types.insert(t);
       } else {
-        args.fail("--type \"" + t + "\" is neither a MsgType nor a message name in the data dictionaries");
+        args.fail("--type \"" + t +
+                  "\" is neither a MsgType nor a message name in the data dictionaries, nor an upstream op or event "
+                  "name (spec/upstream-protocol.md)");
       }
     }
   }

@@ -63,9 +63,9 @@ class Args {
   std::map<std::string, std::vector<std::string>> values_;
 };
 
-/// Parses "2026-11-26T12:00:00Z", "2026-11-26T12:00:00.123456789Z" (the Z may be left out; the
-/// time is UTC either way), "2026-11-26" (midnight UTC), or a whole number of nanoseconds since
-/// the epoch. nullopt when the text is none of these.
+/// Parses RFC 3339 / ISO 8601 times: "2026-11-26T12:00:00Z", "2026-11-26T12:00:00.123456789Z",
+/// with an offset "2026-11-26T21:00:00+09:00" (or -05:00), without a zone (then UTC); "2026-11-26"
+/// (midnight UTC); or a whole number of nanoseconds since the epoch. nullopt for anything else.
 std::optional<std::int64_t> parse_time(std::string_view text);
 /// "2026-11-26T12:00:00.123456789Z" (always nine fractional digits).
 std::string format_time(std::int64_t ns);
@@ -91,7 +91,7 @@ struct Facts {
   std::string msg_type;              ///< FIX 35, or the upstream "op" / "event"
   std::string client_order_id;       ///< upstream client_order_id
   std::string orig_client_order_id;  ///< upstream orig_client_order_id
-  std::string cl_ord_id;             ///< FIX 11
+  std::string cl_ord_id;             ///< FIX 11, or the ClOrdID an upstream `accepted` pairs with
   std::string orig_cl_ord_id;        ///< FIX 41
   std::string order_id;              ///< FIX 37
   std::string exec_id;               ///< FIX 17 or the upstream execution's exec_id
@@ -108,6 +108,8 @@ struct Facts {
   std::string begin_string;          ///< FIX 8
   bool poss_dup = false;             ///< FIX 43=Y or 97=Y
   std::string text;                  ///< FIX 58 or upstream text / reason
+  std::string reason;                ///< upstream reason (a reject code, an admin's why); FIX 58
+  std::string by;                    ///< upstream `by` (who acted), or the admin client of a request
 };
 
 /// Reads a flat JSON object (string values without escapes, numbers, booleans, null), as the
@@ -140,8 +142,28 @@ class Dictionaries;
 /// op/event names). Errors name the option and the value.
 Filter parse_filter(const Args& args, const Dictionaries* dicts);
 
+/// The upstream protocol's request op and event names (accepted by --type).
+const std::set<std::string, std::less<>>& upstream_type_names();
+
+/// The time an option gives (parse_time); a UsageError naming the option when it is not one.
+std::optional<std::int64_t> time_option(const Args& args, const std::string& option);
+
 /// Options every filtering subcommand accepts.
 std::set<std::string> filter_options();
+
+/// True for the upstream ops an admin client sends (kill, release, set_limit, logon, logout,
+/// set_seq, reload).
+bool is_admin_op(std::string_view op);
+
+/// ExecType as a name and as its FIX code, from either form ("F" or "trade"); a value we do not
+/// know stays as it is in both.
+struct NamedCode {
+  std::string name;
+  std::string code;
+};
+NamedCode exec_type_of(std::string_view value);
+/// OrdStatus likewise ("2" or "filled").
+NamedCode ord_status_of(std::string_view value);
 
 /// The upstream name of a FIX Side value ("1" -> "buy"); values we do not know stay as they are.
 std::string side_name(std::string_view fix_side);

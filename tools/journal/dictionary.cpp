@@ -198,6 +198,10 @@ std::optional<std::string> Dictionaries::msg_type_of_name(std::string_view name)
   return fix42_->msg_type_of_name(name);
 }
 
+bool Dictionaries::knows_msg_type(std::string_view code) const {
+  return !fix44_->value_name(35, code).empty() || !fix42_->value_name(35, code).empty();
+}
+
 std::filesystem::path default_spec_dir() {
   if (const char* env = std::getenv("FIXGATE_SPEC_DIR"); env != nullptr && *env != '\0') return env;
   return FIXGATE_JOURNAL_DEFAULT_SPEC_DIR;

@@ -52,6 +52,8 @@ class Dictionaries {
   const Dictionary& for_begin_string(std::string_view begin_string) const;
   /// The MsgType for a name in either dictionary, or nullopt.
   std::optional<std::string> msg_type_of_name(std::string_view name) const;
+  /// True when `code` is a MsgType value either dictionary defines.
+  bool knows_msg_type(std::string_view code) const;
 
  private:
   std::shared_ptr<const Dictionary> fix44_;

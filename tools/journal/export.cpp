@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -20,7 +19,9 @@ const std::vector<std::string>& export_columns() {
       "seq",           "time",      "time_ns",        "kind",     "stream",          "direction",
       "msg_type",      "client_order_id", "orig_client_order_id", "cl_ord_id", "orig_cl_ord_id", "order_id",
       "exec_id",       "exec_type", "ord_status",     "account",  "symbol",          "side",
-      "qty",           "price",     "last_qty",       "last_px",  "poss_dup",        "payload"};
+      "qty",           "price",     "last_qty",       "last_px",  "poss_dup",        "payload",
+      // Appended later (columns are only ever appended): the codes beside the names, why and who.
+      "exec_type_code", "ord_status_code", "reason", "by"};
   return columns;
 }
 
@@ -32,6 +33,8 @@ std::vector<std::string> export_row(const journal::RecordView& record) {
     const auto text = trimmed(record.payload);
     msg_type = std::string(text.substr(0, text.find_first_of(" =")));
   }
+  const auto exec_type = exec_type_of(f.exec_type);
+  const auto ord_status = ord_status_of(f.ord_status);
   return {std::to_string(record.seq),
           format_time(record.timestamp_ns),
           std::to_string(record.timestamp_ns),
@@ -45,8 +48,8 @@ std::vector<std::string> export_row(const journal::RecordView& record) {
           f.orig_cl_ord_id,
           f.order_id,
           f.exec_id,
-          f.exec_type,
-          f.ord_status,
+          exec_type.name,
+          ord_status.name,
           f.account,
           f.symbol,
           f.side,
@@ -55,14 +58,21 @@ std::vector<std::string> export_row(const journal::RecordView& record) {
           f.last_qty,
           f.last_px,
           f.poss_dup ? "Y" : "",
-          printable(record.payload)};
+          printable(record.payload),
+          exec_type.code,
+          ord_status.code,
+          f.reason,
+          f.by};
 }
 
 std::string csv_field(std::string_view value) {
+  // A spreadsheet runs a cell starting with = + - @ (or a tab or CR before one) as a formula:
+  // a leading ' makes it text (OWASP "CSV injection").
+  const bool formula = !value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
   const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
                      (!value.empty() && (value.front() == ' ' || value.back() == ' '));
-  if (!quote) return std::string(value);
-  std::string out = "\"";
+  if (!quote) return formula ? "'" + std::string(value) : std::string(value);
+  std::string out = formula ? "\"'" : "\"";
   for (const char c : value) {
     if (c == '"') out.push_back('"');
     out.push_back(c);
@@ -81,9 +91,9 @@ std::string csv_line(const std::vector<std::string>& fields) {
   return out;
 }
 
-std::string jsonl_line(const std::vector<std::string>& row) {
+Json export_object(const std::vector<std::string>& row) {
   const auto& columns = export_columns();
-  nlohmann::ordered_json object;
+  Json object;
   for (std::size_t i = 0; i < columns.size() && i < row.size(); ++i) {
     const auto& c = columns[i];
     if (c == "seq" || c == "time_ns") {
@@ -94,8 +104,12 @@ std::string jsonl_line(const std::vector<std::string>& row) {
       object[c] = row[i];
     }
   }
+  return object;
+}
+
+std::string jsonl_line(const std::vector<std::string>& row) {
   // Payload bytes that are not UTF-8 are replaced rather than failing the export.
-  return object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return export_object(row).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 int cmd_export(int argc, char** argv, int first) {

@@ -1,6 +1,6 @@
 // fixgate-journal-gen DIR [--records N]: writes a journal of realistic records for measuring the
 // journal tool (docs/PERFORMANCE.md "Journal tool"). Each order is the record sequence a real run
-// produces: upstream request, accepted event, NewOrderSingle out, New and Fill ExecutionReports
+// produces: upstream request, accepted event (naming its ClOrdID), NewOrderSingle out, New and Fill ExecutionReports
 // in, apply_fix markers and execution events. Written with fixgate::journal::Journal, sync none;
 // with --postgres NAME instead of DIR, the same records go to journal NAME in PostgreSQL (DSN in
 // FIXGATE_PG_DSN) through PgJournal, so both backends can be measured on identical records.
@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
         fmt::format("{{\"op\":\"new\",\"id\":\"{0}\",\"client_order_id\":\"{0}\",\"account\":\"ACC1\",\"symbol\":\"7203\","
                     "\"side\":\"{1}\",\"type\":\"limit\",\"tif\":\"day\",\"qty\":\"300\",\"price\":\"2500.5\"}}\n",
                     coid, n % 2 ? "buy" : "sell"),
-        fmt::format("{{\"event\":\"accepted\",\"seq\":{},\"id\":\"{}\",\"client_order_id\":\"{}\"}}\n", event_seq++, coid, coid),
+        fmt::format("{{\"event\":\"accepted\",\"seq\":{},\"id\":\"{}\",\"client_order_id\":\"{}\",\"cl_ord_id\":\"{}\"}}\n",
+                    event_seq++, coid, coid, clid),
         fix(fmt::format("1=ACC1\x01" "11={}\x01" "38=300\x01" "40=2\x01" "44=2500.5\x01" "54={}\x01" "55=7203\x01" "59=0\x01"
                         "60=20261126-12:00:00.000\x01", clid, side), "D", out_seq++, "FIXGATE", "SIM"),
         fix(fmt::format("1=ACC1\x01" "6=0\x01" "11={}\x01" "14=0\x01" "17=E{}-1\x01" "37={}\x01" "38=300\x01" "39=0\x01"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fixgate-journal verify, and query of one order, over the same generated journal (default one
-# million records) in the file backend and in PostgreSQL, in one invocation: starts a throwaway
+# fixgate-journal verify, and query of one order (from the indexes, and with --scan reading every
+# record), over the same generated journal (default one million records) in the file backend and
+# in PostgreSQL, in one invocation: starts a throwaway
 # cluster (tools/pg/throwaway-cluster.sh), writes the records with fixgate-journal-gen to a
 # directory and to a PostgreSQL journal, then times each command three times on each backend
 # (alternating, so both see the same machine load) and prints every run, the medians and the
@@ -28,6 +29,10 @@ printf 'loaded PostgreSQL in %.1f s\n' "$(echo "$(date +%s.%N) - $started" | bc 
 # so an autovacuum starting in the middle of a timed run does not decide the numbers.
 psql=$(command -v psql || echo "$(dirname "$(readlink -f "$(cat "$state/pg/bindir")/postgres")")/psql")
 "$psql" "$FIXGATE_PG_DSN" -Xqc "VACUUM ANALYZE fixgate_journal"
+printf 'table with its indexes: %s bytes, %s bytes a row; file journal: %s bytes of segments, %s bytes of sidecar indexes\n' \
+  "$("$psql" "$FIXGATE_PG_DSN" -XAtc "SELECT pg_total_relation_size('fixgate_journal')")" \
+  "$("$psql" "$FIXGATE_PG_DSN" -XAtc "SELECT pg_total_relation_size('fixgate_journal') / count(*) FROM fixgate_journal")" \
+  "$(cat "$state/journal"/*.fgj | wc -c)" "$(cat "$state/journal"/*.fgi | wc -c)"
 
 # bench LABEL SUBCOMMAND [ARGS...]: three runs of the subcommand on each backend, alternating so
 # both see the same machine load; prints every run, the medians and the postgres/file ratio.
@@ -56,5 +61,6 @@ bench() {
 median() { printf '%s\n' $1 | sort -g | sed -n 2p; }
 
 bench verify verify
-# One order from the middle of the journal (the generator writes about 6.7 records per order).
+# One order past the middle of the journal (eight records per order: c71428 of 125,000 at a million).
 bench "query --order" query --order "c$((records / 14))"
+bench "query --order --scan" query --order "c$((records / 14))" --scan

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "fixgate/journal/reader.hpp"
+#include "json_out.hpp"
 #include "source.hpp"
 
 namespace fixgate::journal_tool {
@@ -261,7 +262,7 @@ ReconResult reconcile(const std::vector<Execution>& journal, const std::vector<E
 int cmd_recon(int argc, char** argv, int first) {
   std::set<std::string> valued{"--broker", "--session"};
   valued.merge(source_options());
-  const Args args("recon", argc, argv, first, valued, {});
+  const Args args("recon", argc, argv, first, valued, {"--json"});
   const auto broker_file = args.get("--broker");
   if (!broker_file) args.fail("missing --broker FILE.csv");
   const auto session = args.get("--session");
@@ -283,6 +284,18 @@ int cmd_recon(int argc, char** argv, int first) {
     return exit_for(scanned.error());  // a damaged journal is a finding, as for verify
   }
   const auto result = reconcile(applied.fills(), broker);
+  if (args.has("--json")) {
+    Json out;
+    out["journal_fills"] = result.journal_fills;
+    out["broker_fills"] = result.broker_fills;
+    out["matched"] = result.matched;
+    out["breaks"] = Json::array();
+    for (const auto& b : result.breaks) out["breaks"].push_back({{"kind", b.kind}, {"exec_id", b.exec_id}, {"detail", b.detail}});
+    out["by_kind"] = Json::object();
+    for (const auto& [kind, count] : result.by_kind()) out["by_kind"][kind] = count;
+    print_json(out);
+    return result.breaks.empty() ? exit_ok : exit_finding;
+  }
   std::string out;
   for (const auto& b : result.breaks) out += b.kind + " exec_id=" + b.exec_id + " " + b.detail + "\n";
   out += fmt::format("recon: {} journal fills, {} broker fills, {} matched, {} breaks", result.journal_fills,

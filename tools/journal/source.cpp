@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "fixgate/journal/index.hpp"
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/postgres.hpp"
 
@@ -22,9 +23,37 @@ class FileSource final : public RecordSource {
   std::string where() const override { return dir_.string(); }
   std::string checks() const override { return "CRC32C, sequence numbers and the SHA-256 chain of every record"; }
   std::optional<std::filesystem::path> directory() const override { return dir_; }
+  std::expected<bool, journal::Error> find(const std::vector<journal::IndexKey>& keys, const Visit& visit,
+                                           journal::TimeRange range) const override {
+    auto index = indexed();
+    if (!index) return std::unexpected(index.error());
+    if (*index == nullptr) return false;
+    if (auto found = (**index).find(keys, visit, range); !found) return std::unexpected(found.error());
+    return true;
+  }
+  std::expected<bool, journal::Error> index_complete() const override {
+    auto index = indexed();
+    if (!index) return std::unexpected(index.error());
+    return *index != nullptr && (**index).complete();
+  }
 
  private:
+  // Opened on first use: only query needs it, and opening reads every sidecar. Null when the
+  // sidecars cover less than half the journal (one written by an older fixgate, not yet indexed):
+  // indexing the rest here would cost about a full read, which the caller then does anyway.
+  std::expected<journal::IndexedJournal*, journal::Error> indexed() const {
+    if (!checked_) {
+      checked_ = true;
+      auto opened = journal::IndexedJournal::open_if_covered(dir_, 0.5);
+      if (!opened) return std::unexpected(opened.error());
+      if (*opened) index_ = std::make_unique<journal::IndexedJournal>(std::move(**opened));
+    }
+    return index_.get();
+  }
+
   std::filesystem::path dir_;
+  mutable bool checked_ = false;
+  mutable std::unique_ptr<journal::IndexedJournal> index_;
 };
 
 class PostgresSource final : public RecordSource {
@@ -44,6 +73,11 @@ class PostgresSource final : public RecordSource {
            "stream and payload";
   }
   std::optional<std::filesystem::path> directory() const override { return std::nullopt; }
+  std::expected<bool, journal::Error> find(const std::vector<journal::IndexKey>& keys, const Visit& visit,
+                                           journal::TimeRange range) const override {
+    return reader_.find(keys, visit, range);
+  }
+  std::expected<bool, journal::Error> index_complete() const override { return reader_.index_complete(); }
 
  private:
   journal::PgReader reader_;

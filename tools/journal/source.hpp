@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common.hpp"
+#include "fixgate/journal/audit.hpp"
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/reader.hpp"
 
@@ -38,6 +39,13 @@ class RecordSource {
   virtual std::string checks() const = 0;
   /// The journal directory when the records are files (nullopt for PostgreSQL).
   virtual std::optional<std::filesystem::path> directory() const = 0;
+  /// Records carrying any of `keys` and stamped within `range`, from the journal's indexes
+  /// (sidecar files, or the PostgreSQL audit columns), in seq order, each once; the caller checks
+  /// each (a lookup may return more). False when there is no index to ask: the caller scans.
+  virtual std::expected<bool, journal::Error> find(const std::vector<journal::IndexKey>& keys, const Visit& visit,
+                                                   journal::TimeRange range = {}) const = 0;
+  /// False when some record holds a key value no index keeps: find() may miss records then.
+  virtual std::expected<bool, journal::Error> index_complete() const = 0;
 };
 
 /// The options that choose a source: --postgres NAME, --dsn-env VAR.

@@ -33,6 +33,13 @@ struct Logging {
 enum class JournalBackend { file, postgres };
 enum class SyncPolicy { every, batch, none };
 
+/// Moving closed segments to an archive directory (file backend; docs/OPERATIONS.md, "Archives").
+struct JournalArchive {
+  std::string dir;                       ///< where archived segments go
+  std::uint64_t after_seconds = 604800;  ///< a closed segment this long after its last write moves (7 days)
+  std::uint32_t level = 3;               ///< zstd compression level, 1..19
+};
+
 struct Journal {
   JournalBackend backend = JournalBackend::file;
   std::string path = "var/journal";           ///< directory of segment files (file backend)
@@ -40,6 +47,9 @@ struct Journal {
   SyncPolicy sync = SyncPolicy::batch;
   std::uint64_t segment_bytes = 64ull << 20;
   std::uint32_t stale_resend_seconds = 5;     ///< older orders are gap-filled, not re-sent
+  std::optional<JournalArchive> archive;      ///< absent: segments stay in `path` (file backend)
+  std::string signing_key_file;               ///< Ed25519 private key (PEM) signing chain heads; empty: none
+  std::string signatures_dir;                 ///< where head signatures go; empty: `path`
 };
 
 enum class ClientRole { trader, admin };
@@ -208,12 +218,19 @@ struct ConfigError {
   std::string to_string() const;
 };
 
+/// Whether loading reads the secrets the file names: the clients' tokens (token_env, token_file)
+/// and, for the postgres backend, that the DSN variable is set. Tools that only replay a journal
+/// (fixgate-journal orders) load with `skip`: every other value is validated the same, tokens
+/// stay empty.
+enum class Secrets { resolve, skip };
+
 /// Loads and validates a configuration file. Relative paths inside it (journal path, unix
 /// sockets, dictionaries, token files) resolve against `base_dir` when given, else stay as written.
-std::expected<Config, ConfigError> load_file(const std::string& path);
+std::expected<Config, ConfigError> load_file(const std::string& path, Secrets secrets = Secrets::resolve);
 
 /// Same, from text already in memory; `name` stands in for the file name in errors.
-std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name);
+std::expected<Config, ConfigError> load_string(const std::string& yaml, const std::string& name,
+                                               Secrets secrets = Secrets::resolve);
 
 /// Parses "host:port" ("127.0.0.1:9878", "[::1]:9878", "localhost:0").
 std::optional<Endpoint> parse_endpoint(const std::string& text);

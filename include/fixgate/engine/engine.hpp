@@ -64,6 +64,8 @@ struct NotResent {
 /// The configuration file's risk limits and routes were reloaded (SIGHUP).
 struct PolicyReload {
   config::Policy policy;
+  std::string source{};                  ///< who asked, for the audit trail: "SIGHUP from pid 1234 (uid 0)"
+  std::optional<std::string> refused{};  ///< the file could not be read: nothing changes, the refusal is journaled
 };
 
 using Input = std::variant<gateway::Inbound, FixInput, SessionChange, NotResent, PolicyReload>;
@@ -259,6 +261,15 @@ class Engine {
   void on_sessions(const gateway::Inbound& inbound);
   void on_session_command(const gateway::Inbound& inbound, const gateway::SessionCommand& request);
   void on_reload(const gateway::Inbound& inbound, const gateway::ReloadPolicy& request, Timestamp now);
+  /// A reload from a signal: applied like a file change, journaled with its source and outcome.
+  void take_reload(const PolicyReload& reload, Timestamp now);
+  /// The audit trail of admin requests (admin.cpp): while one is taken, its first answer is
+  /// journaled as its outcome (`audit` engine_event) before it goes out.
+  void begin_admin_audit(const gateway::Inbound& inbound);
+  void end_admin_audit();
+  /// Journals the outcome when `event` answers the admin request being taken; the record's seq,
+  /// or 0 when it is not such an answer (or there is none, or this is a replay).
+  std::uint64_t record_admin_outcome(const std::string& client, const gateway::Event& event);
   /// Answers `not_entitled` and returns false unless the client is an admin.
   bool require_admin(const gateway::Inbound& inbound);
 
@@ -290,8 +301,10 @@ class Engine {
   void reply(gateway::Outbound out);
   void send_fix(const std::string& session, fix::Outbound message);
   void hold(Held held);
-  /// Answers a request "accepted" in the client's stream and remembers it for retries.
-  void accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id);
+  /// Answers a request "accepted" in the client's stream and remembers it for retries; the event
+  /// names the ClOrdID it went out under, so the journal pairs the two.
+  void accept_request(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
+                      const std::string& cl_ord_id);
   void reject_order(const gateway::Inbound& inbound, RequestKind kind, const std::string& client_order_id,
                     Reject reject);
   /// Remembers the first answer to the request being taken, for its retries.
@@ -373,6 +386,13 @@ class Engine {
   };
   std::unordered_map<std::string, OrderBreaks> order_breaks_;
   std::optional<std::string> journal_failure_;  // final: the journal failed for good
+  struct AdminAudit {
+    std::uint64_t request_seq = 0;  // the upstream_request record of the admin request
+    std::string client;
+    std::string policy_before;      // to_json(policy_) when it was taken
+    bool recorded = false;
+  };
+  std::optional<AdminAudit> admin_audit_;  // the admin request being taken
   // The journal answered backpressure (PostgreSQL unreachable, its buffer full): not final.
   // Upstream requests are refused (journal_unavailable) meanwhile; broker messages and session
   // changes wait in deferred_ and events in unstored_, in order, until the journal takes them.

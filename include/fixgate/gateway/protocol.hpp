@@ -147,6 +147,7 @@ struct Inbound {
 
 struct Accepted {
   std::string client_order_id;
+  std::string cl_ord_id{};  ///< the ClOrdID the request went to the broker under (journaled pairing)
 };
 
 struct Rejected {

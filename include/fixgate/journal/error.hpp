@@ -24,6 +24,8 @@ enum class ErrorKind {
   timeout,          ///< wait_durable gave up
   backpressure,     ///< too many bytes wait for the writer thread; try again later
   invalid_argument, ///< a caller mistake (stream name too long, seq not yet appended, ...)
+  bad_archive,      ///< an archived segment or archive directory is missing, cut or damaged
+  bad_signature,    ///< a head signature does not verify, or signs a head the chain does not have
 };
 
 /// Stable snake_case name, e.g. "crc_mismatch".

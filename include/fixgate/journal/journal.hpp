@@ -27,9 +27,14 @@
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
+#include "fixgate/journal/signing.hpp"
 #include "fixgate/journal/store.hpp"
 
 namespace fixgate::journal {
+
+namespace detail {
+class Maintenance;
+}
 
 /// When a record counts as durable (mirrors config::SyncPolicy; the journal does not depend on
 /// config, the engine maps one to the other).
@@ -46,6 +51,14 @@ enum class IoOp { write, sync };
 /// the kernel had said so. Called on the writer thread before each write/sync.
 using FaultHook = std::function<std::error_code(IoOp op, const std::string& segment)>;
 
+/// Moving closed segments to an archive directory, zstd-compressed (spec/journal-format.md,
+/// "Archive"). Archived segments stay part of the journal: recovery and every reader read them.
+struct ArchiveOptions {
+  std::filesystem::path dir{};   ///< created if missing; named in the journal directory's ARCHIVE file
+  std::chrono::seconds after{std::chrono::hours(24 * 7)};  ///< age (since its last write) of a closed segment that moves
+  int level = 3;                 ///< zstd compression level (1..19)
+};
+
 /// Everything the writer needs; the engine builds it from config::Journal.
 struct Options {
   std::filesystem::path dir{};                        ///< created if missing
@@ -60,6 +73,16 @@ struct Options {
   /// wait_durable() reports it; same rules as on_durable.
   std::function<void(const Error& error)> on_failure{};
   FaultHook fault_hook{};                             ///< tests only; empty in production
+  std::optional<ArchiveOptions> archive{};            ///< absent: segments stay in `dir`
+  /// Ed25519 private key (PKCS#8 PEM) that signs the chain head each time a segment closes and at
+  /// a clean close (signing.hpp); empty: no signatures. An unreadable key fails open().
+  std::filesystem::path signing_key{};
+  /// Where the signature files go; empty: `dir`. Another volume or machine keeps a cut journal
+  /// from taking its signatures with it.
+  std::filesystem::path signatures_dir{};
+  /// Called on the journal's maintenance thread when background work (a sidecar index, a
+  /// signature, archiving) could not be done; the journal goes on. Keep it short; do not throw.
+  std::function<void(const std::string& problem)> on_problem{};
 };
 
 /// What recovery found and did when the journal was opened; the caller logs it.
@@ -112,6 +135,9 @@ class Journal final : public Store {
   /// Writes and syncs everything pending, then stops the writer; append() answers closed after.
   /// Returns the failure if the journal failed before or while closing.
   std::expected<void, Error> close() override;
+  /// Waits until the background work queued so far (sidecar indexes, signatures, archiving) is
+  /// done; false when `timeout` passed first.
+  bool wait_maintenance(std::chrono::milliseconds timeout);
   /// Reads the directory's records (journal::scan(options().dir, ...)).
   std::expected<ScanSummary, Error> scan(const std::function<bool(const RecordView&)>& visit,
                                          ReadOptions options = {}) const override;
@@ -121,13 +147,14 @@ class Journal final : public Store {
  private:
   struct Writer;  // file state and buffers owned by the writer thread (src/journal/writer.cpp)
 
-  Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer);
+  Journal(Options options, RecoveryReport recovery, std::unique_ptr<Writer> writer, std::optional<HeadSigner> signer);
   void run();
   void fail(Error error);
 
   Options options_;
   RecoveryReport recovery_;
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<detail::Maintenance> maintenance_;
 
   mutable std::mutex mutex_;            // guards everything below except the atomics
   std::condition_variable work_cv_;     // writer waits for appends or close

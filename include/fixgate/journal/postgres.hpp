@@ -32,6 +32,7 @@
 #include <string_view>
 #include <thread>
 
+#include "fixgate/journal/audit.hpp"
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/journal/record.hpp"
@@ -93,7 +94,7 @@ struct PgRecoveryReport {
 };
 
 /// Schema version this build creates and understands.
-inline constexpr int pg_schema_version = 2;
+inline constexpr int pg_schema_version = 3;
 
 /// Stable 64-bit advisory lock key of a text: the first 8 bytes of SHA-256(text) read as a
 /// big-endian signed integer. Equal in SQL to
@@ -134,6 +135,15 @@ class PgReader {
                                          ReadOptions options = {}) const;
   /// As pg_verify, on this connection.
   std::expected<ScanSummary, Error> verify() const;
+  /// Calls `visit` in seq order for every record stamped within `range` whose audit columns hold
+  /// any of `keys` (one
+  /// index lookup per column, read in pages). False, without calling `visit`, when the database
+  /// schema predates the columns this needs (v3): the caller reads the whole journal instead.
+  std::expected<bool, Error> find(const std::vector<IndexKey>& keys, const std::function<bool(const RecordView&)>& visit,
+                                  TimeRange range = {}) const;
+  /// False when some row holds an id its audit columns could not keep (or the schema predates
+  /// v3): find() may then miss records.
+  std::expected<bool, Error> index_complete() const;
   /// The journal name.
   const std::string& name() const;
 

@@ -27,9 +27,10 @@ struct ReadOptions {
 
 /// One segment file of a journal directory.
 struct SegmentInfo {
-  std::filesystem::path path;  ///< e.g. dir/00000000000000000001.fgj
+  std::filesystem::path path;  ///< e.g. dir/00000000000000000001.fgj, or ARCHIVE/....fgj.zst
   std::uint64_t first_seq = 0; ///< from the file name (and header)
-  std::uint64_t bytes = 0;     ///< file size when listed
+  std::uint64_t bytes = 0;     ///< file size when listed (of the compressed file when archived)
+  bool archived = false;       ///< moved to the archive: `path` is its zstd-compressed copy
 };
 
 /// Segment files of `dir` in seq order; files that are not segments are ignored.

@@ -304,3 +304,53 @@ TEST_CASE("run-time limit changes are validated like the file and leave the limi
   REQUIRE(fixgate::config::set_limit(risk, LimitScope::account, "ACC1", "max_order_qty", std::nullopt));
   CHECK_FALSE(risk.accounts.at("ACC1").max_order_qty.has_value());
 }
+
+TEST_CASE("loading with Secrets::skip validates everything but reads no token and no DSN variable") {
+  ::unsetenv("FIXGATE_TEST_UNSET_TOKEN");
+  ::unsetenv("FIXGATE_TEST_UNSET_DSN");
+  const std::string yaml = std::string(minimal_session) +
+                           "journal: {backend: postgres, dsn_env: FIXGATE_TEST_UNSET_DSN}\n"
+                           "upstream:\n  clients:\n"
+                           "    - {name: a, token_env: FIXGATE_TEST_UNSET_TOKEN}\n"
+                           "    - {name: b, token_file: /nonexistent/token}\n";
+  CHECK_FALSE(load_string(yaml, "test.yaml").has_value());
+  auto offline = load_string(yaml, "test.yaml", Secrets::skip);
+  REQUIRE(offline.has_value());
+  REQUIRE(offline->upstream.clients.size() == 2);
+  CHECK(offline->upstream.clients[0].token.empty());
+  CHECK(offline->upstream.clients[1].name == "b");
+  // Everything else is still checked.
+  auto bad = load_string(yaml + "risk: {defaults: {max_order_qty: -1}}\n", "test.yaml", Secrets::skip);
+  CHECK_FALSE(bad.has_value());
+}
+
+TEST_CASE("journal archive and signing settings are read and checked") {
+  TempFile key("not checked for content here, only for being readable");
+  auto c = load_ok(std::string(minimal_session) + "journal:\n  archive: {dir: /var/arch, after_seconds: 3600, level: 9}\n"
+                   "  signing: {key_file: " + key.path.string() + ", dir: /mnt/sigs}\n");
+  REQUIRE(c.journal.archive.has_value());
+  CHECK(c.journal.archive->dir == "/var/arch");
+  CHECK(c.journal.archive->after_seconds == 3600);
+  CHECK(c.journal.archive->level == 9);
+  CHECK(c.journal.signing_key_file == key.path.string());
+  CHECK(c.journal.signatures_dir == "/mnt/sigs");
+  auto defaults = load_ok(std::string(minimal_session) + "journal:\n  archive: {dir: a}\n");
+  CHECK(defaults.journal.archive->after_seconds == 604800);
+  CHECK(defaults.journal.archive->level == 3);
+  CHECK_FALSE(load_ok(minimal_session).journal.archive.has_value());
+
+  CHECK(load_bad(std::string(minimal_session) + "journal:\n  archive: {after_seconds: 5}\n").key == "journal.archive.dir");
+  CHECK(load_bad(std::string(minimal_session) + "journal:\n  archive: {dir: a, level: 0}\n").key == "journal.archive.level");
+  CHECK(load_bad(std::string(minimal_session) + "journal:\n  archive: {dir: a, compress: yes}\n").key == "journal.archive.compress");
+  const auto missing = load_bad(std::string(minimal_session) + "journal:\n  signing: {key_file: /nonexistent/key.pem}\n");
+  CHECK(missing.key == "journal.signing.key_file");
+  CHECK_THAT(missing.message, Catch::Contains("/nonexistent/key.pem"));
+  CHECK(load_string(std::string(minimal_session) + "journal:\n  signing: {key_file: /nonexistent/key.pem}\n", "t.yaml",
+                    Secrets::skip)
+            .has_value());
+  ::setenv("FIXGATE_TEST_ARCHIVE_DSN", "host=x", 1);
+  const auto pg = load_bad(std::string(minimal_session) +
+                           "journal:\n  backend: postgres\n  dsn_env: FIXGATE_TEST_ARCHIVE_DSN\n  archive: {dir: a}\n");
+  CHECK(pg.key == "journal.archive");
+  CHECK_THAT(pg.message, Catch::Contains("file backend only"));
+}

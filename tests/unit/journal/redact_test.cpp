@@ -7,15 +7,6 @@
 
 using namespace journal_test;
 
-namespace {
-std::string fix(std::string text) {
-  for (auto& c : text) {
-    if (c == '|') c = '\x01';
-  }
-  return text;
-}
-}  // namespace
-
 TEST_CASE("Password and NewPassword values are starred at the same length") {
   const std::string logon = fix("8=FIX.4.4|9=80|35=A|49=ME|56=THEM|553=user|554=s3cret|925=n3wpass!|98=0|108=30|10=123|");
   const std::string expected = fix("8=FIX.4.4|9=80|35=A|49=ME|56=THEM|553=user|554=******|925=********|98=0|108=30|10=123|");

@@ -98,6 +98,14 @@ inline std::vector<Record> read_all(const fs::path& dir, ReadOptions options = {
   return out;
 }
 
+/// A FIX message written with '|' for SOH, for readability.
+inline std::string fix(std::string text) {
+  for (char& c : text) {
+    if (c == '|') c = '\x01';
+  }
+  return text;
+}
+
 inline void copy_dir(const fs::path& from, const fs::path& to) {
   fs::remove_all(to);
   fs::copy(from, to, fs::copy_options::recursive);

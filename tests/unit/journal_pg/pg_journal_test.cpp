@@ -186,6 +186,63 @@ TEST_CASE("pg: order ids, account and symbol are indexed columns") {
                 " 'fixgate_journal_symbol')") == "7");
 }
 
+TEST_CASE("pg: the accepted pairing, apply_fix references and incomplete rows have indexed columns") {
+  const auto name = unique_name("audit3");
+  auto j = open_pg(name);
+  REQUIRE(j->append(RecordKind::upstream_event, "demo",
+                    R"({"event":"accepted","seq":1,"client_order_id":"c1","cl_ord_id":"FG1"})", 1));
+  REQUIRE(j->append(RecordKind::fix_in, "LSE", fix("8=FIX.4.4|35=8|11=FG1|17=E1|10=000|"), 2));
+  REQUIRE(j->append(RecordKind::engine_event, "LSE", "apply_fix 2", 3));
+  REQUIRE(j->append(RecordKind::upstream_request, "demo", R"({"op":"new","client_order_id":"a\u00e9","account":"A"})", 4));
+  REQUIRE(j->wait_durable(4, std::chrono::seconds(10)));
+  Sql sql;
+  auto rows = sql.query("SELECT seq, cl_ord_id, pair_cl_ord_id, ref_seq::text, audit_incomplete::text"
+                        " FROM fixgate_journal WHERE journal = $1 ORDER BY seq", {name});
+  REQUIRE(rows.size() == 4);
+  using O = std::optional<std::string>;
+  CHECK(rows[0] == std::vector<O>{"1", "c1", "FG1", O{}, O{}});
+  CHECK(rows[1] == std::vector<O>{"2", "FG1", O{}, O{}, O{}});
+  CHECK(rows[2] == std::vector<O>{"3", O{}, O{}, "2", O{}});
+  CHECK(rows[3] == std::vector<O>{"4", O{}, O{}, O{}, "true"});  // an escape the column cannot keep
+  CHECK(sql.one("SELECT count(*) FROM pg_indexes WHERE tablename = 'fixgate_journal' AND indexname IN"
+                " ('fixgate_journal_pair_cl_ord_id', 'fixgate_journal_ref_seq', 'fixgate_journal_audit_incomplete')") ==
+        "3");
+}
+
+TEST_CASE("pg: PgReader::find answers by id, pairing, apply_fix reference, account and time from the columns") {
+  const auto name = unique_name("find");
+  auto j = open_pg(name);
+  REQUIRE(j->append(RecordKind::upstream_event, "demo",
+                    R"({"event":"accepted","seq":1,"client_order_id":"c1","cl_ord_id":"FG1"})", 10));  // 1
+  REQUIRE(j->append(RecordKind::fix_out, "LSE", fix("8=FIX.4.4|35=D|11=FG1|1=ACC1|55=S|10=000|"), 20));       // 2
+  REQUIRE(j->append(RecordKind::fix_in, "LSE", fix("8=FIX.4.4|35=8|11=FG1|37=O1|17=E1|1=ACC1|10=000|"), 30));  // 3
+  REQUIRE(j->append(RecordKind::engine_event, "LSE", "apply_fix 3", 40));                                     // 4
+  REQUIRE(j->append(RecordKind::fix_out, "LSE", fix("8=FIX.4.4|35=D|11=FG2|1=ACC2|55=S|10=000|"), 50));       // 5
+  REQUIRE(j->wait_durable(5, std::chrono::seconds(10)));
+  auto reader = PgReader::open(dsn(), name);
+  REQUIRE(reader);
+  const auto seqs = [&](const std::vector<IndexKey>& keys, TimeRange range = {}) {
+    std::vector<std::uint64_t> out;
+    auto found = reader->find(keys, [&](const RecordView& r) {
+      out.push_back(r.seq);
+      return true;
+    }, range);
+    REQUIRE(found);
+    CHECK(*found);
+    return out;
+  };
+  CHECK(seqs({{IndexKind::id, "FG1"}}) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(seqs({{IndexKind::id, "c1"}, {IndexKind::id, "O1"}}) == std::vector<std::uint64_t>{1, 3});
+  CHECK(seqs({{IndexKind::applies, "3"}}) == std::vector<std::uint64_t>{4});
+  CHECK(seqs({{IndexKind::account, "ACC1"}}) == std::vector<std::uint64_t>{2, 3});
+  CHECK(seqs({{IndexKind::account, "ACC1"}}, {25, 100}) == std::vector<std::uint64_t>{3});
+  CHECK(seqs({{IndexKind::symbol, "S"}, {IndexKind::id, "a\"b"}}) == std::vector<std::uint64_t>{2, 5});
+  CHECK(seqs({{IndexKind::id, "nothing"}}).empty());
+  auto complete = reader->index_complete();
+  REQUIRE(complete);
+  CHECK(*complete);
+}
+
 TEST_CASE("pg: durable_seq moves only after COMMIT") {
   const auto name = unique_name("commit");
   std::mutex m;

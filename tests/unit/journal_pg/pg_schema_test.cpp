@@ -1,5 +1,5 @@
-// Migrations (idempotent, safe with several instances at once, refusing a newer schema), the
-// advisory lock key derivation, and the audit field reader.
+// Migrations (idempotent, safe with several instances at once, refusing a newer schema) and the
+// advisory lock key derivation. The audit field reader is tested in tests/unit/journal.
 
 #include <catch2/catch.hpp>
 
@@ -51,7 +51,7 @@ TEST_CASE("pg: migrations run once and a second run changes nothing") {
   CHECK(second->schema_version == pg_schema_version);
   CHECK(second->migrations_applied == 0);
   Sql sql(db.dsn());
-  CHECK(sql.one("SELECT string_agg(version::text, ',' ORDER BY version) FROM fixgate_schema_version") == "1,2");
+  CHECK(sql.one("SELECT string_agg(version::text, ',' ORDER BY version) FROM fixgate_schema_version") == "1,2,3");
   // Opening a journal afterwards applies nothing either.
   auto o = options_for("after-migrate");
   o.dsn = db.dsn();
@@ -144,15 +144,4 @@ TEST_CASE("pg: a malformed DSN is refused without quoting it") {
   auto lock = SessionLock::open("postgresql://u:Hunter2Secret@[bad", "S");
   REQUIRE_FALSE(lock);
   CHECK(lock.error().text.find("Hunter2Secret") == std::string::npos);
-}
-
-TEST_CASE("json_string_field reads plain string fields and gives up on anything else") {
-  using fixgate::journal::pg::json_string_field;
-  const std::string line = R"({"op":"new", "client_order_id" : "c1","text":"\"account\":\"no\"","account":"A1","qty":5,"symbol":"a\"b"})";
-  CHECK(json_string_field(line, "client_order_id") == "c1");
-  CHECK(json_string_field(line, "account") == "A1");
-  CHECK_FALSE(json_string_field(line, "qty"));     // not a string
-  CHECK_FALSE(json_string_field(line, "symbol"));  // has an escape
-  CHECK_FALSE(json_string_field(line, "missing"));
-  CHECK(json_string_field(R"({"op":"client_order_id","client_order_id":"c2"})", "client_order_id") == "c2");
 }

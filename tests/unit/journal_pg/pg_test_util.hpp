@@ -24,6 +24,7 @@
 namespace pg_test {
 
 using namespace fixgate::journal;
+using journal_test::fix;
 using journal_test::record_for;
 
 /// The cluster's DSN (key=value form), as the fixture wrote it.
@@ -221,13 +222,6 @@ bool eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds(2
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return done();
-}
-
-inline std::string fix(std::string text) {
-  for (auto& c : text) {
-    if (c == '|') c = '\x01';
-  }
-  return text;
 }
 
 }  // namespace pg_test

@@ -71,3 +71,18 @@ TEST_CASE("a new order, its replace and cancel and their reports form one chain"
   CHECK(lines[0] == "client_order_id: demo/c1 demo/c1-r");
   CHECK(lines[2] == "OrderID: SIM/O1");
 }
+
+TEST_CASE("with the pairing journaled in accepted, identical orders link exactly whatever the wire order") {
+  Feed f;
+  f.add(RecordKind::upstream_request, "demo",
+        R"({"op":"new","client_order_id":"c1","account":"A","symbol":"S","side":"buy","qty":"100","price":"10"})");  // 1
+  f.add(RecordKind::upstream_event, "demo", R"({"event":"accepted","seq":1,"client_order_id":"c1","cl_ord_id":"FG1"})");  // 2
+  f.add(RecordKind::upstream_request, "demo",
+        R"({"op":"new","client_order_id":"c2","account":"A","symbol":"S","side":"buy","qty":"100","price":"10"})");  // 3
+  f.add(RecordKind::upstream_event, "demo", R"({"event":"accepted","seq":2,"client_order_id":"c2","cl_ord_id":"FG2"})");  // 4
+  // The second order reaches the wire first: matching by content would swap them.
+  f.add(RecordKind::fix_out, "SIM", fix("35=D|11=FG2|1=A|55=S|54=1|38=100|44=10|"));  // 5
+  f.add(RecordKind::fix_out, "SIM", fix("35=D|11=FG1|1=A|55=S|54=1|38=100|44=10|"));  // 6
+  CHECK(f.chains.records_of(f.chains.roots_for_id("c1")) == std::set<std::uint64_t>{1, 2, 6});
+  CHECK(f.chains.records_of(f.chains.roots_for_id("FG2")) == std::set<std::uint64_t>{3, 4, 5});
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common.hpp"
+#include "dictionary.hpp"
 
 using namespace fixgate::journal_tool;
 
@@ -19,6 +20,15 @@ TEST_CASE("ISO 8601 UTC times parse to nanoseconds since the epoch") {
   CHECK(parse_time("2026-11-26T12:00:00+00:00") == 1795694400000000000LL);
 }
 
+TEST_CASE("RFC 3339 times with an offset parse to the same instant in UTC") {
+  // Values from Python's datetime.fromisoformat(...).timestamp(), not from the code under test.
+  CHECK(parse_time("2026-11-26T13:00:00+01:00") == 1795694400000000000LL);
+  CHECK(parse_time("2026-11-26T07:00:00-05:00") == 1795694400000000000LL);
+  CHECK(parse_time("2026-11-26T17:30:00.25+05:30") == 1795694400250000000LL);
+  CHECK(parse_time("2026-11-26T00:30:00+01:00") == 1795649400000000000LL);  // the day before in UTC
+  CHECK(parse_time("2026-11-26t12:00:00z") == 1795694400000000000LL);
+}
+
 TEST_CASE("nanoseconds since the epoch are accepted as they are") {
   CHECK(parse_time("1795694400000000000") == 1795694400000000000LL);
   CHECK(parse_time("0") == 0);
@@ -26,7 +36,9 @@ TEST_CASE("nanoseconds since the epoch are accepted as they are") {
 
 TEST_CASE("malformed times are refused") {
   for (const char* bad : {"", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30", "2026-11-26T24:00:00Z",
-                          "2026-11-26T12:00:00.Z", "2026-11-26T12:00:00.1234567890Z", "2026-11-26T12:00:00+01:00",
+                          "2026-11-26T12:00:00.Z", "2026-11-26T12:00:00.1234567890Z", "2026-11-26T12:00:00+24:00",
+                          "2026-11-26T12:00:00+01:60", "2026-11-26T12:00:00+1:00", "2026-11-26T12:00:00+01",
+                          "2026-11-26T12:00:00+01:00Z", "2026-11-26T12:00:00 +01:00",
                           "2026/11/26", "99999999999999999999", "-5"}) {
     INFO(bad);
     CHECK_FALSE(parse_time(bad).has_value());
@@ -123,4 +135,28 @@ TEST_CASE("arguments: options with values, flags, comma lists and precise errors
   for (int i = 0; i < 5; ++i) filter_argv[i] = const_cast<char*>(filters[i]);
   const Args with_kind("show", 5, filter_argv, 2, filter_options(), {});
   CHECK_THROWS_WITH(parse_filter(with_kind, nullptr), Catch::Contains("--kind \"nonsense\""));
+}
+
+namespace {
+
+/// Parses `--type VALUE` for show as the command line would.
+Filter type_filter(const std::string& value) {
+  static const auto dicts = Dictionaries::load(default_spec_dir());
+  std::vector<std::string> words{"fixgate-journal", "show", "DIR", "--type", value};
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  const Args args("show", static_cast<int>(argv.size()), argv.data(), 2, filter_options(), {});
+  return parse_filter(args, &dicts);
+}
+
+}  // namespace
+
+TEST_CASE("--type takes MsgType codes, dictionary names and upstream op/event names, nothing else") {
+  CHECK(type_filter("8").msg_types == std::set<std::string>{"8"});
+  CHECK(type_filter("ExecutionReport,D").msg_types == std::set<std::string>{"8", "D"});
+  CHECK(type_filter("new,accepted,set_limit,kill_switch").msg_types ==
+        std::set<std::string>{"new", "accepted", "set_limit", "kill_switch"});
+  CHECK_THROWS_WITH(type_filter("execution_report_x"), Catch::Contains("--type \"execution_report_x\""));
+  CHECK_THROWS_WITH(type_filter("ZZ"), Catch::Contains("--type \"ZZ\""));
+  CHECK_THROWS_WITH(type_filter("Execution"), Catch::Contains("--type \"Execution\""));
 }
