@@ -28,7 +28,7 @@ Error archive_error(const std::string& what, const std::filesystem::path& file) 
 }
 
 std::expected<void, Error> write_synced(const std::filesystem::path& path, const char* data, std::size_t size) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, journal_file_mode));
   if (!fd.valid()) return std::unexpected(io_error(errno, "create", path.string()));
   if (auto ec = write_all(fd.get(), data, size)) return std::unexpected(io_error(ec.value(), "write", path.string()));
   if (::fsync(fd.get()) != 0) return std::unexpected(io_error(errno, "fsync", path.string()));
@@ -74,7 +74,10 @@ std::expected<std::vector<std::filesystem::path>, Error> archive_dirs(const std:
 
 std::expected<void, Error> remember_archive_dir(const std::filesystem::path& dir, const std::filesystem::path& archive) {
   std::error_code ec;
-  std::filesystem::create_directories(archive, ec);
+  // Archived segments are as private as the live ones (a directory that existed is left).
+  if (std::filesystem::create_directories(archive, ec) && !ec) {
+    std::filesystem::permissions(archive, std::filesystem::perms::owner_all, ec);
+  }
   if (ec) return std::unexpected(io_error(ec.value(), "create", archive.string()));
   const auto absolute = std::filesystem::absolute(archive, ec).lexically_normal();
   auto known = archive_dirs(dir);

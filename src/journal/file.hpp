@@ -13,6 +13,10 @@
 
 namespace fixgate::journal::detail {
 
+/// Every file fixgate writes into a journal directory: private to its user and group, whatever
+/// the umask (segments, lock, indexes, archives, signatures).
+inline constexpr unsigned journal_file_mode = 0640;
+
 /// Builds an Error whose text says what, where and which seq.
 Error make_error(ErrorKind kind, const std::string& what, const std::string& segment = {},
                  std::uint64_t offset = 0, std::uint64_t seq = 0, std::uint64_t last_good_seq = 0);

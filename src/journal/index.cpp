@@ -131,7 +131,7 @@ std::expected<void, Error> SegmentIndex::save(const std::filesystem::path& file)
   // Two writers (the daemon and `fixgate-journal index`) may race: each renames its own file.
   const auto tmp = file.string() + ".tmp." + std::to_string(::getpid());
   {
-    detail::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    detail::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, detail::journal_file_mode));
     if (!fd.valid()) return std::unexpected(detail::io_error(errno, "create", tmp));
     if (auto ec = detail::write_all(fd.get(), bytes.data(), bytes.size())) {
       ::unlink(tmp.c_str());

@@ -29,7 +29,7 @@ namespace {
 
 std::expected<detail::Fd, Error> lock_directory(const std::filesystem::path& dir) {
   const auto path = (dir / "LOCK").string();
-  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, detail::journal_file_mode));
   if (!fd.valid()) return std::unexpected(detail::io_error(errno, "open", path));
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {

@@ -169,7 +169,7 @@ std::expected<void, Error> write_signature(const std::filesystem::path& dir, con
   const auto file = signature_path(dir, s.last_seq);
   const auto tmp = file.string() + ".tmp";
   {
-    detail::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    detail::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, detail::journal_file_mode));
     if (!fd.valid()) return std::unexpected(detail::io_error(errno, "create", tmp));
     if (auto w = detail::write_all(fd.get(), bytes.data(), bytes.size())) return std::unexpected(detail::io_error(w.value(), "write", tmp));
     if (::fsync(fd.get()) != 0) return std::unexpected(detail::io_error(errno, "fsync", tmp));

@@ -61,7 +61,7 @@ std::expected<void, Error> Journal::Writer::start_segment(std::uint64_t first_se
   if (fd.valid() && on_closed) on_closed(segment_first_seq, first_seq - 1, hash);
   segment_first_seq = first_seq;
   segment_path = (dir / detail::segment_name(first_seq)).string();
-  fd = detail::Fd(::open(segment_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+  fd = detail::Fd(::open(segment_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, detail::journal_file_mode));
   if (!fd.valid()) return std::unexpected(detail::io_error(errno, "create", segment_path));
   char header[detail::header_size];
   detail::encode_header(header, detail::SegmentHeader{first_seq, hash});
