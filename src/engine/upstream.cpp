@@ -323,7 +323,6 @@ void Engine::on_new(const gateway::Inbound& inbound, const gateway::NewOrder& re
   in.exec_inst = request.exec_inst.value_or("");
   auto accepted = book_.on_new(in);
   if (!accepted) return refuse(accepted.error());
-  accepted->exec_inst = in.exec_inst;
   client_window.record(now.nanos);
   session_window.record(now.nanos);
   duplicates_.record(request.account, request.symbol, request.side, request.qty, request.price, now.nanos);

@@ -108,6 +108,7 @@ FIX::Message build(const order::OrderCancelReplaceRequest& c, config::FixVersion
   if (c.stop_price) put(m, tag_stop_px, c.stop_price->to_string());
   put(m, tag_time_in_force, to_fix(c.tif));
   if (c.expire_time) put(m, tag_expire_time, utc_timestamp(*c.expire_time));
+  put(m, tag_exec_inst, c.exec_inst);
   return m;
 }
 

@@ -68,6 +68,10 @@ std::optional<Reject> validate_new(const NewOrderRequest& r) {
     return Reject{RejectReason::missing_field, "expire_time is required for a gtd order"};
   if (r.tif != TimeInForce::gtd && r.expire_time)
     return Reject{RejectReason::invalid_field, "expire_time is only allowed on a gtd order"};
+  if (!ExecInstSet::parse(r.exec_inst))
+    return Reject{RejectReason::invalid_field,
+                  "exec_inst is FIX ExecInst values (one letter or digit each) separated by single spaces, got '" +
+                      r.exec_inst + "'"};
   return std::nullopt;
 }
 
@@ -139,12 +143,14 @@ std::expected<NewOrderSingle, Reject> OrderBook::on_new(const NewOrderRequest& r
   o.price = r.price;
   o.stop_price = r.stop_price;
   o.expire_time = r.expire_time;
+  o.exec_inst = *ExecInstSet::parse(r.exec_inst);  // validate_new checked it
   o.created = r.time;
   o.updated = r.time;
   o.current = add_link(at, RequestKind::new_order, r.client_order_id);
   ++counters_.orders;
   return NewOrderSingle{o.session, o.cl_ord_id(), o.account, o.symbol,     o.side,        o.ord_type,
-                        o.tif,     o.order_qty,   o.price,   o.stop_price, o.expire_time, r.time};
+                        o.tif,     o.order_qty,   o.price,   o.stop_price, o.expire_time, r.time,
+                        o.exec_inst.to_string()};
 }
 
 std::uint16_t OrderBook::add_link(std::uint32_t at, RequestKind kind, std::string_view client_order_id) {
@@ -239,7 +245,8 @@ std::expected<OrderCancelReplaceRequest, Reject> OrderBook::on_replace(const Rep
                                    o.side,          o.ord_type,
                                    o.tif,           qty,
                                    price,           o.stop_price,
-                                   o.expire_time,   r.time};
+                                   o.expire_time,   r.time,
+                                   o.exec_inst.to_string()};
 }
 
 void OrderBook::apply(const Input& input) {

@@ -84,4 +84,36 @@ std::string_view code(Disposition disposition) {
   return "unknown";
 }
 
+namespace {
+// Bit of one ExecInst value: 0-9 → 0..9, A-Z → 10..35, a-z → 36..61; -1 for any other character.
+int exec_inst_bit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'Z') return 10 + (c - 'A');
+  if (c >= 'a' && c <= 'z') return 36 + (c - 'a');
+  return -1;
+}
+constexpr std::string_view exec_inst_values = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+}  // namespace
+
+std::optional<ExecInstSet> ExecInstSet::parse(std::string_view spaced) {
+  ExecInstSet set;
+  for (std::size_t i = 0; i < spaced.size(); i += 2) {
+    const int bit = exec_inst_bit(spaced[i]);
+    if (bit < 0) return std::nullopt;
+    if (i + 1 < spaced.size() && (spaced[i + 1] != ' ' || i + 2 == spaced.size())) return std::nullopt;
+    set.bits_ |= std::uint64_t{1} << bit;
+  }
+  return set;
+}
+
+std::string ExecInstSet::to_string() const {
+  std::string out;
+  for (std::size_t bit = 0; bit < exec_inst_values.size(); ++bit) {
+    if (!(bits_ & (std::uint64_t{1} << bit))) continue;
+    if (!out.empty()) out += ' ';
+    out += exec_inst_values[bit];
+  }
+  return out;
+}
+
 }  // namespace fixgate::order

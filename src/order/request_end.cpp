@@ -101,6 +101,7 @@ std::optional<FixCommand> OrderBook::resend(std::string_view cl_ord_id, Timestam
     order.price = o.price;
     order.stop_price = o.stop_price;
     order.expire_time = o.expire_time;
+    order.exec_inst = o.exec_inst.to_string();
     order.transact_time = now;
     return order;
   }
@@ -116,7 +117,7 @@ std::optional<FixCommand> OrderBook::resend(std::string_view cl_ord_id, Timestam
                                    o.tif,         o.pending->qty.value_or(o.order_qty),
                                    o.pending->price ? o.pending->price : o.price,
                                    o.stop_price,  o.expire_time,
-                                   now};
+                                   now,           o.exec_inst.to_string()};
 }
 
 }  // namespace fixgate::order

@@ -169,6 +169,7 @@ struct OrderCancelReplaceRequest {
   std::optional<Price> stop_price;
   std::optional<Timestamp> expire_time;
   Timestamp transact_time;
+  std::string exec_inst{};  ///< ExecInst (18): the order's, restated (a replace that omits it clears it)
 };
 
 /// Any command the book asks the engine to send.

@@ -24,6 +24,22 @@ enum class LinkState : std::uint8_t { pending, accepted, rejected, timed_out };
 /// Stable lower-case name ("new_order", "cancel", "replace").
 std::string_view name(RequestKind kind);
 
+/// ExecInst (18) values as a set. Each value is one character, 0-9, A-Z or a-z, so 62 bits hold
+/// any combination: 8 bytes in the order instead of a string, and the same set however the client
+/// ordered or repeated its values.
+class ExecInstSet {
+ public:
+  /// Values separated by single spaces ("6 G"); empty text is the empty set; nullopt names no set.
+  static std::optional<ExecInstSet> parse(std::string_view spaced);
+  /// The values in 0-9, A-Z, a-z order separated by spaces; empty for the empty set.
+  std::string to_string() const;
+  bool empty() const { return bits_ == 0; }
+  bool operator==(const ExecInstSet&) const = default;
+
+ private:
+  std::uint64_t bits_ = 0;
+};
+
 /// One request sent on FIX for this order: its ClOrdID and the upstream id it answers to.
 struct ChainLink {
   std::string cl_ord_id;        ///< ClOrdID the book generated for the request
@@ -73,6 +89,7 @@ struct Order {
   std::optional<Price> price;
   std::optional<Price> stop_price;
   std::optional<Timestamp> expire_time;
+  ExecInstSet exec_inst;  ///< ExecInst (18) as requested; restated on every replace and resend
   Qty cum_qty;        ///< as the broker last reported it
   Qty leaves_qty;     ///< as the broker last reported it
   WidePrice avg_px;   ///< as the broker last reported it

@@ -222,3 +222,43 @@ TEST_CASE("eviction is an input, so a rebuilt book evicts at the same point") {
   auto late = book.on_exec_report(rejected);  // a late report for an evicted order
   CHECK(late.disposition == Disposition::unknown_order);
 }
+
+// A replace restates the whole order, so an ExecInst it left out would be cleared at the broker.
+TEST_CASE("a replace and a resent request carry the order's ExecInst") {
+  OrderBook book("FG");
+  auto r = new_order("c1");
+  r.exec_inst = "6 G";
+  auto nos = book.on_new(r);
+  REQUIRE(nos);
+  CHECK(nos->exec_inst == "6 G");
+  auto resent_new = book.resend(nos->cl_ord_id, {});
+  REQUIRE(resent_new);
+  CHECK(std::get<NewOrderSingle>(*resent_new).exec_inst == "6 G");
+
+  const Order* o = book.find("alpha", "c1");
+  REQUIRE(o != nullptr);
+  book.on_exec_report(report(*o, "E1", ExecType::new_order, OrdStatus::new_order, qty(0), qty(100)));
+  auto replace_request = book.on_replace(replace("r1", "c1", 150));
+  REQUIRE(replace_request);
+  CHECK(replace_request->exec_inst == "6 G");
+  auto resent_replace = book.resend(replace_request->cl_ord_id, {});
+  REQUIRE(resent_replace);
+  CHECK(std::get<OrderCancelReplaceRequest>(*resent_replace).exec_inst == "6 G");
+}
+
+TEST_CASE("ExecInst values are a set of single characters separated by single spaces") {
+  CHECK(ExecInstSet::parse("")->empty());
+  CHECK(ExecInstSet::parse("6 G")->to_string() == "6 G");
+  CHECK(ExecInstSet::parse("G 6 G") == ExecInstSet::parse("6 G"));
+  CHECK(ExecInstSet::parse("z 0 A")->to_string() == "0 A z");
+  for (const char* bad : {"6  G", "6 ", " 6", "66", "6,G", "-", "6 G "}) {
+    INFO(bad);
+    CHECK_FALSE(ExecInstSet::parse(bad).has_value());
+  }
+  OrderBook book("FG");
+  auto r = new_order("c1");
+  r.exec_inst = "6,G";
+  auto refused = book.on_new(r);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().text.find("exec_inst") != std::string::npos);
+}
