@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -64,13 +66,14 @@ std::expected<fixgate::config::Policy, std::string> load_policy(const std::strin
   return fixgate::config::Policy{loaded->risk, loaded->routes};
 }
 
-/// Blocks SIGTERM/SIGINT/SIGHUP in every thread (call before starting any); run() waits for them.
+/// Blocks SIGTERM/SIGINT/SIGHUP/SIGUSR1 in every thread (call before starting any); run() waits for them.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);  // reload: limits and routes from the file
+  sigaddset(&set, SIGHUP);   // reload: limits and routes from the file
+  sigaddset(&set, SIGUSR1);  // reopen the log file (logrotate)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -82,6 +85,12 @@ int run(const fixgate::config::Config& config) {
   // The file journal, or the PostgreSQL journal and the session locks: a standby instance waits
   // in open_storage until it owns them (src/daemon/storage.cpp).
   std::atomic<engine::Engine*> engine_ptr{nullptr};
+  // "ready" (taking requests) and "all sessions up" are two facts, each logged when it holds;
+  // declared before the sessions, whose callback counts them, so they outlive it.
+  std::size_t enabled_sessions = 0;
+  for (const auto& s : config.sessions) enabled_sessions += s.enabled ? 1 : 0;
+  std::mutex sessions_up_mutex;
+  std::set<std::string> sessions_up;
   // Set when another instance took the journal or a session over: the exit code then says so
   // (5), so an orchestrator restarts this one as a standby instead of treating it as finished.
   static std::atomic<bool> ownership_lost{false};
@@ -149,6 +158,11 @@ int run(const fixgate::config::Config& config) {
   };
   callbacks.on_session = [&](const std::string& session, bool up) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::SessionChange{session, up});
+    std::lock_guard lock(sessions_up_mutex);
+    const bool changed = up ? sessions_up.insert(session).second : sessions_up.erase(session) > 0;
+    if (changed && up && sessions_up.size() == enabled_sessions) {
+      spdlog::info("sessions up: all {} enabled session(s) logged on", enabled_sessions);
+    }
   };
   callbacks.on_not_resent = [&](const std::string& session, const std::string& msg_type, const std::string& cl_ord_id) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::NotResent{session, msg_type, cl_ord_id});
@@ -191,8 +205,9 @@ int run(const fixgate::config::Config& config) {
     kill(getpid(), SIGTERM);
   });
   sessions->start();
-  spdlog::info("fixgate {} ready: {} session(s), journal {} (sync {})", config.instance, config.sessions.size(),
-               journal.where(),
+  // Ready means taking requests; the sessions log on in their own time ("sessions up" above).
+  spdlog::info("fixgate {} ready: taking requests; {} session(s) configured, {} enabled, logging on; journal {} (sync {})",
+               config.instance, config.sessions.size(), enabled_sessions, journal.where(),
                config.journal.sync == config::SyncPolicy::batch ? "batch"
                : config.journal.sync == config::SyncPolicy::every ? "every" : "none");
 
@@ -201,6 +216,15 @@ int run(const fixgate::config::Config& config) {
     siginfo_t info{};
     signal_number = sigwaitinfo(&stop_signals, &info);
     if (signal_number < 0) continue;  // EINTR
+    if (signal_number == SIGUSR1) {
+      // logrotate has moved the file: write to a new one under the configured name.
+      if (auto reopened = ops::reopen_log_file(); !reopened) {
+        spdlog::error("SIGUSR1: {}; still writing to the old file", reopened.error());
+      } else if (*reopened) {
+        spdlog::info("SIGUSR1: log file {} reopened", config.logging.file);
+      }
+      continue;
+    }
     if (signal_number != SIGHUP) break;
     // Who sent it goes into the journal's audit trail (si_pid is 0 when the kernel cannot say).
     const std::string sender = info.si_pid > 0 ? fmt::format("pid {} (uid {})", info.si_pid, info.si_uid)

@@ -295,8 +295,7 @@ void OpsRuntime::start() {
   if (const auto& endpoint = src_.config.ops.http) {
     http_ = std::make_unique<ops::HttpServer>(*endpoint);
     ops::install_ops_endpoints(*http_, registry_, [this] { return readiness_input(); });
-    const auto port = http_->start();
-    spdlog::info("ops http listening on {}:{}", endpoint->host, port);
+    http_->start();  // logs "ops http listening on HOST:PORT" itself
   }
   bool any_schedule = false;
   for (const auto& [name, schedule] : schedules_) any_schedule = any_schedule || !schedule.always_on();
