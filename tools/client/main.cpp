@@ -163,7 +163,12 @@ std::expected<Options, int> parse_args(int argc, char** argv) {
   std::vector<std::string> positional;
   for (const auto& command : commands()) {
     auto* sub = app.add_subcommand(command.name, command.help);
-    if (command.positional != nullptr) sub->add_option(command.positional, positional, "")->required()->expected(1);
+    if (command.positional != nullptr) {
+      const bool order = std::string_view(command.positional) == "ID";
+      sub->add_option(command.positional, positional, order ? "the order's client_order_id" : "the FIX session's name")
+          ->required()
+          ->expected(1);
+    }
     for (const auto& option : command.options) {
       const std::string name = std::string("--") + option.name;
       if (option.flag) {

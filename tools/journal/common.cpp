@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include <CLI/CLI.hpp>
+
 #include "dictionary.hpp"
 
 namespace fixgate::journal_tool {

@@ -13,11 +13,13 @@
 #include <utility>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "fixgate/cli/exit_codes.hpp"
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/record.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace fixgate::journal_tool {
 
