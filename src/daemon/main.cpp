@@ -19,6 +19,7 @@
 #include "fixgate/cli/exit_codes.hpp"
 #include "fixgate/config/config.hpp"
 #include "fixgate/config/policy.hpp"
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/engine/engine.hpp"
 #include "fixgate/fix/journal_store.hpp"
 #include "fixgate/fix/session_manager.hpp"
@@ -200,6 +201,7 @@ int run(const fixgate::config::Config& config) {
   std::atomic<bool> stop{false};
   std::thread engine_thread([&] { engine->run(stop); });
   storage.storage->watch([](const std::string& session) {
+    const LogScope about({.session = session});
     spdlog::critical("session {}: ownership lost (its lock is gone): logging out and stopping", session);
     ownership_lost = true;
     kill(getpid(), SIGTERM);

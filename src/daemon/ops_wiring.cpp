@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/core/reject.hpp"
 #include "fixgate/ops/endpoints.hpp"
 #include "fixgate/ops/schedule_control.hpp"
@@ -258,6 +259,7 @@ void OpsRuntime::apply_schedules() {
     std::optional<ops::Instant> last_logon;
     if (auto it = last_logon_.find(session.name); it != last_logon_.end()) last_logon = it->second;
     const auto action = ops::schedule_action(schedule->second, now, state->enabled, last_logon);
+    const LogScope about({.session = session.name});
     switch (action) {
       case ops::ScheduleAction::none: break;
       case ops::ScheduleAction::logout: {

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fixgate/cli/exit_codes.hpp"
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/postgres.hpp"
 
@@ -104,6 +105,7 @@ OpenResult open_postgres(const config::Config& config, StoreHooks hooks, const s
   // with its connections; until the server has noticed a dead one, wait here.
   for (const auto& session : config.sessions) {
     if (!session.enabled) continue;
+    const LogScope about({.session = session.name});
     auto lock = journal::SessionLock::open(dsn, session.name);
     if (!lock) {
       spdlog::critical("session {}: cannot open its lock connection: {}", session.name, lock.error().to_string());
