@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # libquickfix-doc: QuickFIX's example acceptors (executor, ordermatch), built as test counterparties.
 # clang-16 + its runtime: the fuzz targets (tools/fuzz.sh); openssl: test certificates.
 packages=(g++ cmake make pkg-config libquickfix-dev libquickfix-doc libboost-dev libspdlog-dev libfmt-dev
-          libyaml-cpp-dev catch2 nlohmann-json3-dev libssl-dev libpq-dev libzstd-dev libbenchmark-dev postgresql python3 tzdata
+          libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev libssl-dev libpq-dev libzstd-dev libbenchmark-dev postgresql python3 tzdata
           clang-16 libclang-rt-16-dev openssl)
 missing=()
 for p in "${packages[@]}"; do

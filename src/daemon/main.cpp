@@ -8,13 +8,18 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "fixgate/cli/command_line.hpp"
+#include "fixgate/cli/exit_codes.hpp"
 #include "fixgate/config/config.hpp"
 #include "fixgate/config/policy.hpp"
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/engine/engine.hpp"
 #include "fixgate/fix/journal_store.hpp"
 #include "fixgate/fix/session_manager.hpp"
@@ -28,44 +33,26 @@
 
 namespace {
 
-constexpr const char* usage =
-    "usage: fixgate --config FILE [--check] [--log-format text|json]\n"
-    "  --config FILE       YAML configuration (see docs/CONFIG.md)\n"
-    "  --check             validate the configuration, the paths it names and the listeners it\n"
-    "                      exposes, and exit (0: valid, 2: invalid)\n"
-    "  --log-format FORMAT override logging.format\n";
-
 struct Options {
   std::string config_path;
   bool check_only = false;
   std::optional<fixgate::config::LogFormat> log_format;
 };
 
-std::optional<Options> parse_args(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
-    if (arg == "--config") {
-      auto v = value();
-      if (!v) return std::nullopt;
-      options.config_path = *v;
-    } else if (arg == "--check") {
-      options.check_only = true;
-    } else if (arg == "--log-format") {
-      auto v = value();
-      if (!v || (*v != "text" && *v != "json")) return std::nullopt;
-      options.log_format = *v == "json" ? fixgate::config::LogFormat::json : fixgate::config::LogFormat::text;
-    } else {
-      std::cerr << "fixgate: unknown argument " << arg << "\n";
-      return std::nullopt;
-    }
-  }
-  if (options.config_path.empty()) return std::nullopt;
-  return options;
+/// Declares the daemon's options on `app`, to be read into `options` once parsed.
+void declare_options(CLI::App& app, Options& options, std::string& log_format) {
+  app.description("The FIX order-routing engine: validates upstream orders, checks risk, routes them to FIX "
+                  "sessions and journals every message first.");
+  app.add_option("--config", options.config_path, "YAML configuration (see docs/CONFIG.md)")
+      ->required()
+      ->type_name("FILE");
+  app.add_flag("--check", options.check_only,
+               "validate the configuration, the paths it names and the listeners it exposes, and exit "
+               "(0: valid, 2: invalid)");
+  app.add_option("--log-format", log_format, "override logging.format")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.footer("Exit codes: 0 stopped cleanly, 1 fatal error, 2 invalid configuration or arguments, 3 journal "
+             "storage fault, 5 ownership lost to another instance (docs/CLI.md).");
 }
 
 fixgate::Timestamp wall_clock() {
@@ -80,13 +67,14 @@ std::expected<fixgate::config::Policy, std::string> load_policy(const std::strin
   return fixgate::config::Policy{loaded->risk, loaded->routes};
 }
 
-/// Blocks SIGTERM/SIGINT/SIGHUP in every thread (call before starting any); run() waits for them.
+/// Blocks SIGTERM/SIGINT/SIGHUP/SIGUSR1 in every thread (call before starting any); run() waits for them.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);  // reload: limits and routes from the file
+  sigaddset(&set, SIGHUP);   // reload: limits and routes from the file
+  sigaddset(&set, SIGUSR1);  // reopen the log file (logrotate)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -98,6 +86,12 @@ int run(const fixgate::config::Config& config) {
   // The file journal, or the PostgreSQL journal and the session locks: a standby instance waits
   // in open_storage until it owns them (src/daemon/storage.cpp).
   std::atomic<engine::Engine*> engine_ptr{nullptr};
+  // "ready" (taking requests) and "all sessions up" are two facts, each logged when it holds;
+  // declared before the sessions, whose callback counts them, so they outlive it.
+  std::size_t enabled_sessions = 0;
+  for (const auto& s : config.sessions) enabled_sessions += s.enabled ? 1 : 0;
+  std::mutex sessions_up_mutex;
+  std::set<std::string> sessions_up;
   // Set when another instance took the journal or a session over: the exit code then says so
   // (5), so an orchestrator restarts this one as a standby instead of treating it as finished.
   static std::atomic<bool> ownership_lost{false};
@@ -165,6 +159,11 @@ int run(const fixgate::config::Config& config) {
   };
   callbacks.on_session = [&](const std::string& session, bool up) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::SessionChange{session, up});
+    std::lock_guard lock(sessions_up_mutex);
+    const bool changed = up ? sessions_up.insert(session).second : sessions_up.erase(session) > 0;
+    if (changed && up && sessions_up.size() == enabled_sessions) {
+      spdlog::info("sessions up: all {} enabled session(s) logged on", enabled_sessions);
+    }
   };
   callbacks.on_not_resent = [&](const std::string& session, const std::string& msg_type, const std::string& cl_ord_id) {
     if (auto* e = engine_ptr.load(std::memory_order_acquire)) e->post(engine::NotResent{session, msg_type, cl_ord_id});
@@ -174,7 +173,7 @@ int run(const fixgate::config::Config& config) {
                                                      std::chrono::seconds(config.journal.stale_resend_seconds));
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return 2;
+    return cli::exit_usage;
   }
   engine_ptr.store(engine.get(), std::memory_order_release);
 
@@ -185,7 +184,7 @@ int run(const fixgate::config::Config& config) {
     gateway_server->start();  // logs each bound address
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return 2;
+    return cli::exit_usage;
   }
   // Metrics, /healthz, /readyz (ops.http) and session schedules; stopped before what it reads.
   std::unique_ptr<daemon::OpsRuntime> ops_runtime;
@@ -196,19 +195,21 @@ int run(const fixgate::config::Config& config) {
     ops_runtime->start();            // logs "ops http listening on HOST:PORT"
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return 2;
+    return cli::exit_usage;
   }
 
   std::atomic<bool> stop{false};
   std::thread engine_thread([&] { engine->run(stop); });
   storage.storage->watch([](const std::string& session) {
+    const LogScope about({.session = session});
     spdlog::critical("session {}: ownership lost (its lock is gone): logging out and stopping", session);
     ownership_lost = true;
     kill(getpid(), SIGTERM);
   });
   sessions->start();
-  spdlog::info("fixgate {} ready: {} session(s), journal {} (sync {})", config.instance, config.sessions.size(),
-               journal.where(),
+  // Ready means taking requests; the sessions log on in their own time ("sessions up" above).
+  spdlog::info("fixgate {} ready: taking requests; {} session(s) configured, {} enabled, logging on; journal {} (sync {})",
+               config.instance, config.sessions.size(), enabled_sessions, journal.where(),
                config.journal.sync == config::SyncPolicy::batch ? "batch"
                : config.journal.sync == config::SyncPolicy::every ? "every" : "none");
 
@@ -217,6 +218,15 @@ int run(const fixgate::config::Config& config) {
     siginfo_t info{};
     signal_number = sigwaitinfo(&stop_signals, &info);
     if (signal_number < 0) continue;  // EINTR
+    if (signal_number == SIGUSR1) {
+      // logrotate has moved the file: write to a new one under the configured name.
+      if (auto reopened = ops::reopen_log_file(); !reopened) {
+        spdlog::error("SIGUSR1: {}; still writing to the old file", reopened.error());
+      } else if (*reopened) {
+        spdlog::info("SIGUSR1: log file {} reopened", config.logging.file);
+      }
+      continue;
+    }
     if (signal_number != SIGHUP) break;
     // Who sent it goes into the journal's audit trail (si_pid is 0 when the kernel cannot say).
     const std::string sender = info.si_pid > 0 ? fmt::format("pid {} (uid {})", info.si_pid, info.si_uid)
@@ -253,44 +263,49 @@ int run(const fixgate::config::Config& config) {
   // the orchestrator must see 5 (restart as a standby), not 3 (storage fault).
   if (ownership_lost) {
     spdlog::warn("fixgate stopped after losing ownership to another instance (exit 5)");
-    return 5;
+    return cli::exit_ownership_lost;
   }
   if (!closed) {
     spdlog::critical("journal close failed: {}", closed.error().to_string());
-    return 3;
+    return cli::exit_storage_fault;
   }
   spdlog::info("fixgate stopped cleanly");
-  return 0;
+  return cli::exit_ok;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto options = parse_args(argc, argv);
-  if (!options) {
-    std::cerr << usage;
-    return 2;
+  using namespace fixgate::cli;
+  CLI::App app;
+  configure(app, "fixgate");
+  Options options;
+  std::string log_format;
+  declare_options(app, options, log_format);
+  if (auto done = parse(app, argc, argv)) return *done;
+  if (!log_format.empty()) {
+    options.log_format = log_format == "json" ? fixgate::config::LogFormat::json : fixgate::config::LogFormat::text;
   }
-  auto loaded = fixgate::config::load_file(options->config_path);
+  auto loaded = fixgate::config::load_file(options.config_path);
   if (!loaded) {
     std::cerr << "fixgate: invalid configuration: " << loaded.error().to_string() << "\n";
-    return 2;
+    return exit_usage;
   }
   auto config = std::move(*loaded);
-  if (options->log_format) config.logging.format = *options->log_format;
-  if (options->check_only) {
+  if (options.log_format) config.logging.format = *options.log_format;
+  if (options.check_only) {
     const auto report = fixgate::daemon::check_deployment(config);
     for (const auto& note : report.notes) std::cout << note << "\n";
     for (const auto& problem : report.problems) std::cerr << "fixgate: " << problem << "\n";
-    if (!report.problems.empty()) return 2;
-    std::cout << "configuration " << options->config_path << " is valid\n";
-    return 0;
+    if (!report.problems.empty()) return exit_usage;
+    std::cout << "configuration " << options.config_path << " is valid\n";
+    return exit_ok;
   }
   try {
     fixgate::ops::setup_logging(config.logging);
     return run(config);
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
-    return 1;
+    return exit_failure;
   }
 }

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/core/reject.hpp"
 #include "fixgate/ops/endpoints.hpp"
 #include "fixgate/ops/schedule_control.hpp"
@@ -258,6 +259,7 @@ void OpsRuntime::apply_schedules() {
     std::optional<ops::Instant> last_logon;
     if (auto it = last_logon_.find(session.name); it != last_logon_.end()) last_logon = it->second;
     const auto action = ops::schedule_action(schedule->second, now, state->enabled, last_logon);
+    const LogScope about({.session = session.name});
     switch (action) {
       case ops::ScheduleAction::none: break;
       case ops::ScheduleAction::logout: {
@@ -295,8 +297,7 @@ void OpsRuntime::start() {
   if (const auto& endpoint = src_.config.ops.http) {
     http_ = std::make_unique<ops::HttpServer>(*endpoint);
     ops::install_ops_endpoints(*http_, registry_, [this] { return readiness_input(); });
-    const auto port = http_->start();
-    spdlog::info("ops http listening on {}:{}", endpoint->host, port);
+    http_->start();  // logs "ops http listening on HOST:PORT" itself
   }
   bool any_schedule = false;
   for (const auto& [name, schedule] : schedules_) any_schedule = any_schedule || !schedule.always_on();

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fixgate/cli/exit_codes.hpp"
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/postgres.hpp"
 
@@ -40,7 +42,7 @@ OpenResult open_file(const config::Config& config, StoreHooks hooks) {
   auto opened = journal::Journal::open(options);
   if (!opened) {
     spdlog::critical("cannot open journal {}: {}", config.journal.path, opened.error().to_string());
-    return {nullptr, 3};
+    return {nullptr, cli::exit_storage_fault};
   }
   spdlog::info("{}", (*opened)->recovery().to_string());
   auto storage = std::make_unique<Storage>();
@@ -52,7 +54,7 @@ OpenResult open_postgres(const config::Config& config, StoreHooks hooks, const s
   const char* dsn_env = std::getenv(config.journal.dsn_env.c_str());
   if (dsn_env == nullptr || *dsn_env == '\0') {
     spdlog::critical("journal.backend postgres: environment variable {} is not set", config.journal.dsn_env);
-    return {nullptr, 3};
+    return {nullptr, cli::exit_storage_fault};
   }
   const std::string dsn = dsn_env;  // never logged
   // The journal is named after the instance: instances with the same name share one journal and
@@ -82,7 +84,7 @@ OpenResult open_postgres(const config::Config& config, StoreHooks hooks, const s
     const auto& error = opened.error();
     if (error.kind != journal::ErrorKind::locked && error.kind != journal::ErrorKind::io_error) {
       spdlog::critical("cannot open journal postgres:{}: {}", name, error.to_string());
-      return {nullptr, 3};
+      return {nullptr, cli::exit_storage_fault};
     }
     if (!said_standby) {
       if (error.kind == journal::ErrorKind::locked) {
@@ -103,10 +105,11 @@ OpenResult open_postgres(const config::Config& config, StoreHooks hooks, const s
   // with its connections; until the server has noticed a dead one, wait here.
   for (const auto& session : config.sessions) {
     if (!session.enabled) continue;
+    const LogScope about({.session = session.name});
     auto lock = journal::SessionLock::open(dsn, session.name);
     if (!lock) {
       spdlog::critical("session {}: cannot open its lock connection: {}", session.name, lock.error().to_string());
-      return {nullptr, 3};
+      return {nullptr, cli::exit_storage_fault};
     }
     bool said = false;
     for (;;) {
@@ -115,7 +118,7 @@ OpenResult open_postgres(const config::Config& config, StoreHooks hooks, const s
       if (owned && *owned) break;
       if (!owned) {
         spdlog::critical("session {}: cannot take its lock: {}", session.name, owned.error().to_string());
-        return {nullptr, 3};
+        return {nullptr, cli::exit_storage_fault};
       }
       if (stop()) return {nullptr, 0};
       if (!said) spdlog::info("standby: waiting for session {} (another instance owns it)", session.name);

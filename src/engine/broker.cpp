@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fixgate/core/fix_text.hpp"
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/engine/engine.hpp"
 
 namespace fixgate::engine {
@@ -169,7 +170,11 @@ void Engine::on_report_outcome(const order::ReportOutcome& outcome, const Answer
 
 void Engine::raise_break(const order::Order* order, std::string client_order_id, gateway::Break brk) {
   count_break(brk.kind);
-  if (!replaying_) spdlog::warn("break {} ({}): {}", brk.kind, client_order_id, brk.text);
+  if (!replaying_) {
+    const LogScope about({.client = order != nullptr ? std::string_view(order->client) : std::string_view(),
+                          .client_order_id = client_order_id});
+    spdlog::warn("break {} ({}): {}", brk.kind, client_order_id, brk.text);
+  }
   if (order != nullptr) {
     auto& kept = order_breaks_[order->chain.front().cl_ord_id];
     ++kept.count;

@@ -8,6 +8,7 @@
 #include "fixgate/gateway/codec.hpp"
 #include "fixgate/journal/reader.hpp"
 #include "fixgate/core/fix_text.hpp"
+#include "fixgate/core/log_fields.hpp"
 
 namespace fixgate::engine {
 namespace {
@@ -30,6 +31,34 @@ void refer(fix::Inbound& message, std::string_view reference) {
   const auto space = reference.find(' ');
   reject->sent_msg_type = std::string(reference.substr(0, space));
   reject->sent_cl_ord_id = space == std::string_view::npos ? std::string() : std::string(reference.substr(space + 1));
+}
+
+/// The order an upstream request is about (its client_order_id), for the log fields.
+std::string_view order_of(const gateway::Request& request) {
+  return std::visit(
+      [](const auto& r) -> std::string_view {
+        if constexpr (requires { r.client_order_id; }) {
+          return r.client_order_id;
+        } else {
+          return {};
+        }
+      },
+      request);
+}
+
+/// The ClOrdID a broker message is about, for the log fields.
+std::string_view cl_ord_id_of(const fix::Inbound& message) {
+  return std::visit(
+      [](const auto& m) -> std::string_view {
+        if constexpr (requires { m.cl_ord_id; }) {
+          return m.cl_ord_id;
+        } else {
+          // A BusinessMessageReject names the order in BusinessRejectRefID; a session Reject, by
+          // the message it refused.
+          return m.business_reject_ref_id.empty() ? m.sent_cl_ord_id : m.business_reject_ref_id;
+        }
+      },
+      message);
 }
 
 }  // namespace
@@ -204,15 +233,20 @@ void Engine::take(Input& input) {
   std::visit(
       [&](auto& in) {
         using T = std::decay_t<decltype(in)>;
+        // Whatever is logged while the input is handled carries what it is about (JSON logs).
         if constexpr (std::is_same_v<T, gateway::Inbound>) {
+          const LogScope about({.client = in.client, .client_order_id = order_of(in.request)});
           // Monotonic, for the order latency only: never part of state (that uses `now`).
           upstream_taken_ = std::chrono::steady_clock::now();
           take_upstream(in, now);
         } else if constexpr (std::is_same_v<T, FixInput>) {
+          const LogScope about({.session = in.session, .cl_ord_id = cl_ord_id_of(in.message)});
           take_fix(in, now);
         } else if constexpr (std::is_same_v<T, SessionChange>) {
+          const LogScope about({.session = in.session});
           take_session(in, now);
         } else if constexpr (std::is_same_v<T, NotResent>) {
+          const LogScope about({.session = in.session, .cl_ord_id = in.cl_ord_id});
           take_not_resent(in, now);
         } else if constexpr (std::is_same_v<T, PolicyReload>) {
           take_reload(in, now);

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fixgate/core/fix_text.hpp"
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/engine/engine.hpp"
 
 namespace fixgate::engine {
@@ -99,6 +100,8 @@ void Engine::take_timeout(const std::string& cl_ord_id, bool status, Timestamp n
     return;
   }
   if (order == nullptr) return;
+  const LogScope about({.session = session, .client = order->client, .client_order_id = order->client_order_id(),
+                        .cl_ord_id = cl_ord_id});
   if (status) {
     if (!replaying_) spdlog::warn("session {}: no answer to {} yet: asking the broker for the status of order {}",
                                   session, cl_ord_id, order->cl_ord_id());
@@ -136,6 +139,8 @@ void Engine::reconcile_order(const order::Order& order, Timestamp now) {
     auto command = book_.resend(cl_ord_id, now);
     if (!command) continue;
     if (!replaying_) {
+      const LogScope about({.session = order.session, .client = order.client,
+                            .client_order_id = order.client_order_id(), .cl_ord_id = cl_ord_id});
       spdlog::warn("session {}: {} was accepted but never sent before the stop: sending it now", order.session,
                    cl_ord_id);
       unsent_.erase(cl_ord_id);

@@ -3,6 +3,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "fixgate/core/log_fields.hpp"
 #include "fixgate/gateway/codec.hpp"
 #include "fixgate/gateway/jwt.hpp"
 
@@ -260,7 +261,10 @@ void Hub::authenticate(Connection& c, Inbound in) {
   }
   leave_waiting(c);
   c.authenticate(*who);
-  spdlog::info("upstream client '{}' logged in from {} (connection {})", *who, c.peer(), c.id());
+  {
+    const LogScope about({.client = *who});
+    spdlog::info("upstream client '{}' logged in from {} (connection {})", *who, c.peer(), c.id());
+  }
   hello.token.clear();  // the engine journals requests; the secret stops here
   in.connection = c.id();
   in.client = *who;
@@ -297,6 +301,7 @@ void Hub::route(const Outbound& out) {
 
 void Hub::count_slow_consumer(const Connection& c) {
   stats_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
+  const LogScope about({.client = c.client()});
   spdlog::warn("upstream client '{}' connection {} ({}) cut: slow consumer, {} bytes unsent", c.client(), c.id(),
                c.peer(), c.backlog());
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "fixgate/cli/exit_codes.hpp"
 #include "child.hpp"
 #include "machine.hpp"
 #include "options.hpp"
@@ -270,7 +271,7 @@ int run(const Options& options) {
   } else {
     std::cerr << "fixgate-bench: work directory kept: " << work << "\n";
   }
-  return ok ? 0 : 1;
+  return ok ? cli::exit_ok : cli::exit_failure;
 }
 
 }  // namespace
@@ -278,13 +279,6 @@ int run(const Options& options) {
 
 int main(int argc, char** argv) {
   auto options = fixgate::bench::parse_options(argc, argv);
-  if (!options) {
-    if (options.error() == "help") {
-      std::cout << fixgate::bench::usage;
-      return 0;
-    }
-    std::cerr << "fixgate-bench: " << options.error() << "\n" << fixgate::bench::usage;
-    return 2;
-  }
+  if (!options) return options.error();
   return fixgate::bench::run(*options);
 }

@@ -30,10 +30,8 @@ struct Options {
   std::string work_base;                ///< parent of the temporary work directory
 };
 
-/// Usage text for --help and for errors.
-extern const char* const usage;
-
-/// Parses argv; the error is a message for stderr, or "help" when --help was asked for.
-std::expected<Options, std::string> parse_options(int argc, char** argv);
+/// Parses argv. When the program is done (--help, --version, a usage error, all printed) the
+/// exit code to return instead.
+std::expected<Options, int> parse_options(int argc, char** argv);
 
 }  // namespace fixgate::bench

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "fixgate/cli/command_line.hpp"
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/postgres.hpp"
 
@@ -76,19 +77,18 @@ int main(int argc, char** argv) {
   std::uint64_t records = 20000;
   std::size_t payload_bytes = 200;
   std::string dsn_env = "FIXGATE_PG_DSN";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--records" && i + 1 < argc) {
-      records = std::stoull(argv[++i]);
-    } else if (a == "--payload" && i + 1 < argc) {
-      payload_bytes = std::stoul(argv[++i]);
-    } else if (a == "--dsn-env" && i + 1 < argc) {
-      dsn_env = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: %s [--records N] [--payload BYTES] [--dsn-env NAME]\n", argv[0]);
-      return 2;
-    }
-  }
+  CLI::App app;
+  fixgate::cli::configure(app, "fixgate-pg-bench");
+  app.description("Append + commit throughput of the PostgreSQL journal against the file journal (sync: batch) in "
+                  "the same run. Without the DSN only the file journal is measured.");
+  app.add_option("--records", records, "records per measured run (default 20000)")
+      ->check(fixgate::cli::whole_number(1))
+      ->type_name("N");
+  app.add_option("--payload", payload_bytes, "bytes per record (default 200)")->check(fixgate::cli::whole_number(1))->type_name("BYTES");
+  app.add_option("--dsn-env", dsn_env, "the environment variable holding the libpq DSN (default FIXGATE_PG_DSN)")
+      ->type_name("NAME");
+  app.footer("Exit codes: 0 measured, 1 a journal failed, 2 usage (docs/CLI.md).");
+  if (auto done = fixgate::cli::parse(app, argc, argv)) return *done;
   const char* dsn = std::getenv(dsn_env.c_str());
   const bool have_pg = dsn != nullptr && *dsn != '\0';
   if (!have_pg) {

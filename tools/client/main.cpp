@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <expected>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -12,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "fixgate/cli/command_line.hpp"
+#include "fixgate/cli/exit_codes.hpp"
 #include "fixgate/gateway/codec.hpp"
 #include "fixgate/gateway/line_client.hpp"
 #include "format.hpp"
@@ -22,35 +25,14 @@ using namespace fixgate;
 using namespace fixgate::gateway;
 using Clock = std::chrono::steady_clock;
 
-/// Process exit codes; scripts rely on them.
-enum Exit : int { ok = 0, refused = 1, usage_error = 2, timed_out = 3, no_connection = 4 };
-
-constexpr const char* usage = R"(usage: fixgate-client [--connect HOST:PORT | --unix PATH] --client NAME [--token-env VAR]
-                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE] [--tls-name NAME]]
-                      [--json] [--timeout S] <command> [options]
-commands:
-  new --account A --symbol S --side buy|sell|sell_short --qty Q [--type limit|market|stop|stop_limit]
-      [--price P] [--stop-price P] [--tif day|gtc|ioc|fok|gtd] [--expire-time YYYY-MM-DDTHH:MM:SSZ]
-      [--exec-inst "6 G"] [--market M] [--session S] [--client-order-id ID] [--wait accepted|filled|done]
-      A limit order (the default type) needs --price; a market order needs --type market.
-  cancel ID [--new-id ID2] [--wait accepted|done]
-  replace ID [--new-id ID2] [--qty Q] [--price P] [--wait accepted|filled|done]
-  status ID
-  list [--account A]
-  watch [--resume-from N] [--count N]
-  kill --scope all|account|session [--target NAME] --reason TEXT        (admin clients)
-  release --scope all|account|session [--target NAME] --reason TEXT     (admin clients)
-  set-limit --scope defaults|account|symbol [--target NAME] --limit NAME (--value V | --remove)
-      --reason TEXT                                                      (admin clients)
-  sessions                                                               (admin clients)
-  logon SESSION --reason TEXT | logout SESSION --reason TEXT             (admin clients)
-  set-seq SESSION [--next-sender N] [--next-target N] --confirm --reason TEXT   (admin clients)
-  reload --reason TEXT     reload risk limits and routes from the file   (admin clients)
-TLS: --tls-ca verifies the gateway's certificate (for its address, or --tls-name); --tls-cert and
-  --tls-key present a client certificate to a gateway that asks for one.
-defaults: --connect 127.0.0.1:7001, --token-env FIXGATE_TOKEN, --timeout 10
-exit codes: 0 done, 1 rejected or error, 2 usage, 3 timeout, 4 cannot connect or log in
-)";
+/// Process exit codes (docs/CLI.md); scripts rely on them.
+enum Exit : int {
+  ok = cli::exit_ok,
+  refused = cli::exit_failure,
+  usage_error = cli::exit_usage,
+  timed_out = cli::exit_timed_out,
+  no_connection = cli::exit_no_connection
+};
 
 struct Options {
   std::string connect = "127.0.0.1:7001";
@@ -65,74 +47,145 @@ struct Options {
   std::map<std::string, std::string> opts;  // command options, without the leading "--"
 };
 
-const std::set<std::string> command_options{"account", "symbol", "side", "qty", "type", "price", "stop-price",
-                                            "tif", "expire-time", "exec-inst", "market", "session",
-                                            "client-order-id", "new-id", "wait",
-                                            "resume-from", "count", "scope", "target", "reason", "limit",
-                                            "value", "next-sender", "next-target"};
+/// A command's option: its name without "--", what it takes, and whether it is a flag.
+struct CommandOption {
+  const char* name;
+  const char* help;
+  bool flag = false;
+};
 
-std::optional<Options> parse_args(int argc, char** argv) {
+/// A command: its name, what it does, its positional argument (if any) and its options.
+struct Command {
+  const char* name;
+  const char* help;
+  const char* positional;  // "ID", "SESSION" or nullptr
+  std::vector<CommandOption> options;
+};
+
+const std::vector<Command>& commands() {
+  const CommandOption wait_any{"wait", "accepted (default), filled or done"};
+  const CommandOption reason{"reason", "why (journaled with who asked)"};
+  const CommandOption scope{"scope", "all, account or session"};
+  const CommandOption target{"target", "the account or session (unless the scope is all)"};
+  static const std::vector<Command> all{
+      {"new", "send a new order; a limit order (the default type) needs --price, a market order --type market",
+       nullptr,
+       {{"account", "the order's account"},
+        {"symbol", "the instrument"},
+        {"side", "buy, sell or sell_short"},
+        {"qty", "the order quantity"},
+        {"type", "limit (default), market, stop or stop_limit"},
+        {"price", "the limit price"},
+        {"stop-price", "the stop price (stop and stop_limit orders)"},
+        {"tif", "day (default), gtc, ioc, fok or gtd"},
+        {"expire-time", "with --tif gtd: a UTC time, YYYY-MM-DDTHH:MM:SSZ"},
+        {"exec-inst", "FIX ExecInst values, e.g. \"6 G\""},
+        {"market", "the market to route to"},
+        {"session", "the FIX session to route to"},
+        {"client-order-id", "the order's id (default: generated)"},
+        wait_any}},
+      {"cancel", "cancel an order", "ID", {{"new-id", "the cancel request's id (default: generated)"}, {"wait", "accepted (default) or done"}}},
+      {"replace", "change an order's quantity and/or price", "ID",
+       {{"new-id", "the replacement's id (default: generated)"}, {"qty", "the new quantity"}, {"price", "the new price"}, wait_any}},
+      {"status", "print an order's state", "ID", {}},
+      {"list", "list the live orders", nullptr, {{"account", "only this account's"}}},
+      {"watch", "print the event stream until --timeout or --count events", nullptr,
+       {{"resume-from", "replay events after this sequence number first"}, {"count", "stop after N events"}}},
+      {"kill", "engage the kill switch (admin clients)", nullptr, {scope, target, reason}},
+      {"release", "release the kill switch (admin clients)", nullptr, {scope, target, reason}},
+      {"set-limit", "change a risk limit at run time (admin clients)", nullptr,
+       {{"scope", "defaults, account or symbol"},
+        {"target", "the account or symbol (unless the scope is defaults)"},
+        {"limit", "the limit's name, e.g. max_order_qty"},
+        {"value", "the new value"},
+        {"remove", "remove the limit instead of setting it", true},
+        reason}},
+      {"sessions", "list the FIX sessions and their sequence numbers (admin clients)", nullptr, {}},
+      {"logon", "log a FIX session on (admin clients)", "SESSION", {reason}},
+      {"logout", "log a FIX session out (admin clients)", "SESSION", {reason}},
+      {"set-seq", "set a FIX session's next sequence numbers (admin clients)", "SESSION",
+       {{"next-sender", "our next outbound MsgSeqNum"},
+        {"next-target", "the next inbound MsgSeqNum we expect"},
+        {"confirm", "yes, change what the counterparty expects", true},
+        reason}},
+      {"reload", "reload risk limits and routes from the configuration file (admin clients)", nullptr, {reason}},
+  };
+  return all;
+}
+
+/// What a command option's value is, for --help.
+const char* value_name(const std::string& option) {
+  static const std::map<std::string, const char*> names{
+      {"account", "ACC"},       {"symbol", "SYM"},           {"side", "SIDE"},          {"qty", "QTY"},
+      {"type", "TYPE"},         {"price", "PRICE"},          {"stop-price", "PRICE"},   {"tif", "TIF"},
+      {"expire-time", "TIME"},  {"exec-inst", "VALUES"},     {"market", "MARKET"},      {"session", "SESSION"},
+      {"client-order-id", "ID"}, {"new-id", "ID"},           {"wait", "UNTIL"},         {"resume-from", "SEQ"},
+      {"count", "N"},           {"scope", "SCOPE"},          {"target", "NAME"},        {"reason", "TEXT"},
+      {"limit", "NAME"},        {"value", "VALUE"},          {"next-sender", "N"},      {"next-target", "N"}};
+  const auto it = names.find(option);
+  return it == names.end() ? "VALUE" : it->second;
+}
+
+/// Parses the command line; the exit code when the program is done (--help, --version, an error).
+std::expected<Options, int> parse_args(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--json") {
-      o.json = true;
-      continue;
+  CLI::App app;
+  cli::configure(app, "fixgate-client");
+  app.description("Sends one request to fixgate's upstream gateway and prints what comes back, or watches the "
+                  "event stream. Every wait is bounded by --timeout.");
+  // Options of the program may also follow the command (`new ... --timeout 10`).
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("--connect", o.connect, "the gateway's address (default 127.0.0.1:7001)")->type_name("HOST:PORT");
+  app.add_option("--unix", o.unix_path, "the gateway's Unix socket instead of TCP")->type_name("PATH");
+  app.add_option("--client", o.client, "the client name to log in as")->required()->type_name("NAME");
+  app.add_option("--token-env", o.token_env, "the environment variable holding the token (default FIXGATE_TOKEN)")
+      ->type_name("VAR");
+  auto* ca = app.add_option("--tls-ca", o.tls.ca_file,
+                            "verify the gateway's certificate (for its address, or --tls-name) with this CA")
+                 ->type_name("FILE");
+  auto* cert = app.add_option("--tls-cert", o.tls.cert_file, "present this client certificate (with --tls-key)")
+                   ->type_name("FILE")
+                   ->needs(ca);
+  auto* key = app.add_option("--tls-key", o.tls.key_file, "the client certificate's key")->type_name("FILE")->needs(ca);
+  cert->needs(key);
+  key->needs(cert);
+  app.add_option("--tls-name", o.tls.server_name, "the name the gateway's certificate must carry")
+      ->type_name("NAME")
+      ->needs(ca);
+  app.add_flag("--json", o.json, "print the gateway's events as they come (JSON lines)");
+  int timeout_seconds = 10;
+  app.add_option("--timeout", timeout_seconds, "give up after this many seconds (default 10)")
+      ->check(cli::whole_number(1))
+      ->type_name("SECONDS");
+  app.footer("Exit codes: 0 done, 1 rejected or error, 2 usage, 3 timeout, 4 cannot connect or log in "
+             "(docs/CLI.md).");
+  std::vector<std::string> positional;
+  for (const auto& command : commands()) {
+    auto* sub = app.add_subcommand(command.name, command.help);
+    if (command.positional != nullptr) {
+      const bool order = std::string_view(command.positional) == "ID";
+      sub->add_option(command.positional, positional, order ? "the order's client_order_id" : "the FIX session's name")
+          ->required()
+          ->expected(1);
     }
-    if (a == "--remove" || a == "--confirm") {
-      o.opts[a.substr(2)] = "1";
-      continue;
-    }
-    if (a == "-h" || a == "--help") return std::nullopt;
-    if (a.rfind("--", 0) != 0) {
-      (o.command.empty() ? o.command : o.args.emplace_back()) = a;
-      continue;
-    }
-    if (i + 1 >= argc) {
-      std::cerr << "fixgate-client: " << a << " needs a value\n";
-      return std::nullopt;
-    }
-    const std::string key = a.substr(2);
-    const std::string value = argv[++i];
-    if (key == "connect") {
-      o.connect = value;
-    } else if (key == "unix") {
-      o.unix_path = value;
-    } else if (key == "client") {
-      o.client = value;
-    } else if (key == "token-env") {
-      o.token_env = value;
-    } else if (key == "tls-ca") {
-      o.tls.ca_file = value;
-    } else if (key == "tls-cert") {
-      o.tls.cert_file = value;
-    } else if (key == "tls-key") {
-      o.tls.key_file = value;
-    } else if (key == "tls-name") {
-      o.tls.server_name = value;
-    } else if (key == "timeout") {
-      char* end = nullptr;
-      const long seconds = std::strtol(value.c_str(), &end, 10);
-      if (end == value.c_str() || *end != '\0' || seconds <= 0) {
-        std::cerr << "fixgate-client: --timeout takes whole seconds\n";
-        return std::nullopt;
+    for (const auto& option : command.options) {
+      const std::string name = std::string("--") + option.name;
+      if (option.flag) {
+        sub->add_flag(name, option.help);
+      } else {
+        sub->add_option(name, option.help)->type_name(value_name(option.name));
       }
-      o.timeout = std::chrono::seconds(seconds);
-    } else if (command_options.contains(key)) {
-      o.opts[key] = value;
-    } else {
-      std::cerr << "fixgate-client: unknown option " << a << "\n";
-      return std::nullopt;
     }
   }
-  if (o.command.empty() || o.client.empty()) return std::nullopt;
-  if (o.tls.ca_file.empty() && (!o.tls.cert_file.empty() || !o.tls.key_file.empty() || !o.tls.server_name.empty())) {
-    std::cerr << "fixgate-client: TLS options need --tls-ca\n";
-    return std::nullopt;
-  }
-  if (o.tls.cert_file.empty() != o.tls.key_file.empty()) {
-    std::cerr << "fixgate-client: --tls-cert and --tls-key go together\n";
-    return std::nullopt;
+  if (auto done = cli::parse(app, argc, argv)) return std::unexpected(*done);
+  o.timeout = std::chrono::seconds(timeout_seconds);
+  const CLI::App* chosen = app.get_subcommands().front();
+  o.command = chosen->get_name();
+  o.args = positional;
+  for (const CLI::Option* option : chosen->get_options()) {
+    if (option->count() == 0 || option->get_lnames().empty()) continue;
+    o.opts[option->get_lnames().front()] = option->get_expected_min() == 0 ? "1" : option->results().back();
   }
   return o;
 }
@@ -520,9 +573,6 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   auto options = parse_args(argc, argv);
-  if (!options) {
-    std::cerr << usage;
-    return usage_error;
-  }
+  if (!options) return options.error();
   return run(*options);
 }

@@ -164,10 +164,7 @@ std::string describe_what(const Json& what) {
 
 }  // namespace
 
-int cmd_audit(int argc, char** argv, int first) {
-  auto valued = source_options();
-  valued.insert({"--from", "--to"});
-  const Args args("audit", argc, argv, first, valued, {"--json"});
+int cmd_audit(const Args& args) {
   const auto from = time_option(args, "--from");
   const auto to = time_option(args, "--to");
   const auto source = open_source(args);

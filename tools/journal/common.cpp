@@ -4,41 +4,58 @@
 
 #include <charconv>
 
+#include <CLI/CLI.hpp>
+
 #include "dictionary.hpp"
 
 namespace fixgate::journal_tool {
 
 // ---- arguments ----
 
-Args::Args(std::string command, int argc, char** argv, int first, const std::set<std::string>& valued,
-           const std::set<std::string>& flags)
-    : command_(std::move(command)) {
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.size() > 2 && arg.starts_with("--")) {
-      std::string name = arg;
-      std::optional<std::string> value;
-      if (const auto eq = arg.find('='); eq != std::string::npos) {
-        name = arg.substr(0, eq);
-        value = arg.substr(eq + 1);
-      }
-      if (valued.count(name) != 0) {
-        if (!value) {
-          if (i + 1 >= argc) fail(name + " needs a value");
-          value = argv[++i];
-        }
-        values_[name].push_back(*value);
-      } else if (flags.count(name) != 0) {
-        if (value) fail(name + " takes no value");
-        values_[name].push_back("");
-      } else {
-        fail("unknown option " + name);
-      }
+void Args::declare(CLI::App& command, const std::set<std::string>& valued, const std::set<std::string>& flags) {
+  for (const auto& name : valued) {
+    const auto help = option_help(name);
+    command.add_option(name, help.text)
+        ->type_name(help.value)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
+  for (const auto& name : flags) command.add_flag(name)->description(option_help(name).text);
+  // Optional: --postgres NAME replaces it (open_source() says which one is missing).
+  command.add_option("DIR", "the journal directory (or --postgres NAME)");
+}
+
+Args::Args(const CLI::App& command) : command_(command.get_name()) {
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->count() == 0) continue;
+    if (option->get_positional()) {
+      positional_ = option->results();
+    } else if (option->get_expected_min() == 0) {
+      values_[option->get_lnames().empty() ? option->get_name() : "--" + option->get_lnames().front()].push_back("");
     } else {
-      positional_.push_back(arg);
+      values_["--" + option->get_lnames().front()] = option->results();
     }
   }
 }
+
+Args::Args(std::string command, int argc, char** argv, int first, const std::set<std::string>& valued,
+           const std::set<std::string>& flags)
+    : Args([&] {
+        CLI::App app("", command);
+        app.set_help_flag();
+        declare(app, valued, flags);
+        std::vector<std::string> words;  // CLI11 takes them last first
+        for (int i = argc - 1; i >= first; --i) words.emplace_back(argv[i]);
+        try {
+          app.parse(words);
+        } catch (const CLI::ExtrasError&) {
+          const std::string extra = app.remaining().front();  // remaining() returns a copy
+          throw UsageError("fixgate-journal " + command + ": " + (extra.starts_with("-") ? "unknown option " : "unexpected argument ") + extra);
+        } catch (const CLI::ParseError& e) {
+          throw UsageError("fixgate-journal " + command + ": " + e.what());
+        }
+        return Args(app);
+      }()) {}
 
 const std::string& Args::dir() const {
   if (positional_.empty()) fail("missing the journal directory DIR");
@@ -70,6 +87,47 @@ std::vector<std::string> Args::list(const std::string& option) const {
 }
 
 void Args::fail(const std::string& what) const { throw UsageError("fixgate-journal " + command_ + ": " + what); }
+
+OptionHelp option_help(const std::string& option) {
+  static const std::map<std::string, OptionHelp> help{
+      {"--postgres", {"NAME", "read journal NAME (the daemon's instance) from PostgreSQL instead of DIR"}},
+      {"--dsn-env", {"VAR", "the environment variable holding the libpq DSN (default FIXGATE_PG_DSN; never printed)"}},
+      {"--session", {"NAME", "the FIX session (journal stream)"}},
+      {"--direction", {"in|out", "only inbound or only outbound records"}},
+      {"--kind", {"KIND,...", "only these record kinds (fix_in, fix_out, upstream_request, upstream_event, ...)"}},
+      {"--type", {"TYPE,...", "only these messages: MsgType codes (8, D), dictionary names (ExecutionReport) or "
+                              "upstream op/event names (new, execution)"}},
+      {"--from", {"TIME", "from this time, inclusive: RFC 3339 (2026-11-26T12:00:00Z, +09:00 offsets) or "
+                          "nanoseconds since the epoch"}},
+      {"--to", {"TIME", "up to this time, inclusive"}},
+      {"--color", {"auto|always|never", "colour the output (default auto: on a terminal)"}},
+      {"--dictionary-dir", {"DIR", "the FIX data dictionaries (default: the spec/ directory)"}},
+      {"--follow", {"", "keep printing records as they are appended (Ctrl-C stops)"}},
+      {"--follow-timeout", {"SECONDS", "with --follow: stop after SECONDS without a new record"}},
+      {"--order", {"ID", "one order: a client_order_id, ClOrdID, OrigClOrdID, OrderID or ExecID"}},
+      {"--account", {"ACC", "every order of this account"}},
+      {"--symbol", {"SYM", "every order in this symbol"}},
+      {"--json", {"", "one JSON document instead of text"}},
+      {"--scan", {"", "read every record instead of answering from the indexes"}},
+      {"--timing", {"", "print how long the check took"}},
+      {"--key", {"PUBLIC.pem", "also check the Ed25519 signatures of the chain head with this public key"}},
+      {"--signatures", {"DIR", "the directory of the signed chain heads"}},
+      {"--format", {"FORMAT", "output format: csv or jsonl (export); table, csv or jsonl (orders)"}},
+      {"--config", {"FILE", "the fixgate configuration the journal was written with"}},
+      {"--at", {"TIME", "the orders as of this time (default: the end of the journal)"}},
+      {"--broker", {"FILE.csv", "the broker's executions: exec_id,order_id,side,symbol,qty,price,time"}},
+      {"--connect", {"HOST:PORT", "the FIX counterparty to re-send to"}},
+      {"--sender", {"ID", "our SenderCompID"}},
+      {"--target", {"ID", "the counterparty's TargetCompID"}},
+      {"--speed", {"1|10|max", "replay at the journal's pace, ten times faster, or as fast as possible (default 1)"}},
+      {"--begin-string", {"FIX.4.4|FIX.4.2", "the session's FIX version (default FIX.4.4)"}},
+      {"--wait", {"SECONDS", "at most this long for the answers after the last message (default 10)"}},
+      {"--max-gap", {"SECONDS", "the longest pause between two messages at any speed (default 5)"}},
+      {"--heartbeat", {"SECONDS", "HeartBtInt of the replay session (default 30)"}},
+  };
+  const auto it = help.find(option);
+  return it == help.end() ? OptionHelp{"VALUE", ""} : it->second;
+}
 
 // ---- time ----
 

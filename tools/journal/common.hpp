@@ -13,15 +13,20 @@
 #include <utility>
 #include <vector>
 
+#include "fixgate/cli/exit_codes.hpp"
 #include "fixgate/journal/error.hpp"
 #include "fixgate/journal/record.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace fixgate::journal_tool {
 
-/// Exit codes of every subcommand.
-inline constexpr int exit_ok = 0;
-inline constexpr int exit_finding = 1;  ///< damaged journal, breaks found
-inline constexpr int exit_usage = 2;    ///< bad arguments or unreadable input
+/// Exit codes of every subcommand (fixgate/cli/exit_codes.hpp, docs/CLI.md).
+inline constexpr int exit_ok = cli::exit_ok;
+inline constexpr int exit_finding = cli::exit_failure;  ///< damaged journal, breaks found
+inline constexpr int exit_usage = cli::exit_usage;      ///< bad arguments or unreadable input
 
 /// The exit code for a journal that could not be read to the end: a journal found damaged is a
 /// finding (1); one that could not be read at all (permissions, a lost database connection) is
@@ -37,11 +42,16 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Parsed command line of one subcommand: positional arguments and --options.
+/// Parsed command line of one subcommand: positional arguments and --options (CLI11 underneath).
 class Args {
  public:
-  /// `valued`: options that take a value; `flags`: options that do not. Anything else is an
-  /// error naming the option. "--opt=value" and "--opt value" are both accepted.
+  /// Declares a subcommand's options on `command`: `valued` take a value, `flags` do not; both
+  /// with their help from option_help(). Anything else is an error naming the option. "--opt=value"
+  /// and "--opt value" are both accepted, and valued options may be repeated.
+  static void declare(CLI::App& command, const std::set<std::string>& valued, const std::set<std::string>& flags);
+  /// What `command`, declared with declare() and parsed, was given.
+  explicit Args(const CLI::App& command);
+  /// Parses argv[first..] as the arguments of `command` alone; a UsageError naming the option.
   Args(std::string command, int argc, char** argv, int first, const std::set<std::string>& valued,
        const std::set<std::string>& flags);
 
@@ -62,6 +72,13 @@ class Args {
   std::vector<std::string> positional_;
   std::map<std::string, std::vector<std::string>> values_;
 };
+
+/// What an option of fixgate-journal takes and does, for --help.
+struct OptionHelp {
+  std::string value;  ///< "TIME", "in|out"; empty for a flag
+  std::string text;
+};
+OptionHelp option_help(const std::string& option);
 
 /// Parses RFC 3339 / ISO 8601 times: "2026-11-26T12:00:00Z", "2026-11-26T12:00:00.123456789Z",
 /// with an offset "2026-11-26T21:00:00+09:00" (or -05:00), without a zone (then UTC); "2026-11-26"

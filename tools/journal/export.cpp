@@ -112,11 +112,7 @@ std::string jsonl_line(const std::vector<std::string>& row) {
   return export_object(row).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-int cmd_export(int argc, char** argv, int first) {
-  auto valued = filter_options();
-  valued.insert({"--format", "--dictionary-dir"});
-  valued.merge(source_options());
-  const Args args("export", argc, argv, first, valued, {});
+int cmd_export(const Args& args) {
   const auto format = args.get("--format").value_or("csv");
   if (format != "csv" && format != "jsonl") args.fail("--format must be csv or jsonl, not \"" + format + "\"");
   std::optional<Dictionaries> dicts;

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "fixgate/cli/command_line.hpp"
+#include "fixgate/cli/exit_codes.hpp"
 #include "fixgate/journal/journal.hpp"
 #include "fixgate/journal/postgres.hpp"
 
@@ -33,27 +35,20 @@ std::string fix(const std::string& body_fields, const char* type, std::uint64_t 
 }  // namespace
 
 int main(int argc, char** argv) {
-  constexpr const char* usage =
-      "usage: fixgate-journal-gen DIR [--records N]   (DIR must not hold a journal yet)\n"
-      "       fixgate-journal-gen --postgres NAME [--records N]   (DSN in FIXGATE_PG_DSN; NAME must be new)\n";
   std::uint64_t records = 1'000'000;
   std::string dir, pg_name;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--records" && i + 1 < argc) {
-      records = std::strtoull(argv[++i], nullptr, 10);
-    } else if (arg == "--postgres" && i + 1 < argc) {
-      pg_name = argv[++i];
-    } else if (!arg.starts_with("--") && dir.empty()) {
-      dir = arg;
-    } else {
-      std::fprintf(stderr, "%s", usage);
-      return 2;
-    }
-  }
+  CLI::App app;
+  fixgate::cli::configure(app, "fixgate-journal-gen");
+  app.description("Writes a journal of realistic records (orders, FIX messages, fills) for the benchmark.");
+  app.add_option("DIR", dir, "a new file journal here (DIR must not hold a journal yet)");
+  app.add_option("--postgres", pg_name, "a new journal NAME in PostgreSQL instead (DSN in FIXGATE_PG_DSN)")
+      ->type_name("NAME");
+  app.add_option("--records", records, "how many records (default 1000000)")->check(fixgate::cli::whole_number(1))->type_name("N");
+  app.footer("Exit codes: 0 written, 2 usage or the journal could not be written (docs/CLI.md).");
+  if (auto done = fixgate::cli::parse(app, argc, argv)) return *done;
   if (dir.empty() == pg_name.empty()) {
-    std::fprintf(stderr, "%s", usage);
-    return 2;
+    std::fprintf(stderr, "fixgate-journal-gen: give either DIR or --postgres NAME\n");
+    return fixgate::cli::exit_usage;
   }
   std::unique_ptr<fixgate::journal::Store> journal;
   if (!pg_name.empty()) {

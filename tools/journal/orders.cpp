@@ -51,10 +51,7 @@ struct ScratchDirectory {
 }  // namespace
 #endif
 
-int cmd_orders(int argc, char** argv, int first) {
-  std::set<std::string> valued{"--config", "--at", "--format"};
-  valued.merge(source_options());
-  const Args args("orders", argc, argv, first, valued, {});
+int cmd_orders(const Args& args) {
   const auto config_file = args.get("--config");
   if (!config_file) args.fail("missing --config FILE (the fixgate configuration the journal was written with)");
   const std::optional<std::int64_t> at = time_option(args, "--at");

@@ -194,10 +194,7 @@ std::expected<void, journal::Error> search_all(const RecordSource& source, const
 
 }  // namespace
 
-int cmd_query(int argc, char** argv, int first) {
-  std::set<std::string> valued{"--order", "--account", "--symbol", "--from", "--to", "--color", "--dictionary-dir"};
-  valued.merge(source_options());
-  const Args args("query", argc, argv, first, valued, {"--json", "--scan"});
+int cmd_query(const Args& args) {
   const bool json = args.has("--json");
   Question q{args.get("--order"), args.get("--account"), args.get("--symbol"), parse_filter(args, nullptr)};
   const int asked = (q.order ? 1 : 0) + (q.account ? 1 : 0) + (q.symbol ? 1 : 0);

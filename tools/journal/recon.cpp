@@ -259,10 +259,7 @@ ReconResult reconcile(const std::vector<Execution>& journal, const std::vector<E
   return result;
 }
 
-int cmd_recon(int argc, char** argv, int first) {
-  std::set<std::string> valued{"--broker", "--session"};
-  valued.merge(source_options());
-  const Args args("recon", argc, argv, first, valued, {"--json"});
+int cmd_recon(const Args& args) {
   const auto broker_file = args.get("--broker");
   if (!broker_file) args.fail("missing --broker FILE.csv");
   const auto session = args.get("--session");

@@ -102,11 +102,7 @@ double seconds_option(const Args& args, const std::string& option, double fallba
 
 }  // namespace
 
-int cmd_replay(int argc, char** argv, int first) {
-  const Args args("replay", argc, argv, first,
-                  {"--session", "--connect", "--sender", "--target", "--speed", "--begin-string", "--wait", "--max-gap",
-                   "--heartbeat", "--postgres", "--dsn-env"},
-                  {});
+int cmd_replay(const Args& args) {
   const auto session = args.get("--session");
   const auto connect = args.get("--connect");
   const auto sender = args.get("--sender");

@@ -38,11 +38,7 @@ void flush(std::string& out) {
 
 }  // namespace
 
-int cmd_show(int argc, char** argv, int first) {
-  auto valued = filter_options();
-  valued.insert({"--color", "--dictionary-dir", "--follow-timeout"});
-  valued.merge(source_options());
-  const Args args("show", argc, argv, first, valued, {"--follow"});
+int cmd_show(const Args& args) {
   const bool color = use_color(args);
   const auto dicts = Dictionaries::load(args.get("--dictionary-dir").value_or(default_spec_dir().string()));
   const Filter filter = parse_filter(args, &dicts);

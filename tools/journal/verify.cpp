@@ -41,10 +41,7 @@ SignedHead describe(const journal::SignatureCheck& c, const std::string& key) {
 
 }  // namespace
 
-int cmd_verify(int argc, char** argv, int first) {
-  auto valued = source_options();
-  valued.insert({"--key", "--signatures"});
-  const Args args("verify", argc, argv, first, valued, {"--timing", "--json"});
+int cmd_verify(const Args& args) {
   const bool json = args.has("--json");
   const auto key = args.get("--key");
   if (args.has("--signatures") && !key) args.fail("--signatures needs --key PUBLIC.pem");
@@ -111,8 +108,7 @@ int cmd_verify(int argc, char** argv, int first) {
   return exit_ok;
 }
 
-int cmd_index(int argc, char** argv, int first) {
-  const Args args("index", argc, argv, first, {}, {});
+int cmd_index(const Args& args) {
   const auto& dir = args.dir();
   if (!std::filesystem::is_directory(dir)) args.fail(dir + " is not a directory");
   auto written = journal::write_missing_indexes(dir);
@@ -124,8 +120,7 @@ int cmd_index(int argc, char** argv, int first) {
   return exit_ok;
 }
 
-int cmd_dump(int argc, char** argv, int first) {
-  const Args args("dump", argc, argv, first, source_options(), {});
+int cmd_dump(const Args& args) {
   const auto source = open_source(args);
   std::string line;
   auto result = source->scan([&](const fixgate::journal::RecordView& r) {

@@ -13,6 +13,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "fixgate/cli/exit_codes.hpp"
 #include "application.hpp"
 #include "exchange.hpp"
 #include "fix_log.hpp"
@@ -122,7 +123,7 @@ int run(const Options& opts) {
       break;
     }
     if (acceptor.failed()) {
-      rc = 1;
+      rc = fixgate::cli::exit_failure;
       break;
     }
   }
@@ -136,12 +137,7 @@ int run(const Options& opts) {
 
 int main(int argc, char** argv) {
   auto parsed = parse_options(argc, argv);
-  if (!parsed) {
-    const bool help = parsed.error() == usage();
-    std::fputs(parsed.error().c_str(), help ? stdout : stderr);
-    if (!help) std::fputc('\n', stderr);
-    return help ? 0 : 2;
-  }
+  if (!parsed) return parsed.error();
   // stdout carries only the "listening" line that tests read; logs go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("simulator"));
 
@@ -156,6 +152,6 @@ int main(int argc, char** argv) {
     return run(*parsed);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return 1;
+    return fixgate::cli::exit_failure;
   }
 }

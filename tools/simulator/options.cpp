@@ -1,8 +1,11 @@
 #include "options.hpp"
 
 #include <charconv>
-#include <map>
+#include <iostream>
 #include <string_view>
+
+#include "fixgate/cli/command_line.hpp"
+#include "fixgate/cli/exit_codes.hpp"
 
 namespace fixgate::sim {
 namespace {
@@ -18,51 +21,6 @@ std::optional<Int> parse_int(std::string_view text) {
 bool known_begin_string(const std::string& s) { return s == "FIX.4.4" || s == "FIX.4.2"; }
 
 }  // namespace
-
-std::string usage() {
-  return R"(usage: fixgate-simulator [options]
-An exchange simulator: a QuickFIX acceptor for FIX 4.4 and 4.2 that acks, fills, cancels and
-replaces orders. See docs/SIMULATOR.md.
-
-  --listen HOST:PORT        address to bind (default 127.0.0.1:9878; port 0 picks a free one)
-  --sender-comp-id ID       our CompID (default SIM)
-  --session SPEC            accept SPEC = BEGINSTRING:THEIR_ID or BEGINSTRING:OUR_ID->THEIR_ID,
-                            repeatable (default FIX.4.4:FIXGATE and FIX.4.2:FIXGATE)
-  --dictionary-dir DIR      validate with DIR/FIX44.xml and DIR/FIX42.xml (default: the source tree's spec/;
-                            "none" disables validation)
-  --store-dir DIR           QuickFIX FileStore for our sequence numbers (default: fresh dir in var/)
-  --fix-log-dir DIR         QuickFIX message and event logs (default: none)
-  --executions FILE         JSON line per execution report carrying a fill
-  --executions-csv FILE     CSV exec_id,order_id,side,symbol,qty,price,time per fill
-  --logons FILE             JSON line per logon, logout and refused logon
-  --fill full|partial:N|none  how orders are worked (default full)
-  --fill-delay-ms MS        delay between successive reports of an order (default 0)
-  --fill-price PX[,PX...]   price of each successive fill of an order, the last repeating
-                            (default: the order's limit price, else 100)
-  --reject-symbol SYM       reject orders for SYM (repeatable); symbols starting REJ always are
-  --reject-account ACC      reject orders for account ACC (repeatable)
-  --heartbeat SECONDS       heartbeat interval we expect (default 30; the initiator's Logon wins)
-session layer:
-  --refuse-logon TEXT       answer every Logon with a Logout carrying TEXT, then disconnect
-  --next-target-seq N       start every session expecting inbound MsgSeqNum N (a Logon below N is
-                            answered "MsgSeqNum too low, expecting N but received M")
-  --next-sender-seq N       start every session sending MsgSeqNum N (N=1: a counterparty that reset)
-broker behaviour (rules apply to every session):
-  --price-text MODE         exact (default), quickfix (doubles, 15 significant digits, as QuickFIX's
-                            ordermatch writes AvgPx) or javascript (doubles, shortest round trip)
-  --session-reject REQ[:PREFIX]   answer REQ (new, cancel, replace) for symbols starting with PREFIX
-                            (default: all) with a session-level Reject (35=3), repeatable
-  --business-reject REQ[:PREFIX]  answer REQ (new, cancel, replace, status) with QuickFIX's
-                            BusinessMessageReject 'Unsupported Message Type' (no 379), repeatable
-  --cancel-reject REQ:REASON:TEXT refuse every cancel or replace (REQ) of a live order with an
-                            OrderCancelReject carrying CxlRejReason REASON and Text TEXT
-  --status-exec-id ID       ExecID of every order status report (e.g. 0; default: a fresh one)
-  --repeat-exec-id ack|fill an order's first fill reuses its New report's ExecID (ack), or each
-                            fill after the first reuses the previous fill's (fill)
-  --help                    this text
-Symbols starting with HOLD are acknowledged and never filled.
-)";
-}
 
 std::expected<SessionSpec, std::string> parse_session(const std::string& text,
                                                       const std::string& default_sender) {
@@ -217,43 +175,91 @@ Error set_refuse_logon(const std::string& value, Parsed& p) {
   return std::nullopt;
 }
 
-const std::map<std::string, Setter, std::less<>>& setters() {
-  static const std::map<std::string, Setter, std::less<>> table = {
-      {"--listen", set_listen},
-      {"--sender-comp-id", assign<&Options::sender_comp_id>},
-      {"--session", [](const std::string& v, Parsed& p) -> Error { p.session_texts.push_back(v); return std::nullopt; }},
-      {"--dictionary-dir",
+/// One command-line option: its flag, what it takes, what it does, its help group and its effect.
+struct Flag {
+  const char* name;
+  const char* value;
+  const char* help;
+  const char* group;
+  Setter set;
+};
+
+constexpr const char* general = "Options";
+constexpr const char* session_layer = "Session layer";
+constexpr const char* broker = "Broker behaviour (rules apply to every session)";
+
+const std::vector<Flag>& flags() {
+  static const std::vector<Flag> table = {
+      {"--listen", "HOST:PORT", "address to bind (default 127.0.0.1:9878; port 0 picks a free one)", general,
+       set_listen},
+      {"--sender-comp-id", "ID", "our CompID (default SIM)", general, assign<&Options::sender_comp_id>},
+      {"--session", "SPEC",
+       "accept SPEC = BEGINSTRING:THEIR_ID or BEGINSTRING:OUR_ID->THEIR_ID, repeatable (default FIX.4.4:FIXGATE and "
+       "FIX.4.2:FIXGATE)",
+       general, [](const std::string& v, Parsed& p) -> Error { p.session_texts.push_back(v); return std::nullopt; }},
+      {"--dictionary-dir", "DIR",
+       "validate with DIR/FIX44.xml and DIR/FIX42.xml (default: the source tree's spec/; \"none\" disables "
+       "validation)",
+       general,
        [](const std::string& v, Parsed& p) -> Error { return assign<&Options::dictionary_dir>(v == "none" ? "" : v, p); }},
-      {"--store-dir", assign<&Options::store_dir>},
-      {"--fix-log-dir", assign<&Options::fix_log_dir>},
-      {"--executions", assign<&Options::executions_path>},
-      {"--executions-csv", assign<&Options::executions_csv_path>},
-      {"--logons", assign<&Options::logons_path>},
-      {"--fill", set_fill},
-      {"--fill-delay-ms",
+      {"--store-dir", "DIR", "QuickFIX FileStore for our sequence numbers (default: fresh dir in var/)", general,
+       assign<&Options::store_dir>},
+      {"--fix-log-dir", "DIR", "QuickFIX message and event logs (default: none)", general, assign<&Options::fix_log_dir>},
+      {"--executions", "FILE", "JSON line per execution report carrying a fill", general,
+       assign<&Options::executions_path>},
+      {"--executions-csv", "FILE", "CSV exec_id,order_id,side,symbol,qty,price,time per fill", general,
+       assign<&Options::executions_csv_path>},
+      {"--logons", "FILE", "JSON line per logon, logout and refused logon", general, assign<&Options::logons_path>},
+      {"--fill", "full|partial:N|none", "how orders are worked (default full)", general, set_fill},
+      {"--fill-delay-ms", "MS", "delay between successive reports of an order (default 0)", general,
        [](const std::string& v, Parsed& p) { return set_count<&Options::fill_delay_ms>("--fill-delay-ms", 0, v, p); }},
-      {"--fill-price", set_fill_prices},
-      {"--reject-symbol", append<&Options::reject_symbols>},
-      {"--reject-account", append<&Options::reject_accounts>},
-      {"--heartbeat",
+      {"--fill-price", "PX[,PX...]",
+       "price of each successive fill of an order, the last repeating (default: the order's limit price, else 100)",
+       general, set_fill_prices},
+      {"--reject-symbol", "SYM", "reject orders for SYM (repeatable); symbols starting REJ always are", general,
+       append<&Options::reject_symbols>},
+      {"--reject-account", "ACC", "reject orders for account ACC (repeatable)", general,
+       append<&Options::reject_accounts>},
+      {"--heartbeat", "SECONDS", "heartbeat interval we expect (default 30; the initiator's Logon wins)", general,
        [](const std::string& v, Parsed& p) { return set_count<&Options::heartbeat_seconds>("--heartbeat", 1, v, p); }},
-      {"--refuse-logon", set_refuse_logon},
-      {"--next-target-seq",
+      {"--refuse-logon", "TEXT", "answer every Logon with a Logout carrying TEXT, then disconnect", session_layer,
+       set_refuse_logon},
+      {"--next-target-seq", "N",
+       "start every session expecting inbound MsgSeqNum N (a Logon below N is answered \"MsgSeqNum too low, "
+       "expecting N but received M\")",
+       session_layer,
        [](const std::string& v, Parsed& p) { return set_count<&Options::next_target_seq>("--next-target-seq", 1, v, p); }},
-      {"--next-sender-seq",
+      {"--next-sender-seq", "N", "start every session sending MsgSeqNum N (N=1: a counterparty that reset)",
+       session_layer,
        [](const std::string& v, Parsed& p) { return set_count<&Options::next_sender_seq>("--next-sender-seq", 1, v, p); }},
-      {"--price-text", set_price_text},
-      {"--session-reject",
+      {"--price-text", "MODE",
+       "exact (default), quickfix (doubles, 15 significant digits, as QuickFIX's ordermatch writes AvgPx) or "
+       "javascript (doubles, shortest round trip)",
+       broker, set_price_text},
+      {"--session-reject", "REQ[:PREFIX]",
+       "answer REQ (new, cancel, replace) for symbols starting with PREFIX (default: all) with a session-level "
+       "Reject (35=3), repeatable",
+       broker,
        [](const std::string& v, Parsed& p) {
          return add_request_rule("--session-reject", false, v, p.opts.modes.session_rejects);
        }},
-      {"--business-reject",
+      {"--business-reject", "REQ[:PREFIX]",
+       "answer REQ (new, cancel, replace, status) with QuickFIX's BusinessMessageReject 'Unsupported Message Type' "
+       "(no 379), repeatable",
+       broker,
        [](const std::string& v, Parsed& p) {
          return add_request_rule("--business-reject", true, v, p.opts.modes.business_rejects);
        }},
-      {"--cancel-reject", add_cancel_reject},
-      {"--status-exec-id", set_status_exec_id},
-      {"--repeat-exec-id", set_repeat_exec_id},
+      {"--cancel-reject", "REQ:REASON:TEXT",
+       "refuse every cancel or replace (REQ) of a live order with an OrderCancelReject carrying CxlRejReason REASON "
+       "and Text TEXT",
+       broker, add_cancel_reject},
+      {"--status-exec-id", "ID", "ExecID of every order status report (e.g. 0; default: a fresh one)", broker,
+       set_status_exec_id},
+      {"--repeat-exec-id", "ack|fill",
+       "an order's first fill reuses its New report's ExecID (ack), or each fill after the first reuses the "
+       "previous fill's (fill)",
+       broker, set_repeat_exec_id},
   };
   return table;
 }
@@ -278,25 +284,43 @@ const RequestRule* find_rule(const std::vector<RequestRule>& rules, Request requ
   return nullptr;
 }
 
-std::expected<Options, std::string> parse_options(int argc, const char* const* argv) {
+std::expected<Options, int> parse_options(int argc, const char* const* argv) {
   Parsed parsed;
 #ifdef FIXGATE_SIM_DEFAULT_SPEC_DIR
   parsed.opts.dictionary_dir = FIXGATE_SIM_DEFAULT_SPEC_DIR;  // the source tree's spec/, set by CMake
 #endif
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") return std::unexpected(usage());
-    const auto setter = setters().find(arg);
-    if (setter == setters().end()) return std::unexpected("unknown option " + arg + " (see --help)");
-    if (i + 1 >= argc) return std::unexpected("missing value after " + arg);
-    if (auto error = setter->second(argv[++i], parsed)) return std::unexpected(*error);
+  CLI::App app;
+  cli::configure(app, "fixgate-simulator");
+  app.description("An exchange simulator: a QuickFIX acceptor for FIX 4.4 and 4.2 that acks, fills, cancels and "
+                  "replaces orders. See docs/SIMULATOR.md.");
+  app.footer("Symbols starting with HOLD are acknowledged and never filled.\n"
+             "Exit codes: 0 stopped by SIGTERM or SIGINT, 1 runtime error, 2 usage (docs/CLI.md).");
+  for (const auto& flag : flags()) {
+    // Every occurrence, in order: repeatable flags collect, the others keep the last.
+    app.add_option_function<std::vector<std::string>>(
+           flag.name,
+           [&parsed, &flag](const std::vector<std::string>& values) {
+             for (const auto& value : values) {
+               if (auto error = flag.set(value, parsed)) throw CLI::ValidationError(*error);
+             }
+           },
+           flag.help)
+        ->type_name(flag.value)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->group(flag.group);
   }
-  if (auto error = resolve_fill_prices(parsed)) return std::unexpected(*error);
+  if (auto done = cli::parse(app, argc, argv)) return std::unexpected(*done);
+  auto fail = [](const std::string& error) {
+    std::cerr << "fixgate-simulator: " << error << "\n";
+    return std::unexpected(cli::exit_usage);
+  };
+  if (auto error = resolve_fill_prices(parsed)) return fail(*error);
   auto& texts = parsed.session_texts;
   if (texts.empty()) texts = {"FIX.4.4:FIXGATE", "FIX.4.2:FIXGATE"};
   for (const auto& text : texts) {
     auto spec = parse_session(text, parsed.opts.sender_comp_id);
-    if (!spec) return std::unexpected(spec.error());
+    if (!spec) return fail(spec.error());
     parsed.opts.sessions.push_back(*spec);
   }
   return std::move(parsed.opts);

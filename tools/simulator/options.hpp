@@ -81,11 +81,9 @@ struct Options {
   Modes modes;
 };
 
-/// Parses argv; a message (usage or error) on failure. `--help` yields the usage text as error.
-std::expected<Options, std::string> parse_options(int argc, const char* const* argv);
-
-/// The usage text printed by --help.
-std::string usage();
+/// Parses argv. When the program is done (--help, --version, a usage error, all printed) the
+/// exit code to return instead.
+std::expected<Options, int> parse_options(int argc, const char* const* argv);
 
 /// Parses "FIX.4.4:FIXGATE" or "FIX.4.4:SIM->FIXGATE"; `default_sender` fills the short form.
 std::expected<SessionSpec, std::string> parse_session(const std::string& text,

@@ -119,5 +119,3 @@ void BM_DuplicateExecution(benchmark::State& state) {
 BENCHMARK(BM_DuplicateExecution);
 
 }  // namespace
-
-BENCHMARK_MAIN();
