@@ -13,15 +13,27 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 build_dir=${FIXGATE_BUILD_DIR:-build}
+
+# promtool checks deploy/prometheus (tests/system/deploy_test.py). It comes from Debian's prometheus
+# package, unpacked into the build tree instead of installed: installing would also enable a
+# Prometheus server on the machine. ~13 s, once per build tree.
+if ! command -v promtool >/dev/null && [ ! -x "$build_dir/_tools/usr/bin/promtool" ]; then
+  echo "setup: unpacking promtool from Debian's prometheus package into $build_dir/_tools"
+  mkdir -p "$build_dir/_tools"
+  download() { (cd "$build_dir/_tools" && apt-get download -qq prometheus 2>/dev/null); }
+  download || { "${sudo_cmd[@]}" apt-get update -qq && download; }
+  (cd "$build_dir/_tools" && dpkg-deb --fsys-tarfile prometheus_*.deb | tar -x ./usr/bin/promtool && rm -f prometheus_*.deb)
+fi
+
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
