@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fixgate/core/spec_dir.hpp"
+
 namespace fixgate::bench {
 
 const char* const usage =
@@ -26,7 +28,7 @@ const char* const usage =
     "  --work-dir DIR    parent of the temporary work directory (default $TMPDIR or /tmp)\n"
     "  --fixgate PATH    fixgate binary (default $FIXGATE_BIN, else the one built alongside)\n"
     "  --simulator PATH  fixgate-simulator binary (default $SIMULATOR_BIN, else built alongside)\n"
-    "  --spec-dir DIR    FIX data dictionaries (default the source tree's spec/)\n";
+    "  --spec-dir DIR    FIX data dictionaries (default: found like fixgate's, docs/OPERATIONS.md)\n";
 
 namespace {
 
@@ -53,7 +55,7 @@ std::expected<Options, std::string> parse_options(int argc, char** argv) {
   Options o;
   o.fixgate_bin = env_or("FIXGATE_BIN", FIXGATE_BENCH_FIXGATE_BIN);
   o.simulator_bin = env_or("SIMULATOR_BIN", FIXGATE_BENCH_SIMULATOR_BIN);
-  o.spec_dir = FIXGATE_BENCH_SPEC_DIR;
+  o.spec_dir = fixgate::spec_dir().string();
   o.work_base = env_or("TMPDIR", "/tmp");
   bool orders_set = false;
   bool window_set = false;

@@ -4,6 +4,8 @@
 #include <map>
 #include <string_view>
 
+#include "fixgate/core/spec_dir.hpp"
+
 namespace fixgate::sim {
 namespace {
 
@@ -28,7 +30,7 @@ replaces orders. See docs/SIMULATOR.md.
   --sender-comp-id ID       our CompID (default SIM)
   --session SPEC            accept SPEC = BEGINSTRING:THEIR_ID or BEGINSTRING:OUR_ID->THEIR_ID,
                             repeatable (default FIX.4.4:FIXGATE and FIX.4.2:FIXGATE)
-  --dictionary-dir DIR      validate with DIR/FIX44.xml and DIR/FIX42.xml (default: the source tree's spec/;
+  --dictionary-dir DIR      validate with DIR/FIX44.xml and DIR/FIX42.xml (default: spec_dir, docs/OPERATIONS.md;
                             "none" disables validation)
   --store-dir DIR           QuickFIX FileStore for our sequence numbers (default: fresh dir in var/)
   --fix-log-dir DIR         QuickFIX message and event logs (default: none)
@@ -280,9 +282,7 @@ const RequestRule* find_rule(const std::vector<RequestRule>& rules, Request requ
 
 std::expected<Options, std::string> parse_options(int argc, const char* const* argv) {
   Parsed parsed;
-#ifdef FIXGATE_SIM_DEFAULT_SPEC_DIR
-  parsed.opts.dictionary_dir = FIXGATE_SIM_DEFAULT_SPEC_DIR;  // the source tree's spec/, set by CMake
-#endif
+  parsed.opts.dictionary_dir = fixgate::spec_dir().string();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return std::unexpected(usage());
