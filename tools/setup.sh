@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libquickfix-doc: QuickFIX's example acceptors (executor, ordermatch), built as test counterparties.
-# clang-16 + its runtime: the fuzz targets (tools/fuzz.sh); openssl: test certificates.
+# clang-16 + its runtime: the fuzz targets (tools/fuzz.sh); openssl: test certificates; curl: the
+# README's readiness wait (tests/system/docs_commands_test.py runs it).
 packages=(g++ cmake make pkg-config libquickfix-dev libquickfix-doc libboost-dev libspdlog-dev libfmt-dev
           libyaml-cpp-dev catch2 nlohmann-json3-dev libssl-dev libpq-dev libzstd-dev libbenchmark-dev postgresql python3 tzdata
-          clang-16 libclang-rt-16-dev openssl)
+          clang-16 libclang-rt-16-dev openssl curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
