@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages fixgate needs, only those missing, then configures and builds.
-# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Idempotent: a second run installs nothing and rebuilds only what changed. --packages-only stops
+# after the packages (tools/check-build-types.sh builds its own trees).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[ "${1:-}" = "--packages-only" ] && exit 0
 
 build_dir=${FIXGATE_BUILD_DIR:-build}
 
