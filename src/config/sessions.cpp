@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fixgate/core/spec_dir.hpp"
 #include "fixgate/core/time_zone.hpp"
 #include "sections.hpp"
 
@@ -122,7 +123,7 @@ Session read_session(const MapReader& map) {
     session.pending_request_timeout_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("data_dictionary")) session.data_dictionary = read_string(*v);
   if (session.data_dictionary.empty()) {
-    session.data_dictionary = session.version == FixVersion::fix42 ? "spec/FIX42.xml" : "spec/FIX44.xml";
+    session.data_dictionary = (spec_dir() / (session.version == FixVersion::fix42 ? "FIX42.xml" : "FIX44.xml")).string();
   }
   if (auto v = map.get("enabled")) session.enabled = read_bool(*v);
   if (auto v = map.get("schedule")) session.schedule = read_schedule(*v);

@@ -8,6 +8,7 @@
 #include "fixgate/core/log_fields.hpp"
 #include "fixgate/core/reject.hpp"
 #include "fixgate/ops/endpoints.hpp"
+#include "fixgate/ops/process_metrics.hpp"
 #include "fixgate/ops/schedule_control.hpp"
 
 #ifndef FIXGATE_VERSION
@@ -81,9 +82,11 @@ void OpsRuntime::register_metrics() {
   auto& journal = src_.journal;
   auto& gateway = src_.gateway;
 
+  // Not "instance": Prometheus sets that label on every scraped series to the target's address.
   r.gauge("fixgate_build_info", "Build and configuration identity (always 1).",
-          {{"version", FIXGATE_VERSION}, {"instance", src_.config.instance}})
+          {{"version", FIXGATE_VERSION}, {"fixgate_instance", src_.config.instance}})
       .set(1.0);
+  ops::register_process_metrics(r);
   r.gauge("fixgate_start_time_seconds", "Process start, Unix seconds.")
       .set(static_cast<double>(now_seconds().time_since_epoch().count()));
   r.gauge_callback("fixgate_ready", "1 when /readyz answers 200.", {},

@@ -40,7 +40,11 @@ std::pair<BufferIterator, bool> end_of_headers(BufferIterator begin, BufferItera
     prev2 = prev1;
     prev1 = c;
   }
-  return {end, false};
+  // Asio resumes the next search where this one says: back up over the last three bytes, so an
+  // end of headers split between two reads ("...\r\n" then "\r\n", as bash's printf sends it)
+  // is seen whole.
+  constexpr std::ptrdiff_t overlap = 3;
+  return {end - std::min(overlap, end - begin), false};
 }
 
 bool is_token_char(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_'; }

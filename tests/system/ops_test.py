@@ -83,7 +83,7 @@ def test_metrics_and_readiness_follow_orders_and_the_broker():
             # The Logon exchange already went both ways.
             check(before[MESSAGES_IN] >= 1 and before[MESSAGES_OUT] >= 1, "session messages before any order")
             check(before[HEARTBEATS_MISSED] == 0, "heartbeats missed while the broker answers")
-            check(before['fixgate_build_info{version="0.1.0",instance="test"}'] == 1, "build_info")
+            check(before['fixgate_build_info{version="0.1.0",fixgate_instance="test"}'] == 1, "build_info")
             for i in range(3):
                 c.new(f"m{i}", symbol=f"M{i}")
             for i in range(3):

@@ -5,6 +5,8 @@
 
 #include "fixgate/cli/command_line.hpp"
 
+#include "fixgate/core/spec_dir.hpp"
+
 namespace fixgate::bench {
 
 namespace {
@@ -20,7 +22,7 @@ std::expected<Options, int> parse_options(int argc, char** argv) {
   Options o;
   o.fixgate_bin = env_or("FIXGATE_BIN", FIXGATE_BENCH_FIXGATE_BIN);
   o.simulator_bin = env_or("SIMULATOR_BIN", FIXGATE_BENCH_SIMULATOR_BIN);
-  o.spec_dir = FIXGATE_BENCH_SPEC_DIR;
+  o.spec_dir = fixgate::spec_dir().string();
   o.work_base = env_or("TMPDIR", "/tmp");
   CLI::App app;
   cli::configure(app, "fixgate-bench");
@@ -65,7 +67,7 @@ std::expected<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--simulator", o.simulator_bin,
                  "fixgate-simulator binary (default $SIMULATOR_BIN, else built alongside)")
       ->type_name("PATH");
-  app.add_option("--spec-dir", o.spec_dir, "FIX data dictionaries (default the source tree's spec/)")->type_name("DIR");
+  app.add_option("--spec-dir", o.spec_dir, "FIX data dictionaries (default: found like fixgate's, docs/OPERATIONS.md)")->type_name("DIR");
   if (auto done = cli::parse(app, argc, argv)) return std::unexpected(*done);
   if (!sync.empty()) o.latency_sync = o.throughput_sync = sync;
   if (!only.empty()) o.phases = only == "latency" ? Phases::latency : Phases::throughput;

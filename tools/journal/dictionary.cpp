@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common.hpp"
+#include "fixgate/core/spec_dir.hpp"
 
 #ifndef FIXGATE_JOURNAL_DEFAULT_SPEC_DIR
 #define FIXGATE_JOURNAL_DEFAULT_SPEC_DIR "spec"
@@ -202,9 +203,6 @@ bool Dictionaries::knows_msg_type(std::string_view code) const {
   return !fix44_->value_name(35, code).empty() || !fix42_->value_name(35, code).empty();
 }
 
-std::filesystem::path default_spec_dir() {
-  if (const char* env = std::getenv("FIXGATE_SPEC_DIR"); env != nullptr && *env != '\0') return env;
-  return FIXGATE_JOURNAL_DEFAULT_SPEC_DIR;
-}
+std::filesystem::path default_spec_dir() { return fixgate::spec_dir(); }
 
 }  // namespace fixgate::journal_tool

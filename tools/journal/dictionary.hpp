@@ -60,8 +60,7 @@ class Dictionaries {
   std::shared_ptr<const Dictionary> fix42_;
 };
 
-/// The spec/ directory of the source tree this tool was built from (compiled in), unless the
-/// FIXGATE_SPEC_DIR environment variable names another.
+/// FIXGATE_SPEC_DIR, else share/fixgate/spec beside the program, else ./spec (fixgate::spec_dir()).
 std::filesystem::path default_spec_dir();
 
 }  // namespace fixgate::journal_tool

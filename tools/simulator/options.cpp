@@ -6,6 +6,7 @@
 
 #include "fixgate/cli/command_line.hpp"
 #include "fixgate/cli/exit_codes.hpp"
+#include "fixgate/core/spec_dir.hpp"
 
 namespace fixgate::sim {
 namespace {
@@ -198,7 +199,7 @@ const std::vector<Flag>& flags() {
        "FIX.4.2:FIXGATE)",
        general, [](const std::string& v, Parsed& p) -> Error { p.session_texts.push_back(v); return std::nullopt; }},
       {"--dictionary-dir", "DIR",
-       "validate with DIR/FIX44.xml and DIR/FIX42.xml (default: the source tree's spec/; \"none\" disables "
+       "validate with DIR/FIX44.xml and DIR/FIX42.xml (default: found like fixgate's spec, docs/OPERATIONS.md; \"none\" disables "
        "validation)",
        general,
        [](const std::string& v, Parsed& p) -> Error { return assign<&Options::dictionary_dir>(v == "none" ? "" : v, p); }},
@@ -286,9 +287,7 @@ const RequestRule* find_rule(const std::vector<RequestRule>& rules, Request requ
 
 std::expected<Options, int> parse_options(int argc, const char* const* argv) {
   Parsed parsed;
-#ifdef FIXGATE_SIM_DEFAULT_SPEC_DIR
-  parsed.opts.dictionary_dir = FIXGATE_SIM_DEFAULT_SPEC_DIR;  // the source tree's spec/, set by CMake
-#endif
+  parsed.opts.dictionary_dir = fixgate::spec_dir().string();
   CLI::App app;
   cli::configure(app, "fixgate-simulator");
   app.description("An exchange simulator: a QuickFIX acceptor for FIX 4.4 and 4.2 that acks, fills, cancels and "

@@ -108,11 +108,21 @@ TEST_CASE("loads the shipped demo configuration") {
   REQUIRE(config.risk.accounts.contains("ACC2"));
   CHECK(config.risk.accounts.at("ACC2").max_order_qty == Qty::from_whole(5000));
   CHECK_FALSE(config.risk.accounts.at("ACC2").max_order_notional.has_value());
-  // The demo leaves the HTTP endpoint off until it is served.
-  CHECK_FALSE(config.ops.http.has_value());
+  // The demo serves /metrics, /healthz and /readyz (README, "Running fixgate yourself").
+  REQUIRE(config.ops.http.has_value());
+  CHECK(*config.ops.http == Endpoint{"127.0.0.1", 9100});
 }
 
+/// FIXGATE_SPEC_DIR set for one test: the default dictionaries are found through it
+/// (fixgate/core/spec_dir.hpp), so the expected paths do not depend on where the tests run.
+struct SpecDirForTest {
+  static constexpr const char* dir = "/srv/fixgate-test/spec";
+  SpecDirForTest() { ::setenv("FIXGATE_SPEC_DIR", dir, 1); }
+  ~SpecDirForTest() { ::unsetenv("FIXGATE_SPEC_DIR"); }
+};
+
 TEST_CASE("fills every unspecified value with the documented default") {
+  const SpecDirForTest spec_dir;
   const Config config = load_ok(minimal_session);
   const Config defaults;
   CHECK(config.source == "test.yaml");
@@ -128,7 +138,7 @@ TEST_CASE("fills every unspecified value with the documented default") {
   CHECK(config.sessions[0].version == FixVersion::fix44);
   CHECK(config.sessions[0].heartbeat_seconds == 30u);
   CHECK(config.sessions[0].pending_request_timeout_seconds == 30u);
-  CHECK(config.sessions[0].data_dictionary == "spec/FIX44.xml");
+  CHECK(config.sessions[0].data_dictionary == "/srv/fixgate-test/spec/FIX44.xml");
   CHECK(config.sessions[0].enabled);
   CHECK(config.routes.empty());
   CHECK_FALSE(config.risk.defaults.max_order_qty.has_value());
@@ -143,10 +153,11 @@ TEST_CASE("an empty section means its defaults") {
 }
 
 TEST_CASE("reads fix_version as scalar text, quoted or bare") {
+  const SpecDirForTest spec_dir;
   const std::string base = "sessions:\n  - name: S1\n    sender_comp_id: A\n    target_comp_id: B\n"
                            "    connect: 127.0.0.1:9000\n    fix_version: ";
   CHECK(load_ok(base + "4.2\n").sessions[0].version == FixVersion::fix42);
-  CHECK(load_ok(base + "4.2\n").sessions[0].data_dictionary == "spec/FIX42.xml");
+  CHECK(load_ok(base + "4.2\n").sessions[0].data_dictionary == "/srv/fixgate-test/spec/FIX42.xml");
   CHECK(load_ok(base + "\"4.4\"\n").sessions[0].version == FixVersion::fix44);
   CHECK(load_ok(base + "4.4\n").sessions[0].version == FixVersion::fix44);
   CHECK(load_bad(base + "4.40\n").key == "sessions[0].fix_version");

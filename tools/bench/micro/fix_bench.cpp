@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "fixgate/core/spec_dir.hpp"
 #include "fixgate/fix/quickfix.hpp"
 #include "translate.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 
 using namespace fixgate;
 
-const std::string spec_dir = FIXGATE_MICRO_SPEC_DIR;
+const std::string spec_dir = fixgate::spec_dir().string();
 
 order::NewOrderSingle command() {
   order::NewOrderSingle c;
