@@ -96,6 +96,7 @@ class Application final : public FIX::Application {
     Slot* slot = slot_of(id);
     if (slot == nullptr) return;
     const std::string type = message.getHeader().getField(35);
+    if (type == "3") note_reject(message, *slot);
     if (written_now(type, slot->logged_on)) count(slot->messages_out);
     // QuickFIX sends a TestRequest only from its timer, when nothing arrived for 1.2 x HeartBtInt.
     if (type == "1") count(slot->heartbeats_missed);
@@ -116,12 +117,18 @@ class Application final : public FIX::Application {
     // A resend (PossDup) is written whatever the state; anything else only while logged on.
     const auto& header = message.getHeader();
     const bool resend = header.isSetField(43) && header.getField(43) == "Y";
+    if (Slot* slot = slot_of(id); slot != nullptr && !resend && header.getField(35) == "j") note_reject(message, *slot);
     if (Slot* slot = slot_of(id); slot != nullptr && (resend || slot->logged_on)) count(slot->messages_out);
   }
   void fromAdmin(const FIX::Message& message, const FIX::SessionID& id) override {
-    if (Slot* slot = slot_of(id)) count(slot->messages_in);
+    Slot* slot = slot_of(id);
+    if (slot != nullptr) count(slot->messages_in);
     const auto& header = message.getHeader();
-    if (header.isSetField(35) && header.getField(35) == "3") deliver(message, id);
+    if (header.isSetField(35) && header.getField(35) == "3") {
+      deliver(message, id);
+    } else if (slot != nullptr && stores_ != nullptr) {
+      stores_->delivering(slot->config.name, msg_seq_num(message));  // the session layer's own: its verdict only
+    }
   }
   void fromApp(const FIX::Message& message, const FIX::SessionID& id) override {
     if (Slot* slot = slot_of(id)) count(slot->messages_in);
@@ -149,13 +156,27 @@ class Application final : public FIX::Application {
     if (auto* reject = std::get_if<MessageReject>(&inbound)) refer_to_sent(*reject, sent_message(id, reject->ref_seq_num));
     std::uint64_t journal_seq = 0;
     std::string raw;
-    if (stores_ != nullptr) {
-      const auto& header = message.getHeader();
-      const std::uint64_t msg_seq = header.isSetField(34) ? std::stoull(header.getField(34)) : 0;
-      std::tie(journal_seq, raw) = stores_->arrival(msg_seq);
-    }
+    if (stores_ != nullptr) std::tie(journal_seq, raw) = stores_->delivering(name, msg_seq_num(message));
     if (raw.empty()) raw = message.toString();  // a message QuickFIX queued and replayed later
     callbacks_.on_inbound(name, std::move(inbound), std::move(raw), journal_seq);
+  }
+
+  static std::uint64_t msg_seq_num(const FIX::Message& message) {
+    const auto& header = message.getHeader();
+    return header.isSetField(34) ? std::stoull(header.getField(34)) : 0;
+  }
+
+  /// QuickFIX answers an inbound message with a Reject or BusinessMessageReject: that message's verdict.
+  void note_reject(const FIX::Message& reject, Slot& slot) {
+    if (stores_ == nullptr || !reject.isSetField(45)) return;
+    const std::string type = reject.getHeader().getField(35);
+    std::string what = type == "3" ? "Reject" : "BusinessMessageReject";
+    if (reject.isSetField(58)) what += " " + reject.getField(58);
+    try {
+      stores_->answered_with_reject(slot.config.name, std::stoull(reject.getField(45)), what);
+    } catch (const std::exception&) {
+      // RefSeqNum that is not a number: nothing to attach the verdict to
+    }
   }
 
   /// The message this session sent as `seq`, from the store QuickFIX keeps for resends (our

@@ -42,9 +42,14 @@ class StoreProvider {
   /// Journals an outbound message (sequence number already assigned) and returns once it is
   /// durable: QuickFIX writes the socket right after. False: the journal cannot take it, do not send.
   virtual bool record_outbound(const std::string& session, const std::string& raw) = 0;
-  /// The journal record and exact bytes of the message this thread logged last on arrival, if its
-  /// MsgSeqNum is `msg_seq_num` (QuickFIX logs a message, then hands it to the application).
-  virtual std::pair<std::uint64_t, std::string> arrival(std::uint64_t msg_seq_num) = 0;
+  /// QuickFIX hands the inbound message numbered `msg_seq_num` to the application (fromApp or
+  /// fromAdmin), straight off the wire or out of its queue behind a gap: the journal record it
+  /// arrived in and its exact bytes ({0, ""} when not known). Its verdict, `delivered`, is journaled
+  /// when QuickFIX counts its sequence number, right after.
+  virtual std::pair<std::uint64_t, std::string> delivering(const std::string& session, std::uint64_t msg_seq_num) = 0;
+  /// QuickFIX answers the inbound message numbered `ref_seq_num` with a Reject or a
+  /// BusinessMessageReject (`what`: its type and text): journaled as that message's verdict.
+  virtual void answered_with_reject(const std::string& session, std::uint64_t ref_seq_num, const std::string& what) = 0;
 };
 
 enum class SendStatus { queued, unknown_session, queue_full, stopped };
