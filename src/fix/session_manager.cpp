@@ -65,6 +65,10 @@ struct Slot {
   std::atomic<std::uint64_t> messages_out{0};
   std::atomic<std::uint64_t> heartbeats_missed{0};
   std::atomic<std::uint64_t> queue_full{0};  // sends refused because the queue was at capacity
+  std::atomic<std::uint64_t> logons_refused{0};
+  std::atomic<bool> needs_operator{false};
+  mutable std::mutex error_mutex;
+  std::string last_error;  // under error_mutex
 };
 
 namespace {
@@ -124,6 +128,10 @@ class Application final : public FIX::Application {
     Slot* slot = slot_of(id);
     if (slot != nullptr) count(slot->messages_in);
     const auto& header = message.getHeader();
+    if (slot != nullptr && header.isSetField(35)) {
+      const std::string type = header.getField(35);
+      if ((type == "5" || type == "3") && !slot->logged_on) refused_logon(message, *slot);
+    }
     if (header.isSetField(35) && header.getField(35) == "3") {
       deliver(message, id);
     } else if (slot != nullptr && stores_ != nullptr) {
@@ -140,11 +148,35 @@ class Application final : public FIX::Application {
     auto it = slots_.find(id);
     return it == slots_.end() ? nullptr : it->second;
   }
+  // QuickFIX calls onLogout after every failed logon attempt too: the owner (and through it every
+  // client) hears of a change once, not once per retry.
   void set_state(const FIX::SessionID& id, bool up) {
     auto it = slots_.find(id);
     if (it == slots_.end()) return;
-    it->second->logged_on = up;
+    if (it->second->logged_on.exchange(up) == up) return;
+    if (up) it->second->needs_operator = false;
     if (callbacks_.on_session) callbacks_.on_session(it->second->config.name, up);
+  }
+
+  /// The counterparty answered our Logon with a Logout or a Reject: its text is the reason the
+  /// session is down. Sequence numbers it refuses cannot be fixed by retrying: the session stops
+  /// reconnecting and waits for an operator.
+  void refused_logon(const FIX::Message& message, Slot& slot) {
+    const std::string text = message.isSetField(58) ? message.getField(58) : std::string("(no Text)");
+    const std::string type = message.getHeader().getField(35) == "5" ? "Logout" : "Reject";
+    count(slot.logons_refused);
+    {
+      std::lock_guard lock(slot.error_mutex);
+      slot.last_error = type + ": " + text;
+    }
+    spdlog::warn("fix [{}] the counterparty refused the logon: {}: {}", slot.config.name, type, text);
+    if (text.find("MsgSeqNum too low") == std::string::npos) return;
+    slot.needs_operator = true;
+    if (FIX::Session* session = FIX::Session::lookupSession(slot.id)) session->logout();  // no more reconnects
+    spdlog::error("fix [{}] needs an operator: the counterparty expects higher sequence numbers than ours ({}). "
+                  "Not reconnecting. Agree the numbers with the counterparty, then run the admin commands "
+                  "`set-seq {} --next-sender N --confirm --reason ...` and `logon {} --reason ...` (fixgate-client)",
+                  slot.config.name, text, slot.config.name, slot.config.name);
   }
   void deliver(const FIX::Message& message, const FIX::SessionID& id) {
     auto it = slots_.find(id);
@@ -379,6 +411,7 @@ std::expected<void, std::string> SessionManager::logon(const std::string& sessio
   FIX::Session* s = FIX::Session::lookupSession(it->second->id);
   if (s == nullptr) return std::unexpected("session " + session + " is not running (disabled in the configuration)");
   // Enables the session: the initiator connects and logs on at its next check (about a second).
+  it->second->needs_operator = false;
   s->logon();
   return {};
 }
@@ -421,6 +454,12 @@ std::vector<SessionManager::State> SessionManager::states() const {
     state.messages_out = slot->messages_out.load(std::memory_order_relaxed);
     state.heartbeats_missed = slot->heartbeats_missed.load(std::memory_order_relaxed);
     state.queue_full = slot->queue_full.load(std::memory_order_relaxed);
+    state.logons_refused = slot->logons_refused.load(std::memory_order_relaxed);
+    state.needs_operator = slot->needs_operator.load();
+    {
+      std::lock_guard lock(slot->error_mutex);
+      state.last_error = slot->last_error;
+    }
     {
       std::lock_guard lock(slot->mutex);
       state.queue_depth = slot->queue.size();

@@ -100,6 +100,14 @@ class SessionManager {
     std::uint64_t queue_depth = 0;
     /// Sends refused (SendStatus::queue_full) because the queue was at capacity.
     std::uint64_t queue_full = 0;
+    /// The counterparty's last Logout or Reject text while not logged on ("Rejected Logon
+    /// Attempt", "MsgSeqNum too low, expecting 41 but received 1"); empty when none since start.
+    std::string last_error;
+    /// The counterparty refused our sequence numbers: no more reconnects until an operator sets
+    /// them (set-seq) and logs the session on (logon).
+    bool needs_operator = false;
+    /// Logouts and Rejects the counterparty answered a logon with, since start.
+    std::uint64_t logons_refused = 0;
   };
   std::vector<State> states() const;
   /// Lets the session connect and log on (it stays on until logout()).
