@@ -115,6 +115,10 @@ struct Verdicts {
     const auto msg_seq = static_cast<std::uint64_t>(msg_seq_num_of(raw));
     uncounted[msg_seq] = Arrival{record, msg_seq, is_poss_dup(raw), false, raw};
     current = msg_seq;
+    // Bounded: frames QuickFIX never counts (Logouts past a gap, ignored ones ahead of it) go
+    // when the session counts past them; a counterparty that never fills its gap cannot grow this.
+    constexpr std::size_t kept_uncounted = 10'000;
+    while (uncounted.size() > kept_uncounted) uncounted.erase(uncounted.begin());
   }
   /// Whether QuickFIX may count `expected` now. QuickFIX 1.15 counts a Logout whatever its
   /// MsgSeqNum: a counterparty's Logout past a gap would move the expected number over the gap and

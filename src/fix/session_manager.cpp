@@ -1,19 +1,17 @@
 #include "fixgate/fix/session_manager.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
-#include <future>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "fixgate/core/fix_text.hpp"
 #include "settings.hpp"
 #include "translate.hpp"
+#include "transport.hpp"
 
 namespace fixgate::fix {
 namespace {
@@ -48,17 +46,16 @@ class EventLogFactory final : public FIX::LogFactory {
 
 }  // namespace
 
-/// One configured session: its QuickFIX initiator and its outbound queue + sender thread.
+/// One configured session: its settings and its outbound queue, drained on the transport's thread.
 struct Slot {
   config::Session config;
   FIX::SessionID id;
   std::unique_ptr<FIX::SessionSettings> settings;
-  std::unique_ptr<FIX::Initiator> initiator;
+  bool active = false;  // enabled in the configuration: the transport runs it
   std::mutex mutex;
-  std::condition_variable wake;
   std::deque<Outbound> queue;
   bool stopping = false;
-  std::thread sender;
+  bool drain_posted = false;  // under mutex: a drain is queued on the transport's thread
   std::atomic<bool> logged_on{false};
   // Counted on QuickFIX's threads, read by ops at a scrape: relaxed atomics.
   std::atomic<std::uint64_t> messages_in{0};
@@ -259,14 +256,12 @@ struct SessionManager::Impl {
   Application application{by_id, callbacks, stores, stale_resend_age};
   FIX::MemoryStoreFactory memory_stores;
   std::unique_ptr<EventLogFactory> event_logs;
+  std::unique_ptr<AsioInitiator> transport;  // every enabled session, one thread
   bool started = false;
 
-  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed;
-  // the in-memory store and event-log factories are declared after the slots, so the initiators
-  // go first (also when the constructor throws after building some).
-  ~Impl() {
-    for (auto& [name, slot] : by_name) slot->initiator.reset();
-  }
+  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed:
+  // the transport (which owns the sessions) goes first.
+  ~Impl() { transport.reset(); }
 
   FIX::MessageStoreFactory& store_factory() {
     if (stores != nullptr) return *static_cast<FIX::MessageStoreFactory*>(stores->message_store_factory());
@@ -277,13 +272,17 @@ struct SessionManager::Impl {
     return event_logs.get();
   }
 
-  void run_sender(Slot& slot) {
+  // On the transport's thread: hands every queued message to QuickFIX, which journals it (toApp)
+  // and writes it through our Responder without waiting on the socket.
+  void drain(Slot& slot) {
     for (;;) {
       Outbound message;
       {
-        std::unique_lock lock(slot.mutex);
-        slot.wake.wait(lock, [&] { return slot.stopping || !slot.queue.empty(); });
-        if (slot.queue.empty()) return;  // stopping and drained
+        std::lock_guard lock(slot.mutex);
+        if (slot.queue.empty()) {
+          slot.drain_posted = false;
+          return;
+        }
         message = std::move(slot.queue.front());
         slot.queue.pop_front();
       }
@@ -319,10 +318,19 @@ SessionManager::SessionManager(std::vector<config::Session> sessions, SessionCal
   }
   impl_->event_logs = std::make_unique<EventLogFactory>(std::move(names));
   try {
+    FIX::SessionSettings all;
+    bool any = false;
     for (auto& [name, slot] : impl_->by_name) {
       if (!slot->config.enabled) continue;
-      slot->initiator = std::make_unique<FIX::SocketInitiator>(impl_->application, impl_->store_factory(),
-                                                               *slot->settings, *impl_->log_factory());
+      all.set(slot->id, slot->settings->get(slot->id));
+      slot->active = any = true;
+    }
+    if (any) {
+      impl_->transport = std::make_unique<AsioInitiator>(
+          impl_->application, impl_->store_factory(), all, *impl_->log_factory(), [impl = impl_.get()](const FIX::SessionID& id) {
+            auto it = impl->by_id.find(id);
+            return it == impl->by_id.end() ? id.toString() : it->second->config.name;
+          });
     }
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(std::string("FIX session settings refused: ") + e.what());
@@ -334,38 +342,25 @@ SessionManager::~SessionManager() { stop(); }
 void SessionManager::start() {
   if (impl_->started) return;
   impl_->started = true;
-  for (auto& [name, slot] : impl_->by_name) {
-    if (!slot->initiator) continue;
-    Slot* s = slot.get();
-    s->sender = std::thread([this, s] { impl_->run_sender(*s); });
-    slot->initiator->start();
-  }
+  if (impl_->transport) impl_->transport->start();
 }
 
 void SessionManager::stop() {
   if (!impl_->started) return;
   impl_->started = false;
   for (auto& [name, slot] : impl_->by_name) {
-    {
-      std::lock_guard lock(slot->mutex);
-      slot->stopping = true;
-    }
-    slot->wake.notify_all();
-    if (slot->sender.joinable()) slot->sender.join();
+    std::lock_guard lock(slot->mutex);
+    slot->stopping = true;
   }
-  // Initiator::stop() logs out and then polls about once a second: stop all lines in parallel.
-  std::vector<std::future<void>> stopping;
-  for (auto& [name, slot] : impl_->by_name) {
-    if (!slot->initiator) continue;
-    FIX::Initiator* initiator = slot->initiator.get();
-    stopping.push_back(std::async(std::launch::async, [initiator] { initiator->stop(); }));
-  }
-  for (auto& f : stopping) f.get();
+  // What was queued before the stop still goes out (drains run in order on the transport's
+  // thread); then every session logs out (the transport waits for the replies, bounded) and the
+  // thread ends.
+  if (impl_->transport) impl_->transport->stop();
 }
 
 SendStatus SessionManager::try_send(const std::string& session, Outbound message) {
   auto it = impl_->by_name.find(session);
-  if (it == impl_->by_name.end() || !it->second->initiator) return SendStatus::unknown_session;
+  if (it == impl_->by_name.end() || !it->second->active) return SendStatus::unknown_session;
   Slot& slot = *it->second;
   {
     std::lock_guard lock(slot.mutex);
@@ -375,8 +370,10 @@ SendStatus SessionManager::try_send(const std::string& session, Outbound message
       return SendStatus::queue_full;
     }
     slot.queue.push_back(std::move(message));
+    if (slot.drain_posted) return SendStatus::queued;
+    slot.drain_posted = true;
   }
-  slot.wake.notify_one();
+  impl_->transport->post([impl = impl_.get(), s = &slot] { impl->drain(*s); });
   return SendStatus::queued;
 }
 

@@ -3,9 +3,7 @@ last_error (admin `sessions`, /readyz, a metric), clients hear of the session on
 once per retry, and a "MsgSeqNum too low" refusal stops the retries until an operator's set-seq and
 logon (needs_operator)."""
 
-import json
-import os
-import re
+import socket
 import time
 
 from harness import ADMIN_TOKEN, Client, Fixgate, Simulator, Workdir, check, run_tests, wait_for, write_config
@@ -81,6 +79,34 @@ def test_msgseqnum_too_low_at_logon_waits_for_an_operator():
             sim.terminate()
 
 
+def test_a_refused_connect_journals_no_logon_and_uses_no_sequence_number():
+    with Workdir("no-listener") as wd:
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()  # nothing listens there until the simulator starts
+        config = write_config(wd, port)
+        with open(config) as f:
+            text = f.read()
+        with open(config, "w") as f:  # a host name, resolved at every connect
+            f.write(text.replace(f"connect: 127.0.0.1:{port}", f"connect: localhost:{port}"))
+        gate = Fixgate(wd, config, wait_logon=False)
+        sim = None
+        try:
+            gate.wait_for_count(r"(?i)fix \[SIM\] connecting to", 3, timeout=15)  # two attempts failed
+            before = sessions_of(gate)["SIM"]
+            check(before["next_sender_seq"] == 1, f"failed connects used sequence numbers: {before}")
+            sim = Simulator(wd, port=port)
+            gate.wait_for_line(r"session SIM logged on", timeout=15)
+            check("MsgSeqNum too high" not in sim.text(), "the first real Logon did not carry MsgSeqNum 1")
+            check(sessions_of(gate)["SIM"]["next_sender_seq"] == 2, f"sessions: {sessions_of(gate)['SIM']}")
+        finally:
+            gate.terminate()
+            if sim is not None:
+                sim.terminate()
+
+
 if __name__ == "__main__":
     run_tests([test_a_refused_logon_is_named_and_clients_hear_of_the_session_once,
-               test_msgseqnum_too_low_at_logon_waits_for_an_operator])
+               test_msgseqnum_too_low_at_logon_waits_for_an_operator,
+               test_a_refused_connect_journals_no_logon_and_uses_no_sequence_number])

@@ -1,7 +1,8 @@
 #pragma once
-// The FIX session layer: one QuickFIX initiator per configured session, each with its own
-// outbound queue and sender thread so a slow or stuck broker line never blocks the engine or the
-// other sessions. QuickFIX types stay behind the pimpl.
+// The FIX session layer: every configured session's QuickFIX FIX::Session driven by fixgate's own
+// Boost.Asio transport (src/fix/transport.cpp) on one thread; each session has an outbound queue
+// the engine fills without waiting, drained on that thread, so a slow or stuck broker line never
+// blocks the engine or the other sessions. QuickFIX and Asio types stay behind the pimpl.
 
 #include <chrono>
 #include <cstdint>
@@ -17,7 +18,7 @@
 
 namespace fixgate::fix {
 
-/// How the session layer reports to its owner. Called on QuickFIX's threads: copy and return.
+/// How the session layer reports to its owner. Called on the transport's thread: copy and return.
 struct SessionCallbacks {
   /// An application message arrived: translated, the exact bytes it came as, and the journal
   /// record those bytes were written to on arrival (0 when there is no journal).
@@ -74,7 +75,7 @@ class SessionManager {
   void start();
   /// Logs every session out cleanly and joins the threads.
   void stop();
-  /// Queues a message for a session's sender thread; never waits on the socket.
+  /// Queues a message for the session; the transport's thread sends it. Never waits on the socket.
   SendStatus try_send(const std::string& session, Outbound message);
   /// Whether the session is currently logged on.
   bool is_logged_on(const std::string& session) const;
@@ -96,7 +97,7 @@ class SessionManager {
     std::uint64_t messages_out = 0;
     /// TestRequests QuickFIX sent because the counterparty was silent for 1.2 x HeartBtInt.
     std::uint64_t heartbeats_missed = 0;
-    /// Messages queued for the sender thread, not yet handed to QuickFIX.
+    /// Messages queued for the transport's thread, not yet handed to QuickFIX.
     std::uint64_t queue_depth = 0;
     /// Sends refused (SendStatus::queue_full) because the queue was at capacity.
     std::uint64_t queue_full = 0;
