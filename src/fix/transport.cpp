@@ -1,7 +1,9 @@
 #include "transport.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
+#include <random>
 
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
@@ -68,6 +70,18 @@ class Line final : public FIX::Responder {
 
 }  // namespace
 
+std::chrono::milliseconds reconnect_delay(unsigned failures, std::chrono::seconds min, std::chrono::seconds max,
+                                          double uniform) {
+  using std::chrono::milliseconds;
+  const auto floor = std::chrono::duration_cast<milliseconds>(min);
+  const auto cap = std::chrono::duration_cast<milliseconds>(std::max(min, max));
+  milliseconds delay = floor;
+  for (unsigned i = 0; i < failures && delay < cap; ++i) delay *= 2;
+  delay = std::min(delay, cap);
+  const auto jittered = delay / 2 + milliseconds(static_cast<std::int64_t>(static_cast<double>((delay - delay / 2).count()) * uniform));
+  return std::max(floor, jittered);
+}
+
 struct AsioInitiator::Impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
@@ -76,7 +90,9 @@ struct AsioInitiator::Impl {
   struct Target {
     std::shared_ptr<Line> line;
     Clock::time_point next_attempt{};
+    unsigned failures = 0;  // consecutive attempts that did not reach a logon
   };
+  std::mt19937_64 random{std::random_device{}()};
   std::map<FIX::SessionID, Target> targets;
   bool stopping = false;
 };
@@ -103,6 +119,7 @@ void AsioInitiator::onStart() {
     for (auto& [id, target] : impl_->targets) {
       auto& line = target.line;
       if (!line || !line->connected || line->closing || line->session == nullptr) continue;
+      if (line->session->isLoggedOn()) target.failures = 0;
       try {
         line->session->next(FIX::UtcTimeStamp());
       } catch (const std::exception& e) {
@@ -140,7 +157,11 @@ void AsioInitiator::doConnect(const FIX::SessionID& id, const FIX::Dictionary& s
   const auto now = Clock::now();
   if (target.line || now < target.next_attempt) return;
   const int reconnect = settings.has("ReconnectInterval") ? settings.getInt("ReconnectInterval") : 30;
-  target.next_attempt = now + std::chrono::seconds(reconnect);
+  const int reconnect_max = settings.has("ReconnectMaxInterval") ? settings.getInt("ReconnectMaxInterval") : reconnect;
+  const auto delay = reconnect_delay(target.failures, std::chrono::seconds(reconnect), std::chrono::seconds(reconnect_max),
+                                     std::uniform_real_distribution<double>(0.0, 1.0)(impl_->random));
+  ++target.failures;  // reset by a logon (the tick sees it)
+  target.next_attempt = now + delay;
   const std::string host = settings.getString("SocketConnectHost");
   const std::string port = std::to_string(settings.getInt("SocketConnectPort"));
   const std::string name = impl_->name_of(id);
@@ -150,7 +171,7 @@ void AsioInitiator::doConnect(const FIX::SessionID& id, const FIX::Dictionary& s
   setPending(id);
 
   // Gone for good: the session is disconnected and its next attempt is due after the interval.
-  auto retire = [this, line, name, reconnect](const std::string& why) {
+  auto retire = [this, line, name, delay](const std::string& why) {
     if (line->retired) return;
     line->retired = true;
     line->closing = true;
@@ -163,7 +184,7 @@ void AsioInitiator::doConnect(const FIX::SessionID& id, const FIX::Dictionary& s
     setDisconnected(line->id);
     auto& t = impl_->targets[line->id];
     if (t.line == line) t.line.reset();
-    if (!why.empty()) spdlog::info("fix [{}] {}; next connect in {} s", name, why, reconnect);
+    if (!why.empty()) spdlog::info("fix [{}] {}; next connect in {} ms", name, why, delay.count());
     line->self.reset();
   };
   line->on_closed = [retire] { retire("disconnected"); };

@@ -13,6 +13,13 @@
 
 namespace fixgate::fix {
 
+/// The wait before reconnect attempt `failures + 1` (failures: consecutive failed attempts since
+/// the last logon): `min` doubled per failure up to `max`, then drawn uniformly from its upper
+/// half by `uniform` (a number in [0, 1)) so that many sessions losing one broker do not all
+/// come back in the same instant; never below `min`. With max == min it is exactly min.
+std::chrono::milliseconds reconnect_delay(unsigned failures, std::chrono::seconds min, std::chrono::seconds max,
+                                          double uniform);
+
 class AsioInitiator final : public FIX::Initiator {
  public:
   /// `name_of` names a session for log lines.
