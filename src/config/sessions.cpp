@@ -119,6 +119,13 @@ Session read_session(const MapReader& map) {
   session.connect = read_endpoint(map.require("connect"), false);
   if (auto v = map.get("heartbeat_seconds")) session.heartbeat_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("reconnect_seconds")) session.reconnect_seconds = read_uint<std::uint32_t>(*v, 1);
+  if (auto v = map.get("reconnect_max_seconds")) {
+    session.reconnect_max_seconds = read_uint<std::uint32_t>(*v, 1);
+    if (session.reconnect_max_seconds < session.reconnect_seconds) {
+      v->fail("reconnect_max_seconds (" + std::to_string(session.reconnect_max_seconds) +
+              ") must be at least reconnect_seconds (" + std::to_string(session.reconnect_seconds) + ")");
+    }
+  }
   if (auto v = map.get("pending_request_timeout_seconds"))
     session.pending_request_timeout_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("data_dictionary")) session.data_dictionary = read_string(*v);
@@ -136,7 +143,7 @@ std::vector<Session> read_sessions(const Value& value) {
   std::vector<Session> sessions;
   for (const auto& element : value.elements()) {
     const MapReader map(element, {"name", "fix_version", "sender_comp_id", "target_comp_id", "connect",
-                                  "heartbeat_seconds", "reconnect_seconds", "pending_request_timeout_seconds",
+                                  "heartbeat_seconds", "reconnect_seconds", "reconnect_max_seconds", "pending_request_timeout_seconds",
                                   "data_dictionary", "enabled", "schedule"});
     Session session = read_session(map);
     for (const auto& other : sessions) {

@@ -124,7 +124,7 @@ int run(const fixgate::config::Config& config) {
   outputs.session_states = [&] {
     std::vector<gateway::SessionState> states;
     for (auto& s : sessions->states()) {
-      states.push_back({s.name, s.enabled, s.logged_on, s.next_sender_seq, s.next_target_seq});
+      states.push_back({s.name, s.enabled, s.logged_on, s.next_sender_seq, s.next_target_seq, s.last_error, s.needs_operator});
     }
     return states;
   };

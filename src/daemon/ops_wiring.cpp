@@ -69,7 +69,10 @@ ops::ReadinessInput OpsRuntime::readiness_input() {
     r.enabled = session.enabled;
     r.in_schedule = in_schedule(session.name, now);
     for (const auto& s : states) {
-      if (s.name == session.name) r.logged_on = s.logged_on;
+      if (s.name != session.name) continue;
+      r.logged_on = s.logged_on;
+      r.last_error = s.last_error;
+      r.needs_operator = s.needs_operator;
     }
     input.sessions.push_back(std::move(r));
   }
@@ -204,6 +207,18 @@ void OpsRuntime::register_metrics() {
                        [this, name] {
                          auto s = state_of(name);
                          return s ? as_double(s->queue_full) : 0.0;
+                       });
+    r.gauge_callback("fixgate_session_needs_operator",
+                     "1 while the counterparty refused our sequence numbers and the session waits for set-seq and logon.",
+                     labels, [this, name] {
+                       auto s = state_of(name);
+                       return s && s->needs_operator ? 1.0 : 0.0;
+                     });
+    r.counter_callback("fixgate_session_logons_refused_total",
+                       "Logons the counterparty answered with a Logout or Reject (its text is the session's last_error).",
+                       labels, [this, name] {
+                         auto s = state_of(name);
+                         return s ? as_double(s->logons_refused) : 0.0;
                        });
     r.counter_callback("fixgate_session_heartbeats_missed_total",
                        "TestRequests sent because the counterparty was silent for 1.2 x HeartBtInt.", labels, [this, name] {

@@ -3,6 +3,8 @@
 
 #include "fixgate/engine/engine.hpp"
 
+#include <charconv>
+
 #include <spdlog/spdlog.h>
 
 #include "fixgate/gateway/codec.hpp"
@@ -392,7 +394,13 @@ std::uint64_t Engine::recover(const std::function<void(const journal::RecordView
   if (!summary) throw std::runtime_error("journal replay failed: " + summary.error().to_string());
   if (journal_ == nullptr) return count;  // replay only: the book as of the last record read
 
-  // Messages that reached the journal but not the engine before the stop are applied first.
+  // Messages the session layer delivered but the engine had not applied before the stop are
+  // applied first; a frame it rejected, ignored as a duplicate or queued behind a gap is not: the
+  // live engine never saw it (the broker sends what was queued again, after the gap).
+  std::erase_if(unapplied_, [&](const auto& entry) {
+    return sessions_with_verdicts_.contains(entry.second.first) && !delivered_.contains(entry.first);
+  });
+  delivered_.clear();
   for (auto& [seq, entry] : unapplied_) {
     fix::Inbound message = decode_fix_(entry.first, entry.second);
     // A reject names what it refuses by RefSeqNum: find that message as the session layer would
@@ -456,6 +464,21 @@ void Engine::replay_record(const journal::RecordView& record) {
       // application message, and session-level Rejects).
       const auto type = msg_type_of(record.payload);
       if (!is_session_level(type) || type == "3") unapplied_[record.seq] = {stream, std::string(record.payload)};
+      return;
+    }
+    case journal::RecordKind::fix_garbage:
+      sessions_with_verdicts_.insert(stream);
+      return;
+    case journal::RecordKind::fix_verdict: {
+      // "<fix_in seq> delivered next=N": the session layer handed it on (its apply_fix may come
+      // before or after this record, or never when the engine had not applied it at a crash).
+      sessions_with_verdicts_.insert(stream);
+      const auto text = record.payload;
+      const auto space = text.find(' ');
+      if (space == std::string_view::npos || !text.substr(space + 1).starts_with("delivered")) return;
+      std::uint64_t seq = 0;
+      std::from_chars(text.data(), text.data() + space, seq);
+      if (unapplied_.contains(seq)) delivered_.insert(seq);
       return;
     }
     case journal::RecordKind::fix_out: {

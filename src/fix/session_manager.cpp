@@ -1,19 +1,17 @@
 #include "fixgate/fix/session_manager.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
-#include <future>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "fixgate/core/fix_text.hpp"
 #include "settings.hpp"
 #include "translate.hpp"
+#include "transport.hpp"
 
 namespace fixgate::fix {
 namespace {
@@ -48,23 +46,26 @@ class EventLogFactory final : public FIX::LogFactory {
 
 }  // namespace
 
-/// One configured session: its QuickFIX initiator and its outbound queue + sender thread.
+/// One configured session: its settings and its outbound queue, drained on the transport's thread.
 struct Slot {
   config::Session config;
   FIX::SessionID id;
   std::unique_ptr<FIX::SessionSettings> settings;
-  std::unique_ptr<FIX::Initiator> initiator;
+  bool active = false;  // enabled in the configuration: the transport runs it
   std::mutex mutex;
-  std::condition_variable wake;
   std::deque<Outbound> queue;
   bool stopping = false;
-  std::thread sender;
+  bool drain_posted = false;  // under mutex: a drain is queued on the transport's thread
   std::atomic<bool> logged_on{false};
   // Counted on QuickFIX's threads, read by ops at a scrape: relaxed atomics.
   std::atomic<std::uint64_t> messages_in{0};
   std::atomic<std::uint64_t> messages_out{0};
   std::atomic<std::uint64_t> heartbeats_missed{0};
   std::atomic<std::uint64_t> queue_full{0};  // sends refused because the queue was at capacity
+  std::atomic<std::uint64_t> logons_refused{0};
+  std::atomic<bool> needs_operator{false};
+  mutable std::mutex error_mutex;
+  std::string last_error;  // under error_mutex
 };
 
 namespace {
@@ -96,6 +97,7 @@ class Application final : public FIX::Application {
     Slot* slot = slot_of(id);
     if (slot == nullptr) return;
     const std::string type = message.getHeader().getField(35);
+    if (type == "3") note_reject(message, *slot);
     if (written_now(type, slot->logged_on)) count(slot->messages_out);
     // QuickFIX sends a TestRequest only from its timer, when nothing arrived for 1.2 x HeartBtInt.
     if (type == "1") count(slot->heartbeats_missed);
@@ -116,12 +118,22 @@ class Application final : public FIX::Application {
     // A resend (PossDup) is written whatever the state; anything else only while logged on.
     const auto& header = message.getHeader();
     const bool resend = header.isSetField(43) && header.getField(43) == "Y";
+    if (Slot* slot = slot_of(id); slot != nullptr && !resend && header.getField(35) == "j") note_reject(message, *slot);
     if (Slot* slot = slot_of(id); slot != nullptr && (resend || slot->logged_on)) count(slot->messages_out);
   }
   void fromAdmin(const FIX::Message& message, const FIX::SessionID& id) override {
-    if (Slot* slot = slot_of(id)) count(slot->messages_in);
+    Slot* slot = slot_of(id);
+    if (slot != nullptr) count(slot->messages_in);
     const auto& header = message.getHeader();
-    if (header.isSetField(35) && header.getField(35) == "3") deliver(message, id);
+    if (slot != nullptr && header.isSetField(35)) {
+      const std::string type = header.getField(35);
+      if ((type == "5" || type == "3") && !slot->logged_on) refused_logon(message, *slot);
+    }
+    if (header.isSetField(35) && header.getField(35) == "3") {
+      deliver(message, id);
+    } else if (slot != nullptr && stores_ != nullptr) {
+      stores_->delivering(slot->config.name, msg_seq_num(message));  // the session layer's own: its verdict only
+    }
   }
   void fromApp(const FIX::Message& message, const FIX::SessionID& id) override {
     if (Slot* slot = slot_of(id)) count(slot->messages_in);
@@ -133,11 +145,35 @@ class Application final : public FIX::Application {
     auto it = slots_.find(id);
     return it == slots_.end() ? nullptr : it->second;
   }
+  // QuickFIX calls onLogout after every failed logon attempt too: the owner (and through it every
+  // client) hears of a change once, not once per retry.
   void set_state(const FIX::SessionID& id, bool up) {
     auto it = slots_.find(id);
     if (it == slots_.end()) return;
-    it->second->logged_on = up;
+    if (it->second->logged_on.exchange(up) == up) return;
+    if (up) it->second->needs_operator = false;
     if (callbacks_.on_session) callbacks_.on_session(it->second->config.name, up);
+  }
+
+  /// The counterparty answered our Logon with a Logout or a Reject: its text is the reason the
+  /// session is down. Sequence numbers it refuses cannot be fixed by retrying: the session stops
+  /// reconnecting and waits for an operator.
+  void refused_logon(const FIX::Message& message, Slot& slot) {
+    const std::string text = message.isSetField(58) ? message.getField(58) : std::string("(no Text)");
+    const std::string type = message.getHeader().getField(35) == "5" ? "Logout" : "Reject";
+    count(slot.logons_refused);
+    {
+      std::lock_guard lock(slot.error_mutex);
+      slot.last_error = type + ": " + text;
+    }
+    spdlog::warn("fix [{}] the counterparty refused the logon: {}: {}", slot.config.name, type, text);
+    if (text.find("MsgSeqNum too low") == std::string::npos) return;
+    slot.needs_operator = true;
+    if (FIX::Session* session = FIX::Session::lookupSession(slot.id)) session->logout();  // no more reconnects
+    spdlog::error("fix [{}] needs an operator: the counterparty expects higher sequence numbers than ours ({}). "
+                  "Not reconnecting. Agree the numbers with the counterparty, then run the admin commands "
+                  "`set-seq {} --next-sender N --confirm --reason ...` and `logon {} --reason ...` (fixgate-client)",
+                  slot.config.name, text, slot.config.name, slot.config.name);
   }
   void deliver(const FIX::Message& message, const FIX::SessionID& id) {
     auto it = slots_.find(id);
@@ -149,13 +185,27 @@ class Application final : public FIX::Application {
     if (auto* reject = std::get_if<MessageReject>(&inbound)) refer_to_sent(*reject, sent_message(id, reject->ref_seq_num));
     std::uint64_t journal_seq = 0;
     std::string raw;
-    if (stores_ != nullptr) {
-      const auto& header = message.getHeader();
-      const std::uint64_t msg_seq = header.isSetField(34) ? std::stoull(header.getField(34)) : 0;
-      std::tie(journal_seq, raw) = stores_->arrival(msg_seq);
-    }
+    if (stores_ != nullptr) std::tie(journal_seq, raw) = stores_->delivering(name, msg_seq_num(message));
     if (raw.empty()) raw = message.toString();  // a message QuickFIX queued and replayed later
     callbacks_.on_inbound(name, std::move(inbound), std::move(raw), journal_seq);
+  }
+
+  static std::uint64_t msg_seq_num(const FIX::Message& message) {
+    const auto& header = message.getHeader();
+    return header.isSetField(34) ? std::stoull(header.getField(34)) : 0;
+  }
+
+  /// QuickFIX answers an inbound message with a Reject or BusinessMessageReject: that message's verdict.
+  void note_reject(const FIX::Message& reject, Slot& slot) {
+    if (stores_ == nullptr || !reject.isSetField(45)) return;
+    const std::string type = reject.getHeader().getField(35);
+    std::string what = type == "3" ? "Reject" : "BusinessMessageReject";
+    if (reject.isSetField(58)) what += " " + reject.getField(58);
+    try {
+      stores_->answered_with_reject(slot.config.name, std::stoull(reject.getField(45)), what);
+    } catch (const std::exception&) {
+      // RefSeqNum that is not a number: nothing to attach the verdict to
+    }
   }
 
   /// The message this session sent as `seq`, from the store QuickFIX keeps for resends (our
@@ -206,14 +256,12 @@ struct SessionManager::Impl {
   Application application{by_id, callbacks, stores, stale_resend_age};
   FIX::MemoryStoreFactory memory_stores;
   std::unique_ptr<EventLogFactory> event_logs;
+  std::unique_ptr<AsioInitiator> transport;  // every enabled session, one thread
   bool started = false;
 
-  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed;
-  // the in-memory store and event-log factories are declared after the slots, so the initiators
-  // go first (also when the constructor throws after building some).
-  ~Impl() {
-    for (auto& [name, slot] : by_name) slot->initiator.reset();
-  }
+  // QuickFIX's sessions give their stores and logs back to the factories as they are destroyed:
+  // the transport (which owns the sessions) goes first.
+  ~Impl() { transport.reset(); }
 
   FIX::MessageStoreFactory& store_factory() {
     if (stores != nullptr) return *static_cast<FIX::MessageStoreFactory*>(stores->message_store_factory());
@@ -224,13 +272,17 @@ struct SessionManager::Impl {
     return event_logs.get();
   }
 
-  void run_sender(Slot& slot) {
+  // On the transport's thread: hands every queued message to QuickFIX, which journals it (toApp)
+  // and writes it through our Responder without waiting on the socket.
+  void drain(Slot& slot) {
     for (;;) {
       Outbound message;
       {
-        std::unique_lock lock(slot.mutex);
-        slot.wake.wait(lock, [&] { return slot.stopping || !slot.queue.empty(); });
-        if (slot.queue.empty()) return;  // stopping and drained
+        std::lock_guard lock(slot.mutex);
+        if (slot.queue.empty()) {
+          slot.drain_posted = false;
+          return;
+        }
         message = std::move(slot.queue.front());
         slot.queue.pop_front();
       }
@@ -266,10 +318,19 @@ SessionManager::SessionManager(std::vector<config::Session> sessions, SessionCal
   }
   impl_->event_logs = std::make_unique<EventLogFactory>(std::move(names));
   try {
+    FIX::SessionSettings all;
+    bool any = false;
     for (auto& [name, slot] : impl_->by_name) {
       if (!slot->config.enabled) continue;
-      slot->initiator = std::make_unique<FIX::SocketInitiator>(impl_->application, impl_->store_factory(),
-                                                               *slot->settings, *impl_->log_factory());
+      all.set(slot->id, slot->settings->get(slot->id));
+      slot->active = any = true;
+    }
+    if (any) {
+      impl_->transport = std::make_unique<AsioInitiator>(
+          impl_->application, impl_->store_factory(), all, *impl_->log_factory(), [impl = impl_.get()](const FIX::SessionID& id) {
+            auto it = impl->by_id.find(id);
+            return it == impl->by_id.end() ? id.toString() : it->second->config.name;
+          });
     }
   } catch (const FIX::Exception& e) {
     throw std::runtime_error(std::string("FIX session settings refused: ") + e.what());
@@ -281,38 +342,25 @@ SessionManager::~SessionManager() { stop(); }
 void SessionManager::start() {
   if (impl_->started) return;
   impl_->started = true;
-  for (auto& [name, slot] : impl_->by_name) {
-    if (!slot->initiator) continue;
-    Slot* s = slot.get();
-    s->sender = std::thread([this, s] { impl_->run_sender(*s); });
-    slot->initiator->start();
-  }
+  if (impl_->transport) impl_->transport->start();
 }
 
 void SessionManager::stop() {
   if (!impl_->started) return;
   impl_->started = false;
   for (auto& [name, slot] : impl_->by_name) {
-    {
-      std::lock_guard lock(slot->mutex);
-      slot->stopping = true;
-    }
-    slot->wake.notify_all();
-    if (slot->sender.joinable()) slot->sender.join();
+    std::lock_guard lock(slot->mutex);
+    slot->stopping = true;
   }
-  // Initiator::stop() logs out and then polls about once a second: stop all lines in parallel.
-  std::vector<std::future<void>> stopping;
-  for (auto& [name, slot] : impl_->by_name) {
-    if (!slot->initiator) continue;
-    FIX::Initiator* initiator = slot->initiator.get();
-    stopping.push_back(std::async(std::launch::async, [initiator] { initiator->stop(); }));
-  }
-  for (auto& f : stopping) f.get();
+  // What was queued before the stop still goes out (drains run in order on the transport's
+  // thread); then every session logs out (the transport waits for the replies, bounded) and the
+  // thread ends.
+  if (impl_->transport) impl_->transport->stop();
 }
 
 SendStatus SessionManager::try_send(const std::string& session, Outbound message) {
   auto it = impl_->by_name.find(session);
-  if (it == impl_->by_name.end() || !it->second->initiator) return SendStatus::unknown_session;
+  if (it == impl_->by_name.end() || !it->second->active) return SendStatus::unknown_session;
   Slot& slot = *it->second;
   {
     std::lock_guard lock(slot.mutex);
@@ -322,8 +370,10 @@ SendStatus SessionManager::try_send(const std::string& session, Outbound message
       return SendStatus::queue_full;
     }
     slot.queue.push_back(std::move(message));
+    if (slot.drain_posted) return SendStatus::queued;
+    slot.drain_posted = true;
   }
-  slot.wake.notify_one();
+  impl_->transport->post([impl = impl_.get(), s = &slot] { impl->drain(*s); });
   return SendStatus::queued;
 }
 
@@ -358,6 +408,7 @@ std::expected<void, std::string> SessionManager::logon(const std::string& sessio
   FIX::Session* s = FIX::Session::lookupSession(it->second->id);
   if (s == nullptr) return std::unexpected("session " + session + " is not running (disabled in the configuration)");
   // Enables the session: the initiator connects and logs on at its next check (about a second).
+  it->second->needs_operator = false;
   s->logon();
   return {};
 }
@@ -400,6 +451,12 @@ std::vector<SessionManager::State> SessionManager::states() const {
     state.messages_out = slot->messages_out.load(std::memory_order_relaxed);
     state.heartbeats_missed = slot->heartbeats_missed.load(std::memory_order_relaxed);
     state.queue_full = slot->queue_full.load(std::memory_order_relaxed);
+    state.logons_refused = slot->logons_refused.load(std::memory_order_relaxed);
+    state.needs_operator = slot->needs_operator.load();
+    {
+      std::lock_guard lock(slot->error_mutex);
+      state.last_error = slot->last_error;
+    }
     {
       std::lock_guard lock(slot->mutex);
       state.queue_depth = slot->queue.size();

@@ -1,5 +1,7 @@
 #include "settings.hpp"
 
+#include <algorithm>
+
 namespace fixgate::fix {
 
 FIX::SessionID session_id(const config::Session& session) {
@@ -17,6 +19,8 @@ FIX::SessionSettings build_settings(const config::Session& session) {
   defaults.setString("ConnectionType", "initiator");
   // QuickFIX reads ReconnectInterval from the defaults only (each initiator has one session).
   defaults.setInt("ReconnectInterval", static_cast<int>(session.reconnect_seconds));
+  // Read by our transport only (QuickFIX ignores keys it does not know): the backoff's cap.
+  defaults.setInt("ReconnectMaxInterval", static_cast<int>(std::max(session.reconnect_max_seconds, session.reconnect_seconds)));
   FIX::Dictionary d;
   d.setString("SocketConnectHost", session.connect.host);
   d.setInt("SocketConnectPort", session.connect.port);

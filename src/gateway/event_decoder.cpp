@@ -200,7 +200,8 @@ std::optional<Event> read_event(std::string_view kind, Reader& r) {
         Reader inner{item, std::nullopt};
         auto flag = [&](const char* key) { auto f = item.find(key); return f != item.end() && f->is_boolean() && f->get<bool>(); };
         list.sessions.push_back({inner.str("session"), flag("enabled"), flag("logged_on"), inner.count("next_sender_seq"),
-                                 inner.count("next_target_seq")});
+                                 inner.count("next_target_seq"), item.contains("last_error") ? inner.str("last_error") : "",
+                                 flag("needs_operator")});
         if (inner.error && !r.error) r.error = inner.error;
       }
     }

@@ -272,6 +272,8 @@ struct PayloadWriter {
       w.field("logged_on", s.logged_on);
       w.field("next_sender_seq", s.next_sender_seq);
       w.field("next_target_seq", s.next_target_seq);
+      if (s.needs_operator) w.field("needs_operator", true);
+      w.field_if("last_error", s.last_error);
       w.end_object();
     }
     w.end_array();

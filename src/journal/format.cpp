@@ -93,7 +93,7 @@ void encode_body(char* out, std::uint64_t seq, std::int64_t timestamp_ns, std::u
 
 bool redact_body(char* body, std::size_t body_len) {
   const auto kind = static_cast<RecordKind>(load<std::uint16_t>(body + 16));
-  if (kind != RecordKind::fix_in && kind != RecordKind::fix_out) return false;
+  if (kind != RecordKind::fix_in && kind != RecordKind::fix_out && kind != RecordKind::fix_garbage) return false;
   const auto stream_len = load<std::uint32_t>(body + 20);
   const auto payload_len = body_len - body_fixed - stream_len;
   // Redaction keeps lengths, so it can happen in place, off the producers' path.

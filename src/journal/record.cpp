@@ -15,7 +15,7 @@ struct KindName {
   std::string_view name;
 };
 
-constexpr std::array<KindName, 7> kind_names{{
+constexpr std::array<KindName, 9> kind_names{{
     {RecordKind::fix_in, "fix_in"},
     {RecordKind::fix_out, "fix_out"},
     {RecordKind::upstream_request, "upstream_request"},
@@ -23,6 +23,8 @@ constexpr std::array<KindName, 7> kind_names{{
     {RecordKind::engine_event, "engine_event"},
     {RecordKind::seq_change, "seq_change"},
     {RecordKind::checkpoint, "checkpoint"},
+    {RecordKind::fix_garbage, "fix_garbage"},
+    {RecordKind::fix_verdict, "fix_verdict"},
 }};
 
 }  // namespace

@@ -30,12 +30,15 @@ HttpResponse readiness(const ReadinessInput& input) {
   }
   if (input.stopping) failures += "process: shutting down\n";
   for (const auto& session : input.sessions) {
-    if (!session.enabled) {
+    const std::string why = session.last_error.empty() ? "" : " (counterparty: " + session.last_error + ")";
+    if (session.needs_operator) {
+      failures += "session " + session.name + ": needs an operator (set-seq, then logon)" + why + "\n";
+    } else if (!session.enabled) {
       notes += "session " + session.name + ": disabled\n";
     } else if (!session.in_schedule) {
       notes += "session " + session.name + ": outside its schedule\n";
     } else if (!session.logged_on) {
-      failures += "session " + session.name + ": enabled and inside its schedule but not logged on\n";
+      failures += "session " + session.name + ": enabled and inside its schedule but not logged on" + why + "\n";
     } else {
       notes += "session " + session.name + ": logged on\n";
     }

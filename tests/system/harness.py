@@ -353,7 +353,7 @@ def running(name, sim_args=(), **config):
 
 # Record kind codes of spec/journal-format.md.
 JOURNAL_KINDS = {1: "fix_in", 2: "fix_out", 3: "upstream_request", 4: "upstream_event", 5: "engine_event",
-                 6: "seq_change", 7: "checkpoint"}
+                 6: "seq_change", 7: "checkpoint", 8: "fix_garbage", 9: "fix_verdict"}
 
 
 def fix_fields(payload):

@@ -131,7 +131,10 @@ struct Session {
   std::string target_comp_id;
   Endpoint connect;                   ///< the broker's address
   std::uint32_t heartbeat_seconds = 30;
-  std::uint32_t reconnect_seconds = 5;
+  std::uint32_t reconnect_seconds = 5;  ///< wait before the first reconnect (the backoff's minimum)
+  /// The backoff's maximum: after each failed attempt the wait doubles up to this, with jitter;
+  /// 0 (the default) means reconnect_seconds, a fixed wait.
+  std::uint32_t reconnect_max_seconds = 0;
   std::uint32_t pending_request_timeout_seconds = 30;  ///< wait for an answer, then ask the status; as long again, give up
   std::string data_dictionary;        ///< path; default spec/FIX44.xml or spec/FIX42.xml
   bool enabled = true;

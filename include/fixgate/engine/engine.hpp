@@ -366,6 +366,10 @@ class Engine {
   std::uint64_t last_appended_ = 0;
   bool replaying_ = false;
   std::map<std::uint64_t, std::pair<std::string, std::string>> unapplied_;  // recovery: fix_in seq → session, raw
+  // Recovery: fix_in records whose verdict says the session layer delivered them, and the sessions
+  // whose journal has verdicts at all (before verdicts existed, every fix_in counted as delivered).
+  std::set<std::uint64_t> delivered_;
+  std::set<std::string> sessions_with_verdicts_;
   // Recovery: ClOrdIDs of orders, cancels and replaces the engine sent that no fix_out record shows
   // going out (yet): what is left when the replay ends never reached the broker, and is sent again
   // at the session's next logon.

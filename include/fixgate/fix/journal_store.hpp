@@ -23,6 +23,10 @@ struct StoreState {
   std::uint64_t next_target = 1;
   std::int64_t creation_ns = 0;
   std::map<std::uint64_t, std::string> sent;  ///< outbound messages by MsgSeqNum, for resends
+  /// The journal holds frame verdicts for this session (fix_verdict / fix_garbage records): the
+  /// next expected inbound number comes from them, never from a fix_in alone. Journals written
+  /// before verdicts existed fold it from the fix_in records as they did.
+  bool has_verdicts = false;
 };
 
 /// Folds one journal record into the per-session store states (start-up recovery).
@@ -43,9 +47,11 @@ class JournalStores final : public StoreProvider {
   void close_sessions();
   /// Outbound sequence numbers reserved durably at a time (see record_outbound).
   static constexpr std::uint64_t reservation_block = 1000;
-  std::pair<std::uint64_t, std::string> arrival(std::uint64_t msg_seq_num) override;
+  std::pair<std::uint64_t, std::string> delivering(const std::string& session, std::uint64_t msg_seq_num) override;
+  void answered_with_reject(const std::string& session, std::uint64_t ref_seq_num, const std::string& what) override;
 
  private:
+  friend class JournalLogFactory;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,7 +1,8 @@
 #pragma once
-// The FIX session layer: one QuickFIX initiator per configured session, each with its own
-// outbound queue and sender thread so a slow or stuck broker line never blocks the engine or the
-// other sessions. QuickFIX types stay behind the pimpl.
+// The FIX session layer: every configured session's QuickFIX FIX::Session driven by fixgate's own
+// Boost.Asio transport (src/fix/transport.cpp) on one thread; each session has an outbound queue
+// the engine fills without waiting, drained on that thread, so a slow or stuck broker line never
+// blocks the engine or the other sessions. QuickFIX and Asio types stay behind the pimpl.
 
 #include <chrono>
 #include <cstdint>
@@ -17,7 +18,7 @@
 
 namespace fixgate::fix {
 
-/// How the session layer reports to its owner. Called on QuickFIX's threads: copy and return.
+/// How the session layer reports to its owner. Called on the transport's thread: copy and return.
 struct SessionCallbacks {
   /// An application message arrived: translated, the exact bytes it came as, and the journal
   /// record those bytes were written to on arrival (0 when there is no journal).
@@ -42,9 +43,14 @@ class StoreProvider {
   /// Journals an outbound message (sequence number already assigned) and returns once it is
   /// durable: QuickFIX writes the socket right after. False: the journal cannot take it, do not send.
   virtual bool record_outbound(const std::string& session, const std::string& raw) = 0;
-  /// The journal record and exact bytes of the message this thread logged last on arrival, if its
-  /// MsgSeqNum is `msg_seq_num` (QuickFIX logs a message, then hands it to the application).
-  virtual std::pair<std::uint64_t, std::string> arrival(std::uint64_t msg_seq_num) = 0;
+  /// QuickFIX hands the inbound message numbered `msg_seq_num` to the application (fromApp or
+  /// fromAdmin), straight off the wire or out of its queue behind a gap: the journal record it
+  /// arrived in and its exact bytes ({0, ""} when not known). Its verdict, `delivered`, is journaled
+  /// when QuickFIX counts its sequence number, right after.
+  virtual std::pair<std::uint64_t, std::string> delivering(const std::string& session, std::uint64_t msg_seq_num) = 0;
+  /// QuickFIX answers the inbound message numbered `ref_seq_num` with a Reject or a
+  /// BusinessMessageReject (`what`: its type and text): journaled as that message's verdict.
+  virtual void answered_with_reject(const std::string& session, std::uint64_t ref_seq_num, const std::string& what) = 0;
 };
 
 enum class SendStatus { queued, unknown_session, queue_full, stopped };
@@ -69,7 +75,7 @@ class SessionManager {
   void start();
   /// Logs every session out cleanly and joins the threads.
   void stop();
-  /// Queues a message for a session's sender thread; never waits on the socket.
+  /// Queues a message for the session; the transport's thread sends it. Never waits on the socket.
   SendStatus try_send(const std::string& session, Outbound message);
   /// Whether the session is currently logged on.
   bool is_logged_on(const std::string& session) const;
@@ -91,10 +97,18 @@ class SessionManager {
     std::uint64_t messages_out = 0;
     /// TestRequests QuickFIX sent because the counterparty was silent for 1.2 x HeartBtInt.
     std::uint64_t heartbeats_missed = 0;
-    /// Messages queued for the sender thread, not yet handed to QuickFIX.
+    /// Messages queued for the transport's thread, not yet handed to QuickFIX.
     std::uint64_t queue_depth = 0;
     /// Sends refused (SendStatus::queue_full) because the queue was at capacity.
     std::uint64_t queue_full = 0;
+    /// The counterparty's last Logout or Reject text while not logged on ("Rejected Logon
+    /// Attempt", "MsgSeqNum too low, expecting 41 but received 1"); empty when none since start.
+    std::string last_error;
+    /// The counterparty refused our sequence numbers: no more reconnects until an operator sets
+    /// them (set-seq) and logs the session on (logon).
+    bool needs_operator = false;
+    /// Logouts and Rejects the counterparty answered a logon with, since start.
+    std::uint64_t logons_refused = 0;
   };
   std::vector<State> states() const;
   /// Lets the session connect and log on (it stays on until logout()).

@@ -213,6 +213,8 @@ struct SessionState {
   bool logged_on = false;
   std::uint64_t next_sender_seq = 0;
   std::uint64_t next_target_seq = 0;
+  std::string last_error;       ///< the counterparty's last Logout/Reject text refusing a logon; may be empty
+  bool needs_operator = false;  ///< not reconnecting until an operator's set-seq and logon
 };
 
 /// Answer to `sessions`.

@@ -19,10 +19,12 @@ enum class RecordKind : std::uint16_t {
   engine_event = 5,      ///< engine decision or timer input (stream may be empty)
   seq_change = 6,        ///< FIX sequence number reset or change on a session
   checkpoint = 7,        ///< engine state checkpoint
+  fix_garbage = 8,       ///< bytes received on a session that are not a well-framed FIX message; never applied
+  fix_verdict = 9,       ///< what the session layer did with a fix_in record (delivered, queued, rejected, ...)
 };
 
 /// Highest kind code this build knows; readers keep records of later kinds as opaque.
-inline constexpr std::uint16_t max_known_kind = 7;
+inline constexpr std::uint16_t max_known_kind = 9;
 
 /// Stable snake_case name ("fix_in", ...); "unknown" for codes this build does not know.
 std::string_view name(RecordKind kind);

@@ -22,6 +22,8 @@ struct SessionReadiness {
   bool enabled = true;
   bool in_schedule = true;  ///< Schedule::active(now); true for a session without a schedule
   bool logged_on = false;
+  std::string last_error;       ///< the counterparty's last refusal of a logon; may be empty
+  bool needs_operator = false;  ///< stopped reconnecting until an operator's set-seq and logon
 };
 
 struct ReadinessInput {

@@ -216,6 +216,15 @@ TEST_CASE("never prints a token in an error") {
   CHECK(error.to_string().find("very-secret-value") == std::string::npos);
 }
 
+TEST_CASE("reads the reconnect backoff's maximum and refuses one below the minimum") {
+  CHECK(load_ok(minimal_session).sessions[0].reconnect_max_seconds == 0u);
+  const Config config = load_ok(std::string(minimal_session) + "    reconnect_seconds: 2\n    reconnect_max_seconds: 60\n");
+  CHECK(config.sessions[0].reconnect_seconds == 2u);
+  CHECK(config.sessions[0].reconnect_max_seconds == 60u);
+  const auto error = load_bad(std::string(minimal_session) + "    reconnect_seconds: 10\n    reconnect_max_seconds: 5\n");
+  CHECK(error.to_string().find("reconnect_max_seconds (5) must be at least reconnect_seconds (10)") != std::string::npos);
+}
+
 TEST_CASE("accepts listeners on port 0 and IPv6, refuses a connect to port 0") {
   const Config config = load_ok("upstream: {tcp: [\"127.0.0.1:0\", \"[::1]:7001\"]}\nops: {http: localhost:0}\n");
   CHECK(config.upstream.tcp[0].port == 0);

@@ -402,3 +402,39 @@ TEST_CASE("the pending-request timers wait while the session is down and start a
   CHECK(journal_has(h, "request_timeout expired " + cancel_id));
   CHECK(h.sent.size() == 3);  // the status was asked by the logon, not again by the timer
 }
+
+TEST_CASE("recovery applies the inbound messages the session layer delivered, never one it queued, rejected or ignored") {
+  TempDir dir;
+  std::string cl_ord_id;
+  std::map<std::string, fix::Inbound> raws;
+  {
+    Harness h(dir.path);
+    cl_ord_id = acked_order(h);
+    // What the session layer journaled before a kill -9, none of it applied by the engine yet:
+    // F1 queued behind a gap, F2 answered with a Reject, F3 a PossDup it ignored, F4 delivered.
+    const auto journaled = [&](const char* exec_id, const char* cum, const char* leaves, const std::string& verdict) {
+      const std::string raw = std::string("raw-") + exec_id;
+      raws[raw] = report(cl_ord_id, exec_id, ExecType::trade, OrdStatus::partially_filled, cum, leaves, "10");
+      const auto record = h.journal->append(journal::RecordKind::fix_in, "SIM", raw, h.clock_ns);
+      REQUIRE(record.has_value());
+      REQUIRE(h.journal->append(journal::RecordKind::fix_verdict, "SIM", std::to_string(*record) + " " + verdict, h.clock_ns));
+    };
+    journaled("F1", "10", "90", "queued: MsgSeqNum too high, expecting 3 but received 4");
+    journaled("F2", "10", "90", "rejected: Reject Value is incorrect (out of range) for this tag");
+    journaled("F3", "10", "90", "ignored: PossDup duplicate (MsgSeqNum 2, expecting 3)");
+    journaled("F4", "10", "90", "delivered next=4");
+    REQUIRE(h.journal->append(journal::RecordKind::fix_garbage, "SIM", "8=FIX.4.4\x01" "9=5\x01" "35=8\x01" "10=000\x01",
+                              h.clock_ns));
+    for (const auto& [raw, message] : h.raw_to_message) raws.emplace(raw, message);
+    REQUIRE(h.journal->close().has_value());
+  }
+  Harness again(dir.path);
+  again.raw_to_message = raws;
+  again.engine->recover();
+  REQUIRE(again.run_until([&] { return !again.events<gateway::Execution>().empty(); }));
+  again.settle(std::chrono::milliseconds(200));
+  const auto executions = again.events<gateway::Execution>();
+  REQUIRE(executions.size() == 1);
+  CHECK(executions[0]->exec_id == "F4");
+  CHECK(again.engine->book().find_by_cl_ord_id(cl_ord_id)->cum_qty == Qty::from_whole(10));
+}

@@ -97,3 +97,34 @@ TEST_CASE("a reset starts both numbers again from 1") {
                                   {RecordKind::seq_change, "closed"}});
   CHECK(next == std::pair{1, 1});
 }
+
+TEST_CASE("with frame verdicts the next expected inbound number is the last one accepted in order") {
+  // 2 delivered; 4 arrived behind a gap (3 lost) and was queued; a kill -9 came before the resend.
+  const auto next = next_numbers({{RecordKind::fix_in, message("A", 1)},
+                                  {RecordKind::fix_verdict, "1 delivered next=2"},
+                                  {RecordKind::fix_in, message("8", 2)},
+                                  {RecordKind::fix_verdict, "3 delivered next=3"},
+                                  {RecordKind::fix_in, message("8", 4)},
+                                  {RecordKind::fix_verdict, "5 queued: MsgSeqNum too high, expecting 3 but received 4"},
+                                  {RecordKind::fix_in, message("8", 2, true)},
+                                  {RecordKind::fix_garbage, "8=FIX.4.4\x01" "9=99\x01" "35=8\x01" "34=3\x01" "10=000\x01"}});
+  CHECK(next.second == 3);
+}
+
+TEST_CASE("a fix_in with no verdict after verdicts began does not move the next expected number") {
+  // Arrived, then the process died before the session layer counted it: asked for again.
+  const auto next = next_numbers({{RecordKind::fix_in, message("A", 1)},
+                                  {RecordKind::fix_verdict, "1 delivered next=2"},
+                                  {RecordKind::fix_in, message("8", 2)}});
+  CHECK(next.second == 2);
+}
+
+TEST_CASE("a sequence reset and an operator's change still set the next expected number") {
+  const auto next = next_numbers({{RecordKind::fix_in, message("A", 1)},
+                                  {RecordKind::fix_verdict, "1 delivered next=2"},
+                                  {RecordKind::fix_in, message("4", 2)},
+                                  {RecordKind::seq_change, "target=20"},
+                                  {RecordKind::fix_verdict, "3 delivered next=20"},
+                                  {RecordKind::seq_change, "target=25"}});
+  CHECK(next.second == 25);
+}

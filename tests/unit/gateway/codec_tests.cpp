@@ -251,7 +251,8 @@ TEST_CASE("round-trips every event through decode_event", "[gateway][codec]") {
                                   KillSwitchStatus{"all", "", false, "auto", "", 0},
                                   LimitChanged{"symbol", "7203", "lot_size", "100", "ops", "TSE lot"},
                                   LimitChanged{"defaults", "", "max_order_qty", std::nullopt, "ops", ""},
-                                  SessionList{{{"SIM", true, true, 12, 9}, {"BAK", false, false, 1, 1}}},
+                                  SessionList{{{"SIM", true, true, 12, 9, "", false},
+                                               {"BAK", false, false, 1, 1, "Logout: MsgSeqNum too low, expecting 41 but received 1", true}}},
                                   SessionCommandDone{"SIM", "set_seq", 42, std::nullopt, "ops", "agreed"},
                                   PolicyReloaded{true, "ops", "close"}};
   for (const auto& ev : events) {

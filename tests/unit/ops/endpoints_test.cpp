@@ -18,7 +18,7 @@ TEST_CASE("/metrics, /healthz and /readyz served from a registry and a readiness
   install_ops_endpoints(server, registry, [&] {
     ReadinessInput input;
     input.journal_recovered = recovered.load();
-    input.sessions = {{"SIM", true, true, true}};
+    input.sessions = {{"SIM", true, true, true, "", false}};
     return input;
   });
   const auto port = server.start();
@@ -42,4 +42,18 @@ TEST_CASE("/metrics, /healthz and /readyz served from a registry and a readiness
   const auto after = get(port, "/readyz");
   CHECK(after.status == 200);
   CHECK(after.body == "ready\nsession SIM: logged on\n");
+}
+
+TEST_CASE("/readyz names the counterparty's refusal and a session that needs an operator") {
+  ReadinessInput input;
+  input.journal_recovered = true;
+  input.sessions = {{"SIM", true, true, false, "Logout: Rejected Logon Attempt", false},
+                    {"BAK", false, true, false, "Logout: MsgSeqNum too low, expecting 41 but received 1", true}};
+  const auto answer = readiness(input);
+  CHECK(answer.status == 503);
+  CHECK(answer.body ==
+        "not ready\n"
+        "session SIM: enabled and inside its schedule but not logged on (counterparty: Logout: Rejected Logon Attempt)\n"
+        "session BAK: needs an operator (set-seq, then logon) (counterparty: Logout: MsgSeqNum too low, expecting 41 but "
+        "received 1)\n");
 }

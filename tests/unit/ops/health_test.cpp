@@ -15,7 +15,7 @@ TEST_CASE("liveness is always ok") {
 TEST_CASE("ready when recovered and every session due up is logged on") {
   ReadinessInput input;
   input.journal_recovered = true;
-  input.sessions = {{"LSE", true, true, true}, {"TSE", true, false, false}, {"OLD", false, true, false}};
+  input.sessions = {{"LSE", true, true, true, "", false}, {"TSE", true, false, false, "", false}, {"OLD", false, true, false, "", false}};
   const auto r = readiness(input);
   CHECK(r.status == 200);
   CHECK(r.body ==
@@ -28,7 +28,7 @@ TEST_CASE("ready when recovered and every session due up is logged on") {
 TEST_CASE("not ready lists every failing condition first") {
   ReadinessInput input;
   input.journal_recovered = false;
-  input.sessions = {{"LSE", true, true, false}, {"TSE", true, true, true}, {"NYSE", true, true, false}};
+  input.sessions = {{"LSE", true, true, false, "", false}, {"TSE", true, true, true, "", false}, {"NYSE", true, true, false, "", false}};
   const auto r = readiness(input);
   CHECK(r.status == 503);
   CHECK(r.body ==
@@ -54,7 +54,7 @@ TEST_CASE("a journal storage fault is not ready") {
   ReadinessInput input;
   input.journal_recovered = true;
   input.journal_failed = true;
-  input.sessions = {{"LSE", true, true, true}};
+  input.sessions = {{"LSE", true, true, true, "", false}};
   const auto r = readiness(input);
   CHECK(r.status == 503);
   CHECK(r.body == "not ready\njournal: storage fault\nsession LSE: logged on\n");
@@ -64,7 +64,7 @@ TEST_CASE("a journal whose database is unreachable is not ready, and ready again
   ReadinessInput input;
   input.journal_recovered = true;
   input.journal_connected = false;
-  input.sessions = {{"LSE", true, true, true}};
+  input.sessions = {{"LSE", true, true, true, "", false}};
   const auto r = readiness(input);
   CHECK(r.status == 503);
   CHECK(r.body ==
