@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fixgate container image. Build: docker build -t fixgate .   Run and operate: docs/OPERATIONS.md.
 #
 # Stage 1 builds the four programs in Release on Debian 12 with the -dev packages and installs them

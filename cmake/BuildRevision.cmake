@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Run at every build (src/cli): writes OUTPUT with the project version and the git revision of
 # SOURCE_DIR, "unknown" when that is not a git checkout or git is missing. The file is rewritten
 # only when its text changes, so an unchanged revision rebuilds nothing.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Warnings live on an INTERFACE target that our own targets link privately, so third-party code
 # (QuickFIX headers, Catch2) is never compiled with -Werror.
 

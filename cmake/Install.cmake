@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `cmake --install build --prefix P`: the four operator programs, the dictionaries and schemas, the
 # example configs, the systemd unit, the monitoring files and the docs (docs/OPERATIONS.md,
 # "Installing"). The benchmark and generator programs are development tools and stay in the build.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 option(FIXGATE_WERROR "Treat warnings in fixgate's own code as errors" ON)
 option(FIXGATE_SANITIZE "Build with AddressSanitizer and UBSan" OFF)
 option(FIXGATE_BUILD_TESTS "Build the test suite" ON)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every source file of fixgate carries the SPDX line of its licence (Apache-2.0, LICENSE).
 
 Walks the source directories (not git, so a release tarball is checked the same way) and names every

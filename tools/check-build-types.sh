@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds everything (programs, tests, benchmarks) in the build types the tests do not run in,
 # Debug and Release by default, with warnings as errors, so that each configuration a user may pick
 # builds. tools/test.sh runs the tests in RelWithDebInfo (build/). Build trees: build-check-<type>/.

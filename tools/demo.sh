@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job on the embedded defaults: installs what is missing, builds, starts the bundled
 # exchange simulator and fixgate with config/fixgate.yaml (file journal under var/), sends a few
 # demo orders through the upstream socket with the client CLI, prints what happened to each, and

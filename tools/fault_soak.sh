@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fault soak: every fault of tests/system/fault_proxy_test.py (garble, wrong BodyLength, PossDup
 # duplicate, swallow, reorder, cut), each followed by a clean restart and by a kill -9, repeated
 # ROUNDS times per scenario on one journal (default 20; CTest runs each once). Builds first if needed.

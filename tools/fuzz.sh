@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets of tests/fuzz with Debian's clang and runs each of them.
 #
 #   tools/fuzz.sh [--seconds N | --total-seconds N] [--build-dir DIR] [TARGET...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages fixgate needs, only those missing, then configures and builds.
 # Idempotent: a second run installs nothing and rebuilds only what changed. --packages-only stops
 # after the packages (tools/check-build-types.sh builds its own trees).

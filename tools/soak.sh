@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crash soak: the kill -9 recovery test with many more rounds than the test suite runs
 # (default 200 crashes), each round with its own random seed. Builds first if needed.
 # Usage: tools/soak.sh [ROUNDS] [SEED]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is missing, builds everything, and runs every test with CTest.
 # Exits non-zero on any failure. Extra arguments go to ctest (e.g. -L journal).
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // host:port parsing and error formatting: the parts of the config API that need no YAML.
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // load_file / load_string: parse YAML, read each section, and turn the first failure into a
 // located ConfigError.
 

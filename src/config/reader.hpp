@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Typed, located reads over a yaml-cpp tree. Private to the config component: yaml-cpp types
 // never leave src/config/. Every read either returns a checked value or throws Failure carrying

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `risk:` limits at three levels, tick tables, throttles, the duplicate guard and the automatic
 // kill switch. Everything the engine needs is checked here, so a typo fails at start-up.
 

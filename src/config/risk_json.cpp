@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policy ⇄ JSON for the journal, and validated run-time limit changes.
 
 #include <algorithm>

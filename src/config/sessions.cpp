@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sessions and routes sections: FIX sessions to brokers, and which orders go to which.
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The upstream section: listeners, per-connection limits, and the clients allowed to connect.
 
 #include <sys/stat.h>

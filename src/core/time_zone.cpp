@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TZif (RFC 8536) reader and POSIX TZ rule evaluation. See include/fixgate/core/time_zone.hpp.
 
 #include "fixgate/core/time_zone.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "fixgate/core/wide_price.hpp"
 
 #include <limits>

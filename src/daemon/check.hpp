@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // `fixgate --check`: beyond the file's own validation, what the daemon will read, write and
 // expose, checked without binding a socket or opening the journal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate: the daemon. Loads and validates the config (before touching any socket), opens and
 // recovers the journal, replays it into the engine, then starts the upstream gateway and the FIX
 // sessions. SIGTERM/SIGINT: stop taking requests, log every session out, drain, sync, exit 0.

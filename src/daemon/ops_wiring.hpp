@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The daemon's operations side: one metrics registry fed from the engine, the journal, the FIX
 // sessions and the upstream gateway; the ops HTTP server (/metrics, /healthz, /readyz) when

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening the journal, standing by, and session ownership (see storage.hpp).
 
 #include "storage.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where the daemon keeps its state: opens the configured journal (file or PostgreSQL), waits as a
 // standby while another instance owns a PostgreSQL journal, and takes the session locks that

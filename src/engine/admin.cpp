@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Operators' views and commands: the FIX sessions' state, logging a session on or off, setting
 // its sequence numbers, reloading limits and routes. Commands are journaled (who, why) before they
 // act; their effects journal themselves (Logon/Logout messages, seq_change records, the policy),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Broker messages: journal, apply to the order book exactly once, tell the owning client.
 
 #include <spdlog/spdlog.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's loop, its input queue, the journal gate on outputs, and recovery by replay.
 // Request and report handling live in upstream.cpp and broker.cpp.
 

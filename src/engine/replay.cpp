@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The journal tool's "orders as of": the engine's recovery pass, stopped at a moment, on an
 // engine that has no journal to write and no outputs.
 

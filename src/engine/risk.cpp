@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Risk limits, routing policy and kill switches on the engine thread. The policy in force is
 // journaled ("policy config" records, and admin requests that change it), so a replay decides
 // every order with the limits that were in force when it came.

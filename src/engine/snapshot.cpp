@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The view of an order a client gets from `status` and `list`: what the broker last said, the
 // ClOrdID the order goes by now, every request still waiting for the broker, the fills applied and
 // the breaks raised for it.

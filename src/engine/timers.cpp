@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests fixgate accepted must reach an end. Every NewOrderSingle, cancel and replace sent waits
 // at most the session's pending_request_timeout_seconds for the broker's answer; then the engine
 // asks for the order's status, and if the request is still unanswered after as long again it

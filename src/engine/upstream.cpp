@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Upstream requests: idempotency, entitlement, risk, routing, then the order book.
 
 #include <algorithm>

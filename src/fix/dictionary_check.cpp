@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "fixgate/fix/dictionary_check.hpp"
 
 #include "fixgate/fix/quickfix.hpp"

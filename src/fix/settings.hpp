@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // QuickFIX session settings built in code from our YAML config: users never write a .cfg file.
 

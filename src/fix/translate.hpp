@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Domain messages ⇄ QuickFIX messages. Prices and quantities are written and read as decimal
 // text (setField(tag, string)), never through QuickFIX's double-typed field classes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // fixgate's own FIX transport: one Boost.Asio io_context on one thread drives every configured
 // initiator session through QuickFIX's FIX::Session (Session::next(frame, time) for each frame read,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One upstream connection: reads and frames lines, writes queued output, enforces the framing
 // limits (line length, UTF-8), the deadlines (login, line, idle) and the output bound (slow

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Event decoding for the client side (CLI, tests, tools). Not on the server's hot path, so it uses
 // nlohmann's DOM with exceptions disabled (parse errors come back as a discarded value) and is
 // lenient about fields it does not know, so newer servers can add fields without breaking it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Event encoding (the server's hot path) and request encoding (the client side), both written
 // directly into a string: field order is fixed ("event", "seq", "id", then the payload) so that
 // lines are easy to read in logs and diff in golden files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The gateway's protocol logic on the io thread: the set of live connections, the budgets of
 // those not yet logged in, login and its brute-force guard, per-client rate limits, forwarding

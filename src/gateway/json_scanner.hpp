@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A single-pass JSON scanner for one request line: a flat object whose known keys land in a fixed
 // table, with any nested or unknown value validated and skipped. Written by hand because the

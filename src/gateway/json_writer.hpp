@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A minimal append-only JSON object writer for the hot encode path: no DOM, no allocation beyond
 // the output buffer's growth. Keys are trusted literals; string values are escaped.

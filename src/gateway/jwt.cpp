@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JWS verification (RS256, ES256) against JWKS keys with OpenSSL 3, claims with nlohmann-json.
 // Debian 12 packages no JWT library that reads JWKS and lets the time be an input, so this is the
 // small part such a library would do; RFC 7515's own examples are in the tests.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Brute-force protection for hello: after a failed login the client name and the source address
 // are each locked out for a while, doubling with every further failure up to a ceiling, and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request decoding: the scanner fills a fixed table of known fields in one pass, with no DOM,
 // then the op's schema is checked against the table. A syntax error anywhere in the line wins
 // over schema problems: a broken line is reported as broken, not as the first odd field in it.

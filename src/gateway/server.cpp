@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Server: listeners, the io thread, and the hand-off of engine events into it. Protocol logic is
 // in Hub, per-socket I/O in Connection.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTC timestamps on the wire (expire_time): RFC 3339 in its one UTC spelling, exact to the
 // nanosecond both ways.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Archived segments: the ARCHIVE file, zstd compression with a verified copy, and reading back.
 
 #include "archive.hpp"

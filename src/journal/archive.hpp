@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Archived segments (spec/journal-format.md, "Archive"): a closed segment moves to an archive
 // directory as NNNN.fgj.zst, one zstd frame with its content checksum, holding the segment's

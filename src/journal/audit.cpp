@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The audit fields of a record, read in one pass over its FIX fields or its JSON members.
 
 #include "fixgate/journal/audit.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A growable byte buffer that does not zero what it allocates: append() fills every byte it hands
 // out, so value-initialising (as std::vector<char>::resize does) would be wasted work on the hot path.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC32C: SSE4.2's crc32 instruction when the CPU has it (checked once at run time, so the binary
 // still runs on CPUs without it), otherwise slicing-by-8 tables.
 

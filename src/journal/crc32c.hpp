@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // CRC32C (Castagnoli), the checksum every record and segment header carries.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Thin POSIX file layer: owned descriptors and mappings, whole writes, syncs, and errno turned
 // into journal Errors that name the file.

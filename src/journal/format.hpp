@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The on-disk layout (spec/journal-format.md): segment header and record frame, little-endian.
 //

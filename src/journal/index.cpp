@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sidecar indexes: building one from a segment's frames, the file format, and IndexedJournal.
 
 #include "fixgate/journal/index.hpp"

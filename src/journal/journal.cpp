@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Journal: open with recovery, the producers' append path, and the writer thread's loop.
 
 #include "fixgate/journal/journal.hpp"

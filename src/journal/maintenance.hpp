@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The file journal's background work, on a thread of its own so the writer never waits for it:
 // when a segment closes, its sidecar index (index.hpp), the signature of the chain head

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SessionLock: a PostgreSQL session advisory lock per FIX session on a dedicated connection.
 
 #include "fixgate/journal/ownership.hpp"

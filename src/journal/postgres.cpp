@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PgJournal: open (connect, migrate, lock, read the head), the producers' append path, and the
 // writer thread: seal (redact, chain), one COPY per transaction, COMMIT, publish; reconnect with
 // backoff and settle an unknown COMMIT by looking the rows up before writing again.

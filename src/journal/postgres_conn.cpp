@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpq helpers: connecting, errors that never carry the DSN, statements with text parameters.
 
 #include "postgres_conn.hpp"

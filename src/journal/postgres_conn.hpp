@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Small libpq helpers shared by the PostgreSQL journal, its schema code and SessionLock: owning
 // handles, connecting with keepalives (the DSN never reaches an error text), running a statement

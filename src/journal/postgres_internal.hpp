@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Pieces of the PostgreSQL journal shared by its files (postgres.cpp, postgres_schema.cpp,
 // postgres_audit.cpp, ownership.cpp); not public API.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a PostgreSQL journal without owning it: PgReader (a read-only connection the journal
 // tool keeps for all its scans), pg_scan and pg_verify (one connection per call).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL journal's schema (versioned migrations run by fixgate itself) and reading the
 // head of a journal at open. Scans and verify are in postgres_reader.cpp.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a journal directory in seq order over memory-mapped segments. Recovery, scan and
 // verify all go through Reader, so the rules for what counts as a torn tail live in one place.
 

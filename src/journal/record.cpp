@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names, hex and report text for the journal's value types.
 
 #include <array>

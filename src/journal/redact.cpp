@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FIX secret redaction. Walks tag=value<SOH> fields; a length-prefixed data field (RawData 96,
 // XmlData 213, ...) may contain SOH and "554=" bytes, so its value is skipped by its declared
 // length instead of being scanned.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Getting at a segment's bytes wherever it lives: mapped from the journal directory, or
 // decompressed from the archive (archive.hpp). Readers, the indexes and verify all go through it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The hash chain step, SHA-256(previous hash || record body), over OpenSSL's EVP interface with
 // one reusable context (creating a context per record would cost more than the hash).

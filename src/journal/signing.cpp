@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ed25519 head signatures (OpenSSL EVP): signing, the .sig file, and checking them against a journal.
 
 #include "fixgate/journal/signing.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning queued frames into bytes on disk: seal (redact, chain, CRC), write in as few system
 // calls as possible, roll segments, and sync according to the policy.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The writer thread's file state: the current segment, the chain value, and the steps that turn
 // queued frames into synced bytes. Only the writer thread touches it after open.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ops HTTP server: one io thread, one request per connection. See http_server.hpp.
 
 #include "fixgate/ops/http_server.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "fixgate/ops/process_metrics.hpp"
 
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Private to the order component: the helper that applies one broker message to the book, split
 // over exec_report.cpp (ExecutionReport, one small function per ExecType), status_report.cpp

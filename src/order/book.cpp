@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Upstream requests into the book: validation, ClOrdID generation, the one-pending-request rule,
 // and the indexes that map every id an order has carried back to it.
 

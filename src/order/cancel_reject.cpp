@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OrderCancelReject: the pending cancel/replace is refused and the order returns to where it was.
 // Cancel rejects carry no ExecID, so a resend is recognised by the request already being answered.
 // A cancel reject for a request fixgate never sent is a break and changes nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ExecutionReports into the book, after FIX 4.4 Volume 4 Appendix D (Order State Change Matrices).
 // Three rules keep the books balanced: an ExecID is applied once per order; a late report never
 // moves an order back from a later or finished state; the broker's quantities are adopted (it is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Order helpers, and stable codes for the order component's enums (logs, the journal and
 // upstream clients use them).
 

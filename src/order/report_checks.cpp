@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an ExecutionReport is checked against: the order its ids name (all of them must name the
 // same one, and a ClOrdID must be one fixgate sent), and, once applied, the book's own numbers:
 // the fills applied (CumQty, AvgPx), the order quantity (LeavesQty), side, symbol and session.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests that end without an ExecutionReport or OrderCancelReject: a session-level Reject or a
 // BusinessMessageReject of the message (the engine resolves which request it refers to), or no
 // answer at all within the pending-request timeout. Either way the request reaches an end, so no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Order status reports (ExecType I; FIX 4.2 ExecTransType 3): the broker's answer to "where does
 // this order stand?", sent for fixgate's OrderStatusRequests after a logon or when a request had
 // no answer in time. A status report is never deduplicated by ExecID (FIX 4.4 gives every one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Break texts without <format> (g++ 12 lacks it): concatenation of string-like pieces.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the journal's segment header and frame reader, as recovery walks a segment. The
 // first byte picks the mode: raw bytes as a segment, or a record body wrapped in a frame with a
 // correct CRC, so the body's own length fields are reached past the checksum.

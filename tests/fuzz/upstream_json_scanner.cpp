@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the upstream JSON scanner, checked against nlohmann-json on the same line. The
 // scanner claims RFC 8259's grammar exactly, so on well-formed UTF-8 within its nesting limit the
 // two must agree on what is JSON, and on the values of the fields it fills.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the upstream request decoder. Any line gets a request or a precise error, never a
 // crash; an accepted UTF-8 line's request re-encodes to a line that decodes to the same request.
 

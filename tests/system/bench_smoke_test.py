@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Smoke test of the end-to-end benchmark: fixgate-bench --quick must run both phases against
 fixgate and both bare-QuickFIX baselines, fill every order, and print the ratio table. Speed is
 never asserted here (DESIGN.md: targets are measured by the benchmark, never by timed tests)."""

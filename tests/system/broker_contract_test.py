@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What real brokers send, driven through the simulator's broker modes (docs/SIMULATOR.md): prices
 with more than 8 decimals, session-level Rejects of order messages, a BusinessMessageReject without
 BusinessRejectRefID, the broker's own cancel-reject text, status reports with ExecID 0, an ExecID

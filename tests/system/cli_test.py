@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The command line of every fixgate program and subcommand behaves alike (docs/CLI.md): --help
 prints the usage on stdout and exits 0, --version prints the project version and the git revision
 the binary was built from, and an unknown or malformed argument exits 2 with a message naming it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """QuickFIX's own example acceptors as counterparties (built by tests/counterparties from Debian's
 libquickfix-doc): executor (fills limit orders, answers any other order type with a session-level
 Reject) and ordermatch (a FIX 4.2 matching engine that crosses orders and writes AvgPx computed in

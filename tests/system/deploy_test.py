@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The monitoring files in deploy/: the Prometheus alert rules pass `promtool check rules` and their
 own unit tests (`promtool test rules`), the Grafana dashboard is well formed, and every metric the
 rules and the dashboard query is one a running fixgate exports (read from a live /metrics).

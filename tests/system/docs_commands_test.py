@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every command in the README's and docs/OPERATIONS.md's shell code blocks runs as written, in
 order, from the repository root, in one bash with `set -euo pipefail`: a command that fails, or
 a block nobody can run, fails this test.

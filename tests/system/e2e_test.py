@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One order end to end, and its variations: upstream JSON → fixgate → FIX → simulator → FIX →
 fixgate → upstream events, checked against the simulator's own record of what it executed."""
 

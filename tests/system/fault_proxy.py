@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A FIX fault proxy on 127.0.0.1: sits between fixgate (the initiator) and the simulator and
 forwards whole frames, except that one armed fault is done once to the frames the counterparty
 sends (its ExecutionReports carrying a fill, 35=8 with 150=F or 1/2 on 4.2):

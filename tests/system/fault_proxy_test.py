@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Faults on the broker line, each followed by a clean restart and by a kill -9 of fixgate: after
 each, fixgate's fills per order equal the simulator's execution record exactly (no fill missing,
 none twice, none invented, none with other quantities).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`fixgate --check` on configurations that are valid YAML but would fail at start-up or expose the
 gateway: each is refused (exit 2) with a line naming the path or listener, and a good one passes
 with notes on what it exposes. No process but `fixgate --check` runs; nothing is bound."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The gateway as it runs beyond loopback, with real processes: TLS with client certificates in
 front of a real order to the simulator, ExecInst and ExpireTime on the wire, and the modes of the
 files fixgate creates when started under umask 0. Certificates are made with the openssl CLI."""

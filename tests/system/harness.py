@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Real processes on 127.0.0.1 for system tests: the exchange simulator, fixgate, and an upstream
 client speaking the JSON-lines protocol. Every wait is bounded; every process is killed at exit.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The install tree stands in for the container image (Docker is not on the build machines):
 `cmake --install` into a temporary prefix, the prefix moved elsewhere, no build or source path
 inside any installed program, and then the simulator, fixgate and the tools run from the moved

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fixgate-journal --postgres against a journal a real run wrote to PostgreSQL: the simulator (with
 --executions-csv), fixgate on the postgres backend and a JSON-lines client trade a few orders
 (fills, a replace, a cancel, a broker reject). While fixgate still owns the journal, a follower

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fixgate-journal against a journal written by a real run: the simulator (with --executions-csv),
 fixgate and a JSON-lines client on 127.0.0.1 trade a few orders (fills, a replace, a cancel, a
 broker reject); fixgate is stopped, then every subcommand is checked against facts this test knows

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The daemon's logs as an operator's tools read them: UTC times with a Z whatever the host's zone,
 JSON lines with the session, client and order ids as fields of their own, each fact logged once
 ("ops http listening", "ready" apart from "sessions up"), and the log file reopened on SIGUSR1

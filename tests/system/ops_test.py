@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Operations through the real daemon: /metrics, /healthz and /readyz on ops.http while orders
 flow and the broker goes away, and the admin session commands (sessions, logout, set-seq, logon)
 and policy reloads (admin `reload`, SIGHUP) with fixgate-client against a real simulator."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Restarts and crashes: fixgate stopped cleanly and killed with SIGKILL under load, the simulator
 killed and restarted; afterwards every acknowledged order is known, every execution the simulator
 sent is applied exactly once, no order went out twice, and FIX sequence numbers carried on."""

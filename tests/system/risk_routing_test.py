@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Routing with failover and the kill switch, with real simulator processes: a primary session
 that goes down and comes back, a backup that takes new orders meanwhile, cancels that stay with
 the session holding the order, and a kill switch that cancels every live order at the broker."""

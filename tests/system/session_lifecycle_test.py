@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A counterparty that refuses the logon: its reason is logged at warn and shown as the session's
 last_error (admin `sessions`, /readyz, a metric), clients hear of the session once per change, not
 once per retry, and a "MsgSeqNum too low" refusal stops the retries until an operator's set-seq and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A broker that asks for a resend of an old order gets a gap fill, never the order again.
 
 The broker here is a few lines of raw FIX over a socket (no QuickFIX), so the test controls

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Takeover between two fixgate instances on one PostgreSQL journal (issue #8): instance A owns the
 journal and the FIX session, instance B (same config) stands by; A is killed with SIGKILL under
 load; B takes the journal lock and the session lock, recovers and logs on. Afterwards every order A

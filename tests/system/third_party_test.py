@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fixgate against counterparties nobody here wrote: QuickFIX's example acceptors, ordermatch (a FIX
 4.2 matching engine) and executor (tests/counterparties, counterparties.py). Each scenario checks
 fixgate's books against what the counterparty itself logged that it sent.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The end-to-end benchmark in one command: builds Release into build-release/ (only what the
 # benchmark needs) and runs fixgate-bench, which prints the fixgate / bare-QuickFIX ratio table.
 # Arguments go to fixgate-bench (tools/bench/bench.sh --help lists them); the JSON of every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A child process of the benchmark (simulator, fixgate): started with its output in log files,
 // watched for a line, sampled for CPU time, and always stopped: SIGTERM, then SIGKILL after a

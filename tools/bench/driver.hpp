@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What both order drivers (fixgate's upstream socket, the bare QuickFIX initiator) share: the run
 // they are asked for, the order they send, and what they hand back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-bench: every performance number of fixgate comes from here (docs/PERFORMANCE.md).
 // One invocation starts the simulator, a bare QuickFIX initiator per store kind (in this process)
 // and fixgate, then runs the same orders through each, interleaved repetition by repetition, so a

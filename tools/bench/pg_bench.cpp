@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-pg-bench: append + commit throughput of the PostgreSQL journal against the file journal
 // (sync: batch) in the same run. For each "wait every" size W, producers append W records and
 // wait until the last is durable, so W is the largest group a commit can take; "stream" appends

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end sustained orders/s with the PostgreSQL journal vs the file journal, in one
 # invocation: starts a throwaway PostgreSQL cluster (tools/pg/throwaway-cluster.sh), runs
 # fixgate-bench's throughput phase with --backend file and then --backend postgres (fixgate only,

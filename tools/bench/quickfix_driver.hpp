@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The baseline: a bare QuickFIX SocketInitiator, configured as a QuickFIX user would run it
 // (SocketNodelay=Y, data dictionary validation, FileStore or MemoryStore, no log), sending the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Turns the runs into what people read: medians per target, the fixgate / baseline ratio table
 // against the targets in DESIGN.md, and a JSON file with every figure of every repetition.

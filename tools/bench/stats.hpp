@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What one run measured, and the arithmetic on it: percentiles within a run, medians across
 // repetitions.

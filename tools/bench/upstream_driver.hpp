@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Drives orders through fixgate's upstream socket as a client would: JSON lines over TCP, one
 // `new` per write, the next order sent as soon as a fill frees a slot in the window.

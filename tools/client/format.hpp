@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Human-readable one-line rendering of upstream events for fixgate-client.
 

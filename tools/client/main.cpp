@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-client: sends one request over the upstream protocol and prints what comes back, or
 // watches the event stream. Every wait is bounded by --timeout. See `fixgate-client --help`.
 

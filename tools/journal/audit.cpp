@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // audit: who changed what, when, why and with what result: every admin request (kill switches,
 // limits, sessions, sequence numbers, reloads) with the outcome the engine journaled for it, every
 // reload from a signal with its sender, and every kill switch the engine engaged on its own; a

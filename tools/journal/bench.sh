@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times fixgate-journal verify and show over a generated journal (default one million records):
 # three runs each, prints every run and the median in records per second.
 # usage: tools/journal/bench.sh [BUILD_DIR] [RECORDS]      (BUILD_DIR default build)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Which records belong to which order. Every identifier a record carries becomes a node; a record
 // links the identifiers it carries together (an ExecutionReport links its ClOrdID, OrigClOrdID,

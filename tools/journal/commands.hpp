@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The subcommands of fixgate-journal; main.cpp declares their options and dispatches to them.
 // Each returns the exit code (0 ok, 1 finding, 2 usage or input error). Usage errors are thrown

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Arguments, times and the record filter shared by every subcommand (facts.cpp reads records).
 
 #include "common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared pieces of fixgate-journal: argument parsing with precise usage errors, time parsing and
 // printing, splitting raw FIX, the facts every subcommand reads out of a record (ids, account,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // FIX data dictionaries (QuickFIX XML, spec/FIX44.xml and spec/FIX42.xml) read by a small reader
 // of our own: field numbers to names and enumerated values to their descriptions, which is all

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // export: every record (or a filtered selection) as CSV or JSON lines with stable columns.
 
 #include "export.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The export row: stable columns (spec/journal-export.md) and their CSV (RFC 4180) and JSON-lines
 // encodings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What records say: raw FIX split into fields, the engine's flat JSON lines read in place, and
 // the facts every subcommand reads out of a record (ids, account, symbol, side, quantities, who
 // and why), with the names of FIX enumerations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-journal-gen DIR [--records N]: writes a journal of realistic records for measuring the
 // journal tool (docs/PERFORMANCE.md "Journal tool"). Each order is the record sequence a real run
 // produces: upstream request, accepted event (naming its ClOrdID), NewOrderSingle out, New and Fill ExecutionReports

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The --json answers of fixgate-journal: one JSON document on stdout, keys in a stable order.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-journal: reads a journal (a directory, or PostgreSQL with --postgres NAME) for operators,
 // auditors and finance. This file declares the subcommands and their options and dispatches; each
 // subcommand lives in its own file (verify.cpp, show.cpp, query.cpp, export.cpp, recon.cpp,

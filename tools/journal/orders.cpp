@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // orders: the state of every order as of a time, by replaying the journal through the engine's own
 // code (fixgate::engine::replay_orders): the same book a restarted fixgate would have. The replay
 // engine reads a journal directory, so a PostgreSQL journal is first copied into a scratch file

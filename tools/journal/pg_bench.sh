@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fixgate-journal verify, and query of one order (from the indexes, and with --scan reading every
 # record), over the same generated journal (default one million records) in the file backend and
 # in PostgreSQL, in one invocation: starts a throwaway

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // query: everything about one order (the whole ClOrdID chain, its upstream requests and events,
 // FIX messages and reports), or every record about an account or a symbol.
 //

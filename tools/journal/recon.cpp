@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // recon: the journal's fills against the broker's execution file.
 
 #include "recon.hpp"

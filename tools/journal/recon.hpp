@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Broker reconciliation: every fill the engine applied (fix_in ExecutionReports with a trade
 // ExecType and LastQty > 0 that an apply marker names) against the broker's execution file

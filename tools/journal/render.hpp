@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Human rendering of journal records for show and query: a header line per record (seq, UTC time,
 // kind, stream, direction, what it is), then FIX fields one per line with the dictionary's names

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // replay: re-send one session's outbound application messages, in journal order, to a FIX
 // counterparty through a real QuickFIX initiator (MemoryStore, ResetOnLogon=Y). QuickFIX stamps
 // the header afresh (BeginString, BodyLength, MsgSeqNum, CompIDs, SendingTime, CheckSum);

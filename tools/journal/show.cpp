@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // show: records in order, rendered with the data dictionary's names; filters; --follow.
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where fixgate-journal reads records from: a journal directory (the file backend), or a journal
 // in PostgreSQL chosen with --postgres NAME (the daemon's `instance`; DSN from the environment

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify (CRCs, sequence numbers and the SHA-256 chain, exit 1 naming the first bad record; on
 // PostgreSQL seqs and the chain; with --key the head signatures too), index (writes the sidecar
 // indexes a directory lacks) and dump (one line per record, FIX separators shown as '|').

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A throwaway PostgreSQL cluster for tests: initdb in a fresh temporary directory, listening only
 # on 127.0.0.1 at a free port (and a Unix socket inside that directory), trust authentication.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The QuickFIX Application of the simulator: session events go to the recorder, orders to the
 // exchange. QuickFIX calls it on the transport thread only.

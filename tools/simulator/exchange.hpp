@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The simulated venue: a book of the orders it acknowledged and the rules that work them. It runs
 // on the transport's single thread. Requests and fill steps are queued with a due time and taken

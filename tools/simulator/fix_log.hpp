@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // QuickFIX logs for the simulator: nothing by default, or one file per session with every message
 // in and out and every session event, one line each (SOH shown as '|').

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-simulator: an exchange for fixgate to talk to in tests, demos and benchmarks.
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Command-line options of fixgate-simulator: where to listen, which sessions to accept, how to
 // answer orders, and where to record what it did.

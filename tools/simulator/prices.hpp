@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Prices as the simulator writes them: exact decimal text by default, or the way a venue that
 // computes in doubles prints them (QuickFIX's DoubleConvertor, 15 significant digits, as its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Append-only records of what the simulator did, for tests and reconciliation: one JSON line per
 // fill (plus a CSV in the broker-recon layout) and one JSON line per logon event. Each line is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A QuickFIX acceptor with its own transport. QuickFIX's SocketAcceptor binds every interface and
 // has no bind-address setting; this one binds the address it is given, and runs the sockets, the

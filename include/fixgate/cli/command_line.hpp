@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every fixgate program's command line shares (CLI11): --help and --version, and one way of
 // reporting a bad argument (its name, then exit 2).

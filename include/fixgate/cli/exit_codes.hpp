@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The exit codes of every fixgate program, in one place so scripts and orchestrators can rely on
 // them. docs/CLI.md has the table; keep the two in step.

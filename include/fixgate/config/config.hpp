@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // fixgate's configuration, as loaded and validated from YAML. Every value here has passed
 // validation: the engine never re-checks it. See docs/CONFIG.md for the file format.

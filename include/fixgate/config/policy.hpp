@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The parts of the configuration that decide orders (risk limits and routes), as one value the
 // engine journals: a replay then decides with the values in force at the time, even after the

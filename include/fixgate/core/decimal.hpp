@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Fixed-point decimals for money and quantities: an int64 count of 10^-Decimals units, parsed
 // from and printed to decimal strings exactly. No double ever holds a price or a quantity.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading single fields out of raw FIX bytes (SOH-separated tag=value) without a FIX engine:
 // what the journal replay, the store adapter and the journal tool need to classify messages.

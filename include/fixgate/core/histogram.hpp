@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A lock-free histogram of observations in fixed buckets, with their sum and count.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a log line is about beyond its text: the FIX session, the upstream client, the order's
 // client_order_id and its ClOrdID. Set for the current thread by a LogScope while the engine or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Why a request was refused. Each reason has a stable snake_case code that upstream clients,
 // logs and the journal use; never renumber or rename one, only add.

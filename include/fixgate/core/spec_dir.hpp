@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where the FIX data dictionaries and the schemas (the spec/ folder) are, found at run time so that
 // no build-machine path is compiled into a program: an installed program and one in the build tree

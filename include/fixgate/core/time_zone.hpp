@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // IANA time zones read from TZif files (RFC 8536), because g++ 12's libstdc++ has no
 // std::chrono::tzdb. Lives in core so that config can validate a zone name and ops can compute

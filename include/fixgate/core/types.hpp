@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Order vocabulary shared by every component. Each enum's underlying value is its FIX wire char,
 // so translation to and from FIX is a cast plus a validity check.

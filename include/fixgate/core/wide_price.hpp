@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Prices as brokers report them (LastPx, AvgPx, Price on execution reports): a 128-bit count of
 // 10^-18 units. Brokers print prices computed in binary floating point to 15-17 significant

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The single writer: one thread owns every order, every client's event stream and the routing
 // state. Other threads hand it inputs through post(); it journals each input as it takes it,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The order book as of a moment, rebuilt by replaying a journal through the engine's own code
 // (the journal tool's `orders`). Reads the journal only: nothing is written, sent or answered.

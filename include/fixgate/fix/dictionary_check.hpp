@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Start-up checks of what the FIX sessions will read, for the daemon's --check.
 

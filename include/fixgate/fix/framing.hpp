@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Whether bytes read from a FIX session are one whole, well-framed message, checked before they
 // are journaled as a message: a frame that fails here is journaled as garbage and never applied.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // QuickFIX's MessageStore and Log on top of the journal, so there is one source of truth: sent
 // messages (for resends), sequence numbers and session-level traffic all live in journal records

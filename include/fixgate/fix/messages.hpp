@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What crosses the session layer, as plain value types: the order book's own FIX vocabulary
 // (order/messages.hpp) plus the few messages only the session layer deals in. No QuickFIX types.

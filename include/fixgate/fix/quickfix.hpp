@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one place QuickFIX headers are included. Debian's QuickFIX 1.15.1 headers use dynamic
 // exception specifications (`throw(FieldNotFound)`), a hard error from C++17 on, and the library

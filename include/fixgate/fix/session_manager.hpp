@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The FIX session layer: every configured session's QuickFIX FIX::Session driven by fixgate's own
 // Boost.Asio transport (src/fix/transport.cpp) on one thread; each session has an outbound queue

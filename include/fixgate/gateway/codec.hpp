@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The upstream wire format: one JSON object per line, each way. Pure functions, no I/O, so the
 // server, the client CLI, tests and benchmarks share one implementation. See

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Bearer tokens for hello: JWS compact tokens signed RS256 or ES256 (RFC 7515/7518), verified
 // against the keys of a JWKS file (RFC 7517) that is re-read when it changes, with iss, aud, exp

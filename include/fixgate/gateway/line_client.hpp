@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A small blocking client for the JSON-lines protocol, over TCP or a Unix socket, with every wait
 // bounded by a timeout. Used by fixgate-client and the tests; plain POSIX, no Asio.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The upstream protocol as plain structs: what the gateway decodes from JSON lines and hands to
 // the engine, and what the engine hands back to be encoded. No Asio or JSON types here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The upstream socket server: TCP and Unix-domain listeners speaking JSON lines, one io thread.
 // It authenticates clients, decodes requests and hands them to the engine through a callback; it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a record says about orders, read out of its payload for the journal's indexes: the
 // PostgreSQL audit columns and the file journal's sidecar index per segment (index.hpp). The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What went wrong in the journal, as a value: the kind, where (segment file, byte offset, record
 // sequence number) and a sentence for the log. Opening, verifying and writing all report with it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Finding records by order id, account, symbol or apply_fix reference without reading the whole
 // journal. Each closed segment gets a sidecar index, NNNN.fgi beside NNNN.fgj (the journal writes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The file-backed journal writer: a directory of segment files, appended by any thread without
 // waiting for the disk, written and synced in groups by one writer thread (group commit).

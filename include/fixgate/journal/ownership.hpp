@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Session ownership between fixgate instances sharing one PostgreSQL database: the instance that
 // holds a session's advisory lock is the only one allowed to log that FIX session on.

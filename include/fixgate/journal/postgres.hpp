@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The PostgreSQL journal backend: the same record model, seq numbering, redaction and SHA-256
 // chain as the file backend (spec/journal-format.md), stored as rows of `fixgate_journal` so the

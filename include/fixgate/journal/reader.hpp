@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading a journal directory: in-order iteration over memory-mapped segments with the CRC of
 // every record checked, an optional recomputation of the hash chain, and verify() for audits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One journal record as the rest of fixgate sees it. The numbering of RecordKind is written to disk
 // (spec/journal-format.md): never renumber a kind, only add.

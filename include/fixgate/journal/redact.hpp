@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Secrets never reach the disk: FIX Password (554) and NewPassword (925) values are overwritten
 // with '*' of the same length before a fix_in/fix_out record is written. Same length keeps

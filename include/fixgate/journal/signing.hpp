@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Tamper evidence beyond the chain: the journal signs its chain head with an Ed25519 key each
 // time a segment closes and at a clean close, and `verify --key` checks those signatures with the

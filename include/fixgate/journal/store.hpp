@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the engine, the FIX store adapter and the daemon need from a journal, whichever backend
 // keeps it: the file journal (journal.hpp, a directory of segments) or the PostgreSQL journal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The three standard ops endpoints on an HttpServer, so the daemon wires them in one call.
 

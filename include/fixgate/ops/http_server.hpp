@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A minimal HTTP/1.1 server for /metrics, /healthz and /readyz: GET only, one response per
 // connection (Connection: close), its own io thread. Asio stays behind the pimpl.

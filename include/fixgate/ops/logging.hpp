@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Process-wide logging set-up: readable text on a terminal, or one JSON object per line for
 // container log drivers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A small thread-safe metrics registry rendered in the Prometheus text exposition format 0.0.4.
 //

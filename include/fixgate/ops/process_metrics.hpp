@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The standard process_* metrics every Prometheus client library exports (CPU time, memory, file
 // descriptors, start time), read from /proc at each scrape, so that the usual dashboards and alerts

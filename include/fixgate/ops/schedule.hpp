@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Session schedules: when a FIX session should be logged on, and when its sequence numbers are
 // due for a reset. Pure: time is always an argument. Built from config::SessionSchedule and a

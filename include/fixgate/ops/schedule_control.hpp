@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the daemon's once-a-second schedule pass does to one session: a pure decision, so it is
 // unit-tested without sessions or clocks (tests/unit/ops/schedule_control_test.cpp).

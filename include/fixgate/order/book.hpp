@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The order book: every order the engine has sent, driven by upstream requests and broker
 // messages. Pure and single-threaded: no I/O, no clock, no threads. Its state is a fold of its

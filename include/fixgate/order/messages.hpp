@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the order book takes in and what it asks to send. Plain structs, no FIX or JSON types:
 // the engine maps upstream requests and decoded FIX messages into these, and encodes the commands.

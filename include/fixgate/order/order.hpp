@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One order as the book tracks it: what the client asked for, what the broker last said, the chain
 // of ClOrdIDs it has carried on FIX, and every execution seen for it (so none is applied twice).

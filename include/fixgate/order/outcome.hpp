@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What applying a broker message did: applied, ignored (duplicate / stale), or not applied (unknown
 // order, refused), plus at most one break — the discrepancies a machine must record and a person

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Pre-trade risk checks: pure functions and small state machines over the order, the limits that
 // apply to it and the account's current exposure. Time is an input; nothing here reads a clock,

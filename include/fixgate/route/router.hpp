@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Routing rules: account / symbol / market → an ordered list of sessions (primary, then backups).
 // Pure: which sessions are up is passed in, never looked up.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Table test over tests/data/config/bad/: each file's first line says exactly which error it must
 // produce, "# expect: LINE:COL: KEY: FRAGMENT" (KEY "-" for none, 0:0 for no position).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sessions[].schedule: the good corpus file read back field by field (bad cases live in
 // tests/data/config/bad/session_schedule_*.yaml and run through bad_config_test.cpp).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lock-free histogram every component observes into (rendering is tested with the registry,
 // tests/unit/ops/metrics_test.cpp).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where programs find the dictionaries: the variable, then share/fixgate/spec above the program
 // (install and build tree alike), then ./spec. Real folders under a temporary directory.
 

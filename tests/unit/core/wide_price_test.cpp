@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // WidePrice: the broker-reported price type (18 decimals in 128 bits), its conversion to the
 // 8-decimal Price, and the tolerance for a broker's own rounding of an average price.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the journal must hold for an audit to stand on its own: the ClOrdID each accepted request
 // went out under, and every admin request's outcome.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Broker messages as the session layer reads them (fix::decode, which recovery uses too): every
 // FIX decimal a broker may send is read, and a value that truly cannot be read comes back naming
 // the order and the execution it belongs to.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the engine does with what real brokers send: rejects of order messages resolved to the
 // request they refer to (also from the journal, after a crash), cancel rejects passed on as the
 // broker wrote them, unreadable values that name the order, requests that reach an end (a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The files fixgate creates are private to its user and group whatever the umask it starts
 // with: journal directory 0700, its segments and lock 0640, the log file 0640.
 

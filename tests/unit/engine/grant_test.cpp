@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Clients known by a bearer token rather than the file: what the token grants decides their
 // orders, and is journaled so that a replay decides the same way.
 

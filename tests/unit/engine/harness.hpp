@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The engine on a real journal in a temporary folder, with its outputs captured: no sockets, no
 // FIX stack. Broker messages are posted already decoded; the decoder used by recovery maps the

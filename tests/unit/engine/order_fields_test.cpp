@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a new order request carries to the broker beyond price and quantity.
 
 #include <catch2/catch.hpp>

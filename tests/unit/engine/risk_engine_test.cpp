@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Risk limits, kill switches and the journaled policy, driven through the engine as a client and
 // a broker would: orders in, FIX out, reports back.
 

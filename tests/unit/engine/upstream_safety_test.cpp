@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Upstream requests a hostile or careless client can send: numbers at the edge of their range,
 // reused client order ids, explicit sessions it may not use, sums that would overflow.
 

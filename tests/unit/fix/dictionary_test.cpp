@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // spec/FIX44.xml and spec/FIX42.xml load in QuickFIX and accept what fixgate and the simulator send,
 // while refusing what a strict counterparty would refuse.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The framing check every inbound frame passes before it is journaled as a message.
 
 #include <catch2/catch.hpp>

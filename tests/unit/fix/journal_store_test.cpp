@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The journal-backed QuickFIX store: sequence numbers folded back out of journal records.
 
 #include <catch2/catch.hpp>

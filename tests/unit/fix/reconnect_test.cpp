@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reconnect backoff: doubling from the minimum to the maximum, jittered within the upper half.
 
 #include <catch2/catch.hpp>

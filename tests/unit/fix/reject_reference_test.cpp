@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A counterparty answering fixgate's orders the way QuickFIX's example acceptors do: a session
 // Reject (35=3) when a field value is refused (the executor and a market order), and QuickFIX's own
 // BusinessMessageReject (35=j) with no BusinessRejectRefID for a message type it does not support

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulator's broker-contract modes, byte for byte, and the order of its reports: each test
 // speaks FIX by hand (RawFixClient) so what the simulator writes is seen exactly as it is sent.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The real fixgate-simulator as a child process, and a raw FIX client that writes and reads exact
 // frames, for the simulator's own tests. Every wait is bounded so a failure cannot hang.

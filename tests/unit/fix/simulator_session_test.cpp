@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulator's session-layer modes, byte for byte: a counterparty that refuses every logon, one
 // that expects a higher MsgSeqNum than we send, and one whose own numbers start where it is told.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starts the real fixgate-simulator on a free loopback port and talks to it with a plain QuickFIX
 // initiator that validates every report against spec/. Every wait is bounded so a failure cannot hang.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-client, run as a process against a live gateway with the fake engine: exit codes,
 // human output, --json, --wait.
 

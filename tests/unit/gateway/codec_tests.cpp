@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON-lines codec: every op decodes, every event encodes, and both directions round-trip.
 
 #include <catch2/catch.hpp>

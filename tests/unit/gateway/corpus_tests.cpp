@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The malformed-input corpus (tests/data/upstream/malformed.tsv): each line must yield its exact
 // error code and field, from the codec alone and from a live server, which keeps the connection
 // usable and keeps answering for orders accepted before the corpus.

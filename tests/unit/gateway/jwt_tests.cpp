@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bearer tokens: RFC 7515's own examples for the signatures, then every claim rule, the JWKS
 // file's reload, and a login over a real socket.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // new's exec_inst (ExecInst 18) and expire_time (ExpireTime 126): their grammar, the gtd rule,
 // and exact round trips of the UTC time.
 

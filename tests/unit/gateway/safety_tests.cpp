@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The gateway against hostile and careless clients, over real sockets on loopback: answers kept
 // ahead of a framing error, budgets for connections that have not logged in, backoff after
 // failed logins, and deadlines on lines and silence. Attackers connect from 127.0.0.2 and up,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A live gateway Server on 127.0.0.1 (port 0) with a fake engine behind it, and a client that
 // speaks lines to it. Every wait is bounded.

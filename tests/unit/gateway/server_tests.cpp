@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The gateway server over real sockets on loopback: login, routing, limits.
 
 #include <sys/socket.h>

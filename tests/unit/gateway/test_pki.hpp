@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Keys, certificates and signed tokens made on the fly with OpenSSL, for the TLS and bearer-token
 // tests: nothing secret is committed, and every run has fresh material.

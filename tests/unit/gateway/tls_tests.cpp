@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS on the upstream TCP listener, with and without client certificates, against a client that
 // verifies the server; and the Unix socket's file mode whatever the umask.
 

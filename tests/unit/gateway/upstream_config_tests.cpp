@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The upstream section's safety settings as the loader reads them: defaults, listeners beyond
 // loopback, TLS and bearer tokens, each error at its line and key.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Archiving: closed segments old enough move to the archive directory zstd-compressed, only
 // after the copy reads back identical; recovery, scans, verify and the indexes read them as one
 // chain with the live segments; a missing or altered archive is named.

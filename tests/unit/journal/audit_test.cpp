@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The audit fields every index is built from: FIX tags, upstream JSON members (escapes
 // included), the accepted pairing, apply_fix references, and what an index cannot keep.
 

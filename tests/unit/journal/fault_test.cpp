@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Storage faults are loud and final: append refuses, durable_seq stops, nothing pretends.
 
 #include <catch2/catch.hpp>

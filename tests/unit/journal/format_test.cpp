@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checksums and names of the on-disk format.
 
 #include <catch2/catch.hpp>

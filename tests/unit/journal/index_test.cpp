@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sidecar indexes: written by the journal when a segment closes and at a clean close, read by
 // IndexedJournal, which answers exactly what a full scan would whether or not the sidecars are
 // there, whole, or current.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writer and reader round trips: segment rolls, sync policies, reopen, concurrent producers.
 
 #include <catch2/catch.hpp>

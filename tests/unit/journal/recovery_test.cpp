@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recovery and verify: torn tails are cut and reported, damage anywhere else is refused and named.
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FIX secret redaction, alone and as the journal applies it.
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Head signatures: the journal signs the chain head at each segment close and at a clean close;
 // verify_signatures catches a rewritten chain, a cut journal, a forged or foreign signature, and
 // a journal with no signature at all.

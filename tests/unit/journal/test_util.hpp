@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared helpers for journal tests: a temp directory removed afterwards, and short ways to open,
 // fill and read a journal.

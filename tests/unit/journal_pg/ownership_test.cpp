@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session ownership by advisory lock: exactly one owner, loss detected, standby takes over.
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connection loss: the writer reconnects with backoff, nothing is lost or written twice, an
 // unknown COMMIT is settled by looking at the rows, and a takeover by another instance while the
 // writer was away stops the old writer for good.

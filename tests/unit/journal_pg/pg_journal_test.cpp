@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PgJournal round trips, seq numbering, the chain against the file backend, redaction, audit
 // columns, and when durable_seq() may move.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reopening continues seqs and the chain; verify and open catch rows changed behind fixgate's back.
 
 #include <catch2/catch.hpp>

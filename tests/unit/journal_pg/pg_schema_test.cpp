@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Migrations (idempotent, safe with several instances at once, refusing a newer schema) and the
 // advisory lock key derivation. The audit field reader is tested in tests/unit/journal.
 

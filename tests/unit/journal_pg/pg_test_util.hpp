@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Helpers for the PostgreSQL journal tests: the DSN of the throwaway cluster (CTest fixture
 // pg_cluster writes it to a file; FIXGATE_TEST_PG_DSN overrides), unique journal names, a plain

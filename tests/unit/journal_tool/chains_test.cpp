@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Linking every record of one order: upstream ids, the engine's ClOrdIDs, OrderIDs and ExecIDs.
 
 #include <catch2/catch.hpp>

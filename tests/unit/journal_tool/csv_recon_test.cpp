@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Broker CSV reading (RFC 4180, errors with file:line and column), export quoting, which journal
 // records are fills, and the reconciliation of both sides.
 

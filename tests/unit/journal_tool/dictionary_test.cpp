@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The data dictionary reader and the show rendering built on it.
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The export row: names for ExecType and OrdStatus with the codes beside them, the reason and by
 // columns, and CSV cells a spreadsheet would run as a formula.
 

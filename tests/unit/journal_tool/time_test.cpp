@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Time parsing and printing, FIX splitting and the record filter of fixgate-journal.
 
 #include <catch2/catch.hpp>

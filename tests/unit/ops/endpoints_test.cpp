@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // install_ops_endpoints over a real socket: the three routes and their content types.
 
 #include <catch2/catch.hpp>

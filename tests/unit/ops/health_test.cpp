@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /healthz and /readyz logic.
 
 #include <catch2/catch.hpp>

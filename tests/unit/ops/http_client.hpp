@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A blocking HTTP client for the ops server tests: 5 s socket timeouts, bounded loops.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ops HTTP server over real sockets on 127.0.0.1. Every socket read has a 5 s timeout and
 // every loop a fixed count, so a broken server fails the test instead of hanging it.
 

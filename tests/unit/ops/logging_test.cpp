@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's log formats, written to a real file through setup_logging: times in UTC with a Z
 // whatever TZ says, the ids a JSON line is about as fields of their own, and the file reopened by
 // name after logrotate moved it.

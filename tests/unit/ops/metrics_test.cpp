@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The metrics registry: exposition text written out by hand from the format's rules, escaping,
 // histogram bucket arithmetic, registration rules and concurrent updates.
 

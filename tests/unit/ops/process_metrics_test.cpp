@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The process_* metrics: /proc/<pid>/stat and /proc/stat parsed from lines written out by hand
 // from proc(5), and the registered series read from this very process.
 

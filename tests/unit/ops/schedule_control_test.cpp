@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's per-session schedule decision. UTC zone, so the instants below are the wall times;
 // 2026-11-26 is a Thursday, 2026-11-23 a Monday.
 

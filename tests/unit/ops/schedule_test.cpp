@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session schedules against real zones. Expected instants are worked out by hand: Tokyo is UTC+9;
 // New York is UTC-5 (EST) / UTC-4 (EDT, from 2026-03-08 07:00Z to 2026-11-01 06:00Z); London is
 // UTC+0 in winter, UTC+1 (BST) from 2026-03-29 to 2026-10-25. 2026-11-26 is a Thursday.

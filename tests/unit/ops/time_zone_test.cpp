@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate::TimeZone against the system's IANA data. Every expected instant below was worked out by
 // hand from the published rules (US: DST from the second Sunday of March 02:00 to the first Sunday
 // of November 02:00; EU: last Sunday of March to last Sunday of October at 01:00 UTC; Japan: UTC+9),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Builders shared by the order tests: requests and reports with sensible defaults.
 

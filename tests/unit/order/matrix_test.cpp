@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Table tests: every scenario in spec/order-state-matrices.txt (FIX 4.4 Appendix D, read from the
 // buy side) is replayed against a fresh book, and each step's expectations are checked.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Randomized, bounded sequences: upstream requests and a consistent simulated broker (races,
 // resends, busts, unsolicited cancels and restatements). Seeds are fixed, so a failure replays.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A consistent simulated broker for randomized sequence tests: it keeps its own book of the orders
 // fixgate sent and answers with the reports FIX 4.4 Appendix D prescribes, including races, resends,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every check at, just below and just above its limit; expected values worked out by hand.
 
 #include <catch2/catch.hpp>

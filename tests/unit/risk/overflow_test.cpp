@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sums of client amounts at the top of the range: they saturate or are refused, never wrap.
 
 #include <catch2/catch.hpp>

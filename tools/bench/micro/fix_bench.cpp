@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FIX adapter micro-benchmarks: building a NewOrderSingle from the book's command (to_fix, then
 // the wire text QuickFIX writes) and reading an ExecutionReport off the wire (QuickFIX parse with
 // the data dictionary, as a session does on receipt, then from_fix). These are the per-order FIX

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Upstream codec cost: decoding a request line and encoding the events it leads to, the work
 // the gateway's io thread does per message. Target: parse + encode under 2 µs per message.
 

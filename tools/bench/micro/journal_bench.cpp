@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Journal micro-benchmarks: append cost before sync, scan rate (CRC only and with the hash chain),
 // and opening (recovering) a one-million-record journal. Targets: append < 1 us/record, scan
 // >= 2 M records/s, open of 1 M records < 2 s (docs/DESIGN.md "Targets").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fixgate-micro-bench's entry point: the command line every fixgate program has (--help, --version,
 // a bad argument named with exit 2), with Google Benchmark's own --benchmark_* flags passed through.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Micro-benchmarks of the ops pieces on the hot path (a counter increment, a histogram
 // observation: target a few ns uncontended) and of the per-scrape / per-tick work (rendering a
 // registry, a schedule check).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Micro-benchmarks of the order book (target: < 1 µs per new order and per execution report).
 // Inputs are built before timing so only the book's work is measured; books are rebuilt, with
 // timing paused, when a batch of inputs is used up.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Micro-benchmark of the pre-trade decision for one order (target: under 200 ns for the whole
 // check set): every limit check active (restricted, lot, tick table, price band, order qty and
 // notional, open orders and notional), the account's exposure lookup, the kill switch, the
