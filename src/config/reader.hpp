@@ -107,6 +107,12 @@ std::vector<std::string> read_string_list(const Value& value, bool allow_empty_i
 Endpoint read_endpoint(const Value& value, bool allow_port_zero);
 /// A name usable in an environment lookup ([A-Za-z_][A-Za-z0-9_]*).
 std::string read_env_name(const Value& value);
+/// The secret held by the environment variable `value` names. Errors name the variable, never
+/// the secret: these messages end up in logs and terminals.
+std::string secret_from_env(const Value& value);
+/// The secret held by the one-line file `value` names (a final newline is not part of it);
+/// `what` ("token", "password") names it in errors.
+std::string secret_from_file(const Value& value, const std::string& what);
 
 /// An unsigned number narrowed to T, with T's own maximum.
 template <std::unsigned_integral T>

@@ -130,6 +130,10 @@ struct Session {
   std::string sender_comp_id;
   std::string target_comp_id;
   Endpoint connect;                   ///< the broker's address
+  std::string sender_sub_id;          ///< SenderSubID (50) on every message; empty: not sent
+  std::string target_sub_id;          ///< TargetSubID (57) on every message; empty: not sent
+  std::string username;               ///< Username (553) on the Logon; empty: not sent
+  std::string password;               ///< Password (554) on the Logon, from password_env or password_file; never logged
   std::uint32_t heartbeat_seconds = 30;
   std::uint32_t reconnect_seconds = 5;  ///< wait before the first reconnect (the backoff's minimum)
   /// The backoff's maximum: after each failed attempt the wait doubles up to this, with jitter;
@@ -221,8 +225,8 @@ struct ConfigError {
   std::string to_string() const;
 };
 
-/// Whether loading reads the secrets the file names: the clients' tokens (token_env, token_file)
-/// and, for the postgres backend, that the DSN variable is set. Tools that only replay a journal
+/// Whether loading reads the secrets the file names: the clients' tokens (token_env, token_file),
+/// the sessions' passwords (password_env, password_file) and, for the postgres backend, that the DSN variable is set. Tools that only replay a journal
 /// (fixgate-journal orders) load with `skip`: every other value is validated the same, tokens
 /// stay empty.
 enum class Secrets { resolve, skip };

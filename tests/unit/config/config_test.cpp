@@ -374,3 +374,38 @@ TEST_CASE("journal archive and signing settings are read and checked") {
   CHECK(pg.key == "journal.archive");
   CHECK_THAT(pg.message, Catch::Contains("file backend only"));
 }
+
+TEST_CASE("a session's credentials come from an environment variable or a file, its SubIDs from the file") {
+  ::setenv("FIXGATE_TEST_SESSION_PASSWORD", "pw from env", 1);
+  const std::string with_env = std::string(minimal_session) +
+                               "    sender_sub_id: DESK1\n    target_sub_id: TSE\n"
+                               "    username: trader7\n    password_env: FIXGATE_TEST_SESSION_PASSWORD\n";
+  const auto config = load_ok(with_env);
+  const auto& session = config.sessions.at(0);
+  CHECK(session.sender_sub_id == "DESK1");
+  CHECK(session.target_sub_id == "TSE");
+  CHECK(session.username == "trader7");
+  CHECK(session.password == "pw from env");
+
+  const fs::path file = fs::temp_directory_path() / ("fixgate-password-" + std::to_string(::getpid()));
+  std::ofstream(file) << "pw-from-file\n";
+  const auto from_file = load_ok(std::string(minimal_session) + "    password_file: " + file.string() + "\n");
+  CHECK(from_file.sessions.at(0).password == "pw-from-file");  // without the editor's newline
+  CHECK(from_file.sessions.at(0).username.empty());
+  fs::remove(file);
+
+  ::unsetenv("FIXGATE_TEST_SESSION_PASSWORD");
+  auto offline = load_string(with_env, "test.yaml", Secrets::skip);
+  REQUIRE(offline.has_value());
+  CHECK(offline->sessions.at(0).password.empty());
+  CHECK(offline->sessions.at(0).username == "trader7");
+}
+
+TEST_CASE("a password that cannot go on the wire fails naming the variable, without the password") {
+  ::setenv("FIXGATE_TEST_SESSION_PASSWORD", "pw\x01secret", 1);
+  const auto error = load_bad(std::string(minimal_session) + "    password_env: FIXGATE_TEST_SESSION_PASSWORD\n");
+  CHECK(error.key == "sessions[0].password_env");
+  CHECK(error.message == "the password must be printable ASCII");
+  CHECK(error.to_string().find("secret") == std::string::npos);
+  ::unsetenv("FIXGATE_TEST_SESSION_PASSWORD");
+}
