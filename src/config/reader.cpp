@@ -199,9 +199,9 @@ std::vector<std::string> read_string_list(const Value& value, bool allow_empty_i
   return result;
 }
 
-Endpoint read_endpoint(const Value& value, bool allow_port_zero) {
+Endpoint read_endpoint(const Value& value, bool allow_port_zero, HostNames names) {
   const std::string text = value.scalar("host:port");
-  auto endpoint = parse_endpoint_detailed(text);
+  auto endpoint = parse_endpoint_detailed(text, names);
   if (!endpoint) value.fail(endpoint.error());
   if (endpoint->port == 0 && !allow_port_zero) {
     value.fail("port 0 is not allowed here; give a port in 1..65535");

@@ -104,7 +104,10 @@ bool read_bool(const Value& value);
 /// A list of string scalars.
 std::vector<std::string> read_string_list(const Value& value, bool allow_empty_items);
 /// host:port; `allow_port_zero` for listeners, where 0 asks the kernel for a free port.
-Endpoint read_endpoint(const Value& value, bool allow_port_zero);
+/// Whether an endpoint's host may be a DNS name (a broker to connect to) or must be a literal or
+/// localhost (a listener to bind).
+enum class HostNames { refused, allowed };
+Endpoint read_endpoint(const Value& value, bool allow_port_zero, HostNames names = HostNames::refused);
 /// A name usable in an environment lookup ([A-Za-z_][A-Za-z0-9_]*).
 std::string read_env_name(const Value& value);
 /// The secret held by the environment variable `value` names. Errors name the variable, never
@@ -147,6 +150,6 @@ Decimal read_positive_decimal(const Value& value) {
 }
 
 /// Detailed host:port parse behind parse_endpoint; the error says what is wrong.
-std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view text);
+std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view text, HostNames names = HostNames::refused);
 
 }  // namespace fixgate::config::detail

@@ -145,7 +145,7 @@ Session read_session(const MapReader& map, Secrets secrets) {
   }
   session.sender_comp_id = read_comp_id(map.require("sender_comp_id"));
   session.target_comp_id = read_comp_id(map.require("target_comp_id"));
-  session.connect = read_endpoint(map.require("connect"), false);
+  session.connect = read_endpoint(map.require("connect"), false, HostNames::allowed);
   if (auto v = map.get("sender_sub_id")) session.sender_sub_id = read_comp_id(*v);
   if (auto v = map.get("target_sub_id")) session.target_sub_id = read_comp_id(*v);
   if (auto v = map.get("username")) {

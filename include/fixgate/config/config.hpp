@@ -13,8 +13,9 @@
 
 namespace fixgate::config {
 
-/// host:port, validated (host is an IPv4/IPv6 literal or "localhost"; port 1..65535, or 0 for
-/// "pick a free port" where the owner allows it).
+/// host:port, validated (host is an IPv4/IPv6 literal or "localhost", or for a session's
+/// `connect` a host name too, resolved at each connect; port 1..65535, or 0 for "pick a free
+/// port" where the owner allows it).
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;

@@ -409,3 +409,23 @@ TEST_CASE("a password that cannot go on the wire fails naming the variable, with
   CHECK(error.to_string().find("secret") == std::string::npos);
   ::unsetenv("FIXGATE_TEST_SESSION_PASSWORD");
 }
+
+TEST_CASE("a session connects to a host name, resolved at each connect; listeners still bind literals") {
+  const std::string head = "sessions:\n  - {name: S1, sender_comp_id: A, target_comp_id: B, connect: ";
+  for (const char* name : {"broker.example.com", "fix-uat.broker.co.jp", "broker.example.com.", "BROKER1", "a1.b2"}) {
+    INFO(name);
+    const auto config = load_ok(head + name + ":9878}\n");
+    CHECK(config.sessions.at(0).connect == Endpoint{name, 9878});
+  }
+  for (const char* bad : {"broker_1.example.com", "-broker.example.com", "broker-.example.com", "broker..example.com",
+                          "256.0.0.1", "10.0.0.300", "broker.example.com..", "broker/1"}) {
+    INFO(bad);
+    const auto error = load_bad(head + bad + ":9878}\n");
+    CHECK(error.key == "sessions[0].connect");
+    CHECK(error.message == "host \"" + std::string(bad) + "\" is not an IPv4 address, [IPv6] or a host name");
+  }
+  const auto too_long = std::string(64, 'a') + ".example.com";
+  CHECK(load_bad(head + too_long + ":9878}\n").key == "sessions[0].connect");
+  const auto listener = load_bad(std::string(minimal_session) + "upstream: {tcp: [gateway.example.com:7001]}\n");
+  CHECK(listener.key == "upstream.tcp[0]");
+}
