@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "fixgate/config/config.hpp"
@@ -22,9 +23,31 @@ bool is_ipv6(const std::string& host) {
   return inet_pton(AF_INET6, host.c_str(), &address) == 1;
 }
 
+// RFC 1123 host name: dot-separated labels of letters, digits and '-' (not at either end), each
+// 1..63 long, 253 in all, a final dot allowed; a last label of digits only is a mistyped IPv4
+// address, not a name.
+bool is_host_name(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return false;
+  std::string_view last;
+  while (!host.empty()) {
+    const auto dot = host.find('.');
+    const std::string_view label = host.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    const bool word = std::ranges::all_of(label, [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!word) return false;
+    last = label;
+    host = dot == std::string_view::npos ? std::string_view() : host.substr(dot + 1);
+    if (dot != std::string_view::npos && host.empty()) return false;  // "a..b" or a second final dot
+  }
+  return !std::ranges::all_of(last, [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
-std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view text) {
+std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view text, HostNames names) {
   std::string host;
   std::string_view port_text;
   if (text.starts_with('[')) {
@@ -47,10 +70,15 @@ std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view te
     if (host.find(':') != std::string::npos) {
       return std::unexpected("an IPv6 address goes in brackets: [" + host + "]:port");
     }
-    // Names other than localhost are refused: resolving DNS at start-up would make the
-    // destination of a dedicated line depend on a resolver.
+    // A listener binds an address, so it takes a literal (or localhost). A broker's host name is
+    // resolved by the transport at every connect, so a moved broker is found without a restart.
     if (host != "localhost" && !is_ipv4(host)) {
-      return std::unexpected("host \"" + host + "\" is not an IPv4 address, [IPv6] or localhost");
+      if (names == HostNames::refused) {
+        return std::unexpected("host \"" + host + "\" is not an IPv4 address, [IPv6] or localhost");
+      }
+      if (!is_host_name(host)) {
+        return std::unexpected("host \"" + host + "\" is not an IPv4 address, [IPv6] or a host name");
+      }
     }
   }
   if (port_text.empty()) return std::unexpected("missing port after \"" + host + ":\"");

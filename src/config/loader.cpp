@@ -109,7 +109,7 @@ Config read_config(const YAML::Node& root, const std::string& name, Secrets secr
   if (auto v = map.get("logging")) config.logging = read_logging(*v);
   if (auto v = map.get("journal")) config.journal = read_journal(*v, secrets);
   if (auto v = map.get("upstream")) config.upstream = read_upstream(*v, secrets);
-  if (auto v = map.get("sessions")) config.sessions = read_sessions(*v);
+  if (auto v = map.get("sessions")) config.sessions = read_sessions(*v, secrets);
   // Routes come after sessions whatever the order in the file: they name sessions.
   if (auto v = map.get("routes")) config.routes = read_routes(*v, config.sessions);
   if (auto v = map.get("risk")) config.risk = read_risk(*v);

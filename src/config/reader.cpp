@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reader.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <charconv>
 
 namespace fixgate::config::detail {
@@ -193,9 +200,9 @@ std::vector<std::string> read_string_list(const Value& value, bool allow_empty_i
   return result;
 }
 
-Endpoint read_endpoint(const Value& value, bool allow_port_zero) {
+Endpoint read_endpoint(const Value& value, bool allow_port_zero, HostNames names) {
   const std::string text = value.scalar("host:port");
-  auto endpoint = parse_endpoint_detailed(text);
+  auto endpoint = parse_endpoint_detailed(text, names);
   if (!endpoint) value.fail(endpoint.error());
   if (endpoint->port == 0 && !allow_port_zero) {
     value.fail("port 0 is not allowed here; give a port in 1..65535");
@@ -210,6 +217,36 @@ std::string read_env_name(const Value& value) {
   }) && !(name.front() >= '0' && name.front() <= '9');
   if (!valid) value.fail("\"" + name + "\" is not an environment variable name");
   return name;
+}
+
+std::string secret_from_env(const Value& value) {
+  const std::string name = read_env_name(value);
+  const char* secret = std::getenv(name.c_str());
+  if (secret == nullptr) value.fail("environment variable " + name + " is not set");
+  if (*secret == '\0') value.fail("environment variable " + name + " is empty");
+  return secret;
+}
+
+std::string secret_from_file(const Value& value, const std::string& what) {
+  const std::string path = read_nonempty(value);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    value.fail("cannot read " + what + " file \"" + path + "\": " + std::strerror(errno));
+  }
+  if (!S_ISREG(info.st_mode)) value.fail(what + " file \"" + path + "\" is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) value.fail("cannot read " + what + " file \"" + path + "\": " + std::strerror(errno));
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) value.fail("cannot read " + what + " file \"" + path + "\": " + std::strerror(errno));
+  std::string secret = contents.str();
+  // Editors and `echo` add a final newline; it is not part of the secret.
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) value.fail(what + " file \"" + path + "\" is empty");
+  if (secret.find_first_of("\r\n") != std::string::npos) {
+    value.fail(what + " file \"" + path + "\" holds more than one line");
+  }
+  return secret;
 }
 
 }  // namespace fixgate::config::detail

@@ -105,9 +105,18 @@ bool read_bool(const Value& value);
 /// A list of string scalars.
 std::vector<std::string> read_string_list(const Value& value, bool allow_empty_items);
 /// host:port; `allow_port_zero` for listeners, where 0 asks the kernel for a free port.
-Endpoint read_endpoint(const Value& value, bool allow_port_zero);
+/// Whether an endpoint's host may be a DNS name (a broker to connect to) or must be a literal or
+/// localhost (a listener to bind).
+enum class HostNames { refused, allowed };
+Endpoint read_endpoint(const Value& value, bool allow_port_zero, HostNames names = HostNames::refused);
 /// A name usable in an environment lookup ([A-Za-z_][A-Za-z0-9_]*).
 std::string read_env_name(const Value& value);
+/// The secret held by the environment variable `value` names. Errors name the variable, never
+/// the secret: these messages end up in logs and terminals.
+std::string secret_from_env(const Value& value);
+/// The secret held by the one-line file `value` names (a final newline is not part of it);
+/// `what` ("token", "password") names it in errors.
+std::string secret_from_file(const Value& value, const std::string& what);
 
 /// An unsigned number narrowed to T, with T's own maximum.
 template <std::unsigned_integral T>
@@ -142,6 +151,6 @@ Decimal read_positive_decimal(const Value& value) {
 }
 
 /// Detailed host:port parse behind parse_endpoint; the error says what is wrong.
-std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view text);
+std::expected<Endpoint, std::string> parse_endpoint_detailed(std::string_view text, HostNames names = HostNames::refused);
 
 }  // namespace fixgate::config::detail

@@ -11,8 +11,9 @@ namespace fixgate::config::detail {
 /// Secrets::skip).
 Upstream read_upstream(const Value& value, Secrets secrets);
 
-/// `sessions:` the FIX sessions; names, comp ids and sessions are checked for repeats.
-std::vector<Session> read_sessions(const Value& value);
+/// `sessions:` the FIX sessions; names, comp ids and sessions are checked for repeats; each
+/// password resolved (left empty with Secrets::skip).
+std::vector<Session> read_sessions(const Value& value, Secrets secrets);
 
 /// `routes:` each naming only sessions in `sessions`.
 std::vector<Route> read_routes(const Value& value, const std::vector<Session>& sessions);

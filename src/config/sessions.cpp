@@ -29,6 +29,35 @@ std::string read_comp_id(const Value& value) {
   return id;
 }
 
+// Username and password go on the wire in the Logon: printable ASCII (spaces allowed), no SOH.
+// The message names the field only: a password must not reach a log through an error.
+void check_printable(const Value& value, const std::string& text, const std::string& what) {
+  const bool printable = std::ranges::all_of(text, [](char c) { return c >= ' ' && c < '\x7f'; });
+  if (!printable) value.fail(what + " must be printable ASCII");
+}
+
+// The password from password_env or password_file, never from the YAML itself.
+std::string read_password(const MapReader& map, Secrets secrets) {
+  if (auto inline_password = map.get("password")) {
+    inline_password->fail("a password never goes in the configuration file: "
+                          "name its environment variable (password_env) or its file (password_file)");
+  }
+  const auto env = map.get("password_env");
+  const auto file = map.get("password_file");
+  if (env && file) file->fail("give password_env or password_file, not both");
+  if (!env && !file) return {};
+  std::string password;
+  if (secrets == Secrets::resolve) {
+    password = env ? secret_from_env(*env) : secret_from_file(*file, "password");
+    check_printable(env ? *env : *file, password, "the password");
+  } else if (env) {
+    (void)read_env_name(*env);  // still checked for shape
+  } else {
+    (void)read_nonempty(*file);
+  }
+  return password;
+}
+
 // "HH:MM" or "HH:MM:SS", 24-hour wall-clock time; seconds after midnight.
 std::uint32_t read_time_of_day(const Value& value) {
   const std::string text = value.scalar("HH:MM");
@@ -108,7 +137,7 @@ SessionSchedule read_schedule(const Value& value) {
   return schedule;
 }
 
-Session read_session(const MapReader& map) {
+Session read_session(const MapReader& map, Secrets secrets) {
   Session session;
   session.name = read_session_name(map.require("name"));
   if (auto version = map.get("fix_version")) {
@@ -117,7 +146,14 @@ Session read_session(const MapReader& map) {
   }
   session.sender_comp_id = read_comp_id(map.require("sender_comp_id"));
   session.target_comp_id = read_comp_id(map.require("target_comp_id"));
-  session.connect = read_endpoint(map.require("connect"), false);
+  session.connect = read_endpoint(map.require("connect"), false, HostNames::allowed);
+  if (auto v = map.get("sender_sub_id")) session.sender_sub_id = read_comp_id(*v);
+  if (auto v = map.get("target_sub_id")) session.target_sub_id = read_comp_id(*v);
+  if (auto v = map.get("username")) {
+    session.username = read_nonempty(*v);
+    check_printable(*v, session.username, "the username");
+  }
+  session.password = read_password(map, secrets);
   if (auto v = map.get("heartbeat_seconds")) session.heartbeat_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("reconnect_seconds")) session.reconnect_seconds = read_uint<std::uint32_t>(*v, 1);
   if (auto v = map.get("reconnect_max_seconds")) {
@@ -140,13 +176,14 @@ Session read_session(const MapReader& map) {
 
 }  // namespace
 
-std::vector<Session> read_sessions(const Value& value) {
+std::vector<Session> read_sessions(const Value& value, Secrets secrets) {
   std::vector<Session> sessions;
   for (const auto& element : value.elements()) {
     const MapReader map(element, {"name", "fix_version", "sender_comp_id", "target_comp_id", "connect",
+                                  "sender_sub_id", "target_sub_id", "username", "password", "password_env", "password_file",
                                   "heartbeat_seconds", "reconnect_seconds", "reconnect_max_seconds", "pending_request_timeout_seconds",
                                   "data_dictionary", "enabled", "schedule"});
-    Session session = read_session(map);
+    Session session = read_session(map, secrets);
     for (const auto& other : sessions) {
       if (other.name == session.name) {
         map.require("name").fail("duplicate session name \"" + session.name + "\"");

@@ -15,38 +15,6 @@
 namespace fixgate::config::detail {
 namespace {
 
-// Error messages name the variable or the file, never the token itself: these messages end up in
-// logs and terminals.
-std::string token_from_env(const Value& value) {
-  const std::string name = read_env_name(value);
-  const char* token = std::getenv(name.c_str());
-  if (token == nullptr) value.fail("environment variable " + name + " is not set");
-  if (*token == '\0') value.fail("environment variable " + name + " is empty");
-  return token;
-}
-
-std::string token_from_file(const Value& value) {
-  const std::string path = read_nonempty(value);
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    value.fail("cannot read token file \"" + path + "\": " + std::strerror(errno));
-  }
-  if (!S_ISREG(info.st_mode)) value.fail("token file \"" + path + "\" is not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) value.fail("cannot read token file \"" + path + "\": " + std::strerror(errno));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) value.fail("cannot read token file \"" + path + "\": " + std::strerror(errno));
-  std::string token = contents.str();
-  // Editors and `echo` add a final newline; it is not part of the token.
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  if (token.empty()) value.fail("token file \"" + path + "\" is empty");
-  if (token.find_first_of("\r\n") != std::string::npos) {
-    value.fail("token file \"" + path + "\" holds more than one line");
-  }
-  return token;
-}
-
 UpstreamClient read_client(const Value& value, const MapReader& map, Secrets secrets) {
   UpstreamClient client;
   client.name = read_nonempty(map.require("name"));
@@ -54,7 +22,7 @@ UpstreamClient read_client(const Value& value, const MapReader& map, Secrets sec
   const auto file = map.get("token_file");
   if (env && file) file->fail("give token_env or token_file, not both");
   if (!env && !file) value.fail("a client needs token_env or token_file");
-  if (secrets == Secrets::resolve) client.token = env ? token_from_env(*env) : token_from_file(*file);
+  if (secrets == Secrets::resolve) client.token = env ? secret_from_env(*env) : secret_from_file(*file, "token");
   if (auto accounts = map.get("accounts")) client.accounts = read_string_list(*accounts, false);
   if (auto sessions = map.get("sessions")) client.sessions = read_string_list(*sessions, false);
   if (auto role = map.get("role")) {

@@ -94,8 +94,9 @@ class Application final : public FIX::Application {
   // QuickFIX 1.15 writes the socket before it calls the store's set(); toAdmin/toApp run after the
   // sequence number is assigned and before the write, so this is where "journal first" holds.
   void toAdmin(FIX::Message& message, const FIX::SessionID& id) override {
-    if (!record(message, id)) throw FIX::IOException("journal unavailable: message not sent");
     Slot* slot = slot_of(id);
+    if (slot != nullptr) add_identity(message, slot->config);
+    if (!record(message, id)) throw FIX::IOException("journal unavailable: message not sent");
     if (slot == nullptr) return;
     const std::string type = message.getHeader().getField(35);
     if (type == "3") note_reject(message, *slot);
@@ -115,6 +116,7 @@ class Application final : public FIX::Application {
       if (callbacks_.on_not_resent) callbacks_.on_not_resent(name, type, cl_ord_id);
       throw FIX::DoNotSend();  // QuickFIX then gap-fills over it
     }
+    if (Slot* slot = slot_of(id)) add_identity(message, slot->config);
     if (!record(message, id)) throw FIX::DoNotSend();
     // A resend (PossDup) is written whatever the state; anything else only while logged on.
     const auto& header = message.getHeader();
@@ -189,6 +191,17 @@ class Application final : public FIX::Application {
     if (stores_ != nullptr) std::tie(journal_seq, raw) = stores_->delivering(name, msg_seq_num(message));
     if (raw.empty()) raw = message.toString();  // a message QuickFIX queued and replayed later
     callbacks_.on_inbound(name, std::move(inbound), std::move(raw), journal_seq);
+  }
+
+  /// The configured SubIDs on every message, the credentials on the Logon. Set here, before the
+  /// message is journaled and written; the journal stores 554 as asterisks (journal/redact.cpp).
+  static void add_identity(FIX::Message& message, const config::Session& session) {
+    auto& header = message.getHeader();
+    if (!session.sender_sub_id.empty()) header.setField(50, session.sender_sub_id);
+    if (!session.target_sub_id.empty()) header.setField(57, session.target_sub_id);
+    if (header.getField(35) != "A") return;
+    if (!session.username.empty()) message.setField(553, session.username);
+    if (!session.password.empty()) message.setField(554, session.password);
   }
 
   static std::uint64_t msg_seq_num(const FIX::Message& message) {

@@ -14,8 +14,9 @@
 
 namespace fixgate::config {
 
-/// host:port, validated (host is an IPv4/IPv6 literal or "localhost"; port 1..65535, or 0 for
-/// "pick a free port" where the owner allows it).
+/// host:port, validated (host is an IPv4/IPv6 literal or "localhost", or for a session's
+/// `connect` a host name too, resolved at each connect; port 1..65535, or 0 for "pick a free
+/// port" where the owner allows it).
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
@@ -131,6 +132,10 @@ struct Session {
   std::string sender_comp_id;
   std::string target_comp_id;
   Endpoint connect;                   ///< the broker's address
+  std::string sender_sub_id;          ///< SenderSubID (50) on every message; empty: not sent
+  std::string target_sub_id;          ///< TargetSubID (57) on every message; empty: not sent
+  std::string username;               ///< Username (553) on the Logon; empty: not sent
+  std::string password;               ///< Password (554) on the Logon, from password_env or password_file; never logged
   std::uint32_t heartbeat_seconds = 30;
   std::uint32_t reconnect_seconds = 5;  ///< wait before the first reconnect (the backoff's minimum)
   /// The backoff's maximum: after each failed attempt the wait doubles up to this, with jitter;
@@ -222,8 +227,8 @@ struct ConfigError {
   std::string to_string() const;
 };
 
-/// Whether loading reads the secrets the file names: the clients' tokens (token_env, token_file)
-/// and, for the postgres backend, that the DSN variable is set. Tools that only replay a journal
+/// Whether loading reads the secrets the file names: the clients' tokens (token_env, token_file),
+/// the sessions' passwords (password_env, password_file) and, for the postgres backend, that the DSN variable is set. Tools that only replay a journal
 /// (fixgate-journal orders) load with `skip`: every other value is validated the same, tokens
 /// stay empty.
 enum class Secrets { resolve, skip };

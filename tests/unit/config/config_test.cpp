@@ -375,3 +375,58 @@ TEST_CASE("journal archive and signing settings are read and checked") {
   CHECK(pg.key == "journal.archive");
   CHECK_THAT(pg.message, Catch::Contains("file backend only"));
 }
+
+TEST_CASE("a session's credentials come from an environment variable or a file, its SubIDs from the file") {
+  ::setenv("FIXGATE_TEST_SESSION_PASSWORD", "pw from env", 1);
+  const std::string with_env = std::string(minimal_session) +
+                               "    sender_sub_id: DESK1\n    target_sub_id: TSE\n"
+                               "    username: trader7\n    password_env: FIXGATE_TEST_SESSION_PASSWORD\n";
+  const auto config = load_ok(with_env);
+  const auto& session = config.sessions.at(0);
+  CHECK(session.sender_sub_id == "DESK1");
+  CHECK(session.target_sub_id == "TSE");
+  CHECK(session.username == "trader7");
+  CHECK(session.password == "pw from env");
+
+  const fs::path file = fs::temp_directory_path() / ("fixgate-password-" + std::to_string(::getpid()));
+  std::ofstream(file) << "pw-from-file\n";
+  const auto from_file = load_ok(std::string(minimal_session) + "    password_file: " + file.string() + "\n");
+  CHECK(from_file.sessions.at(0).password == "pw-from-file");  // without the editor's newline
+  CHECK(from_file.sessions.at(0).username.empty());
+  fs::remove(file);
+
+  ::unsetenv("FIXGATE_TEST_SESSION_PASSWORD");
+  auto offline = load_string(with_env, "test.yaml", Secrets::skip);
+  REQUIRE(offline.has_value());
+  CHECK(offline->sessions.at(0).password.empty());
+  CHECK(offline->sessions.at(0).username == "trader7");
+}
+
+TEST_CASE("a password that cannot go on the wire fails naming the variable, without the password") {
+  ::setenv("FIXGATE_TEST_SESSION_PASSWORD", "pw\x01secret", 1);
+  const auto error = load_bad(std::string(minimal_session) + "    password_env: FIXGATE_TEST_SESSION_PASSWORD\n");
+  CHECK(error.key == "sessions[0].password_env");
+  CHECK(error.message == "the password must be printable ASCII");
+  CHECK(error.to_string().find("secret") == std::string::npos);
+  ::unsetenv("FIXGATE_TEST_SESSION_PASSWORD");
+}
+
+TEST_CASE("a session connects to a host name, resolved at each connect; listeners still bind literals") {
+  const std::string head = "sessions:\n  - {name: S1, sender_comp_id: A, target_comp_id: B, connect: ";
+  for (const char* name : {"broker.example.com", "fix-uat.broker.co.jp", "broker.example.com.", "BROKER1", "a1.b2"}) {
+    INFO(name);
+    const auto config = load_ok(head + name + ":9878}\n");
+    CHECK(config.sessions.at(0).connect == Endpoint{name, 9878});
+  }
+  for (const char* bad : {"broker_1.example.com", "-broker.example.com", "broker-.example.com", "broker..example.com",
+                          "256.0.0.1", "10.0.0.300", "broker.example.com..", "broker/1"}) {
+    INFO(bad);
+    const auto error = load_bad(head + bad + ":9878}\n");
+    CHECK(error.key == "sessions[0].connect");
+    CHECK(error.message == "host \"" + std::string(bad) + "\" is not an IPv4 address, [IPv6] or a host name");
+  }
+  const auto too_long = std::string(64, 'a') + ".example.com";
+  CHECK(load_bad(head + too_long + ":9878}\n").key == "sessions[0].connect");
+  const auto listener = load_bad(std::string(minimal_session) + "upstream: {tcp: [gateway.example.com:7001]}\n");
+  CHECK(listener.key == "upstream.tcp[0]");
+}
