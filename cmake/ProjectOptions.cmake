@@ -6,6 +6,10 @@ option(FIXGATE_BUILD_BENCH "Build micro-benchmarks (Google Benchmark)" ON)
 
 add_library(fixgate_options INTERFACE)
 target_compile_features(fixgate_options INTERFACE cxx_std_23)
+# No build machine path in a program: __FILE__ in inlined library code and the debug info name
+# files relative to the source and build trees (tests/system/install_test.py checks the binaries).
+target_compile_options(fixgate_options INTERFACE
+  -ffile-prefix-map=${PROJECT_SOURCE_DIR}/= -ffile-prefix-map=${PROJECT_BINARY_DIR}/=build/)
 if(FIXGATE_SANITIZE)
   target_compile_options(fixgate_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(fixgate_options INTERFACE -fsanitize=address,undefined)

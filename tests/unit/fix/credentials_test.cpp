@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logon credentials and SubIDs: a real QuickFIX acceptor on loopback sees Username (553), Password
 // (554), SenderSubID (50) and TargetSubID (57) as configured; the journal on disk and the log hold
 // the password only as asterisks.
