@@ -26,37 +26,17 @@
 #include "fixgate/fix/session_manager.hpp"
 #include "fixgate/journal/journal.hpp"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#define throw(...)
-#include <quickfix/ThreadedSocketAcceptor.h>
-#undef throw
-#pragma GCC diagnostic pop
+#include "loopback_acceptor.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace fixgate;
+using fix_test::free_port;
+using fix_test::source_dir;
 
 namespace {
 
 constexpr const char* password = "pw-5e8b2d91";  // distinctive, so a leak anywhere is found
-
-std::string source_dir() {
-  const char* d = std::getenv("FIXGATE_SOURCE_DIR");
-  return d != nullptr ? d : ".";
-}
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 struct TempDir {
   fs::path path = fs::temp_directory_path() /
@@ -121,17 +101,7 @@ std::string all_bytes_under(const fs::path& dir) {
 
 TEST_CASE("the Logon carries the configured credentials and every message the SubIDs; the password stays out of the journal and the log") {
   const int port = free_port();
-  FIX::SessionSettings acceptor_settings;
-  FIX::Dictionary defaults;
-  defaults.setString("ConnectionType", "acceptor");
-  defaults.setInt("SocketAcceptPort", port);
-  defaults.setString("SocketAcceptHost", "127.0.0.1");
-  defaults.setString("StartTime", "00:00:00");
-  defaults.setString("EndTime", "00:00:00");
-  defaults.setString("UseDataDictionary", "Y");
-  defaults.setString("DataDictionary", source_dir() + "/spec/FIX44.xml");
-  acceptor_settings.set(defaults);
-  acceptor_settings.set(FIX::SessionID("FIX.4.4", "BROKER", "FIXGATE"), FIX::Dictionary());
+  FIX::SessionSettings acceptor_settings = fix_test::broker_acceptor_settings(port);
   RecordingBroker broker;
   FIX::MemoryStoreFactory broker_store;
   FIX::ScreenLogFactory quiet(false, false, false);

@@ -21,37 +21,14 @@
 #include "fixgate/fix/quickfix.hpp"
 #include "fixgate/fix/session_manager.hpp"
 
-// The acceptor header is not in quickfix.hpp (fixgate only initiates); read it the same way.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#define throw(...)
-#include <quickfix/ThreadedSocketAcceptor.h>
-#undef throw
-#pragma GCC diagnostic pop
+#include "loopback_acceptor.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using namespace fixgate;
-
-std::string source_dir() {
-  const char* d = std::getenv("FIXGATE_SOURCE_DIR");
-  return d != nullptr ? d : ".";
-}
-
-// A port nobody listens on right now (the acceptor binds it a moment later). QuickFIX's acceptor
-// listens on every interface; only loopback ever connects.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using fix_test::free_port;
+using fix_test::source_dir;
 
 // Refuses every order the way the executor example refuses a market order, and supports nothing
 // else, so QuickFIX answers a cancel/replace with its automatic BusinessMessageReject.
@@ -80,17 +57,7 @@ bool bounded(Done done) {
 
 TEST_CASE("a session Reject and a BusinessMessageReject without 379 come with the message they refer to") {
   const int port = free_port();
-  FIX::SessionSettings acceptor_settings;
-  FIX::Dictionary defaults;
-  defaults.setString("ConnectionType", "acceptor");
-  defaults.setInt("SocketAcceptPort", port);
-  defaults.setString("SocketAcceptHost", "127.0.0.1");
-  defaults.setString("StartTime", "00:00:00");
-  defaults.setString("EndTime", "00:00:00");
-  defaults.setString("UseDataDictionary", "Y");
-  defaults.setString("DataDictionary", source_dir() + "/spec/FIX44.xml");
-  acceptor_settings.set(defaults);
-  acceptor_settings.set(FIX::SessionID("FIX.4.4", "BROKER", "FIXGATE"), FIX::Dictionary());
+  FIX::SessionSettings acceptor_settings = fix_test::broker_acceptor_settings(port);
   RefusingBroker broker;
   FIX::MemoryStoreFactory broker_store;
   FIX::ScreenLogFactory quiet(false, false, false);
